@@ -1,0 +1,196 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod/v4';
+import { ConfigError, type ConfigProblem } from './errors.js';
+
+/**
+ * The Entra object id the bundled Agents Playground configuration gives its signed-in user
+ * (`.m365agentsplayground.yml`). In sandbox mode it is the bootstrap admin unless SOC_ADMIN_IDS says
+ * otherwise, so `help` in the Playground shows every command.
+ */
+export const PLAYGROUND_USER_OBJECT_ID = '6f1c3f0e-5a2b-4c1d-9e8f-000000000020';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+const httpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `must be an http(s) URL, ${what}` }).transform((u) => u.replace(/\/+$/, ''));
+const httpsUrl = (what: string) =>
+  z.url({ protocol: /^https$/, error: `must be an https URL, ${what}` }).transform((u) => u.replace(/\/+$/, ''));
+const guid = (what: string) => z.string().trim().regex(GUID, `must be a GUID, ${what}`);
+
+/** Each variable, what it must be, and its default. The README's configuration table mirrors this. */
+const EnvSchema = z.object({
+  PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number between 0 and 65535' })
+      .int('must be a whole number between 0 and 65535')
+      .min(0, 'must be a whole number between 0 and 65535')
+      .max(65535, 'must be a whole number between 0 and 65535')
+      .default(3978),
+  ),
+  HOST: optionalText,
+  PUBLIC_BASE_URL: z.preprocess(blankToUndefined, httpUrl('e.g. https://socbridge.example.com').optional()),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+  ),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().default('./data')),
+  BOT_ID: z.preprocess(blankToUndefined, guid('the Microsoft App ID of the bot registration').optional()),
+  BOT_PASSWORD: optionalText,
+  BOT_TYPE: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'], {
+        error: 'must be SingleTenant, MultiTenant or UserAssignedMSI',
+      })
+      .optional(),
+  ),
+  BOT_TENANT_ID: z.preprocess(blankToUndefined, guid('the Entra tenant id of the bot registration').optional()),
+  BOT_OPENID_METADATA_URL: z.preprocess(blankToUndefined, httpsUrl('the OpenID metadata of the Bot Framework token issuer').optional()),
+  SOC_ADMIN_IDS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((text) => text.split(',').map((id) => id.trim()).filter((id) => id !== ''))
+      .pipe(z.array(guid('a comma-separated list of Entra object ids (GUIDs)')))
+      .optional(),
+  ),
+  DEFENDER_CLIENT_ID: z.preprocess(blankToUndefined, guid('the application (client) id of the multi-tenant Defender app').optional()),
+  DEFENDER_CLIENT_SECRET: optionalText,
+  DEFENDER_CERTIFICATE_PATH: optionalText,
+  ENTRA_AUTHORITY_HOST: z.preprocess(blankToUndefined, httpsUrl('e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com')),
+  GRAPH_BASE_URL: z.preprocess(blankToUndefined, httpsUrl('e.g. https://graph.microsoft.com').default('https://graph.microsoft.com')),
+});
+
+export type BotAuth =
+  | { kind: 'keyless' }
+  | { kind: 'SingleTenant' | 'MultiTenant'; appId: string; password: string; tenantId: string | undefined }
+  | { kind: 'UserAssignedMSI'; appId: string; tenantId: string };
+
+export type DefenderCredentials =
+  | { kind: 'secret'; clientId: string; secret: string }
+  | { kind: 'certificate'; clientId: string; certificatePath: string };
+
+export interface AppConfig {
+  mode: 'sandbox' | 'connected';
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  dataDir: string;
+  bot: BotAuth;
+  botOpenIdMetadataUrl: string | undefined;
+  bootstrapAdminIds: readonly string[];
+  defender:
+    | { kind: 'sandbox' }
+    | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
+}
+
+/** Reads `.env` (if present) under the process environment: variables already set win. */
+export function readEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+/** Validates the environment into an AppConfig, or throws a ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, env)));
+  }
+  const vars = parsed.data;
+  const problems: ConfigProblem[] = [];
+  const bot = resolveBotAuth(vars, problems);
+  const defender = resolveDefender(vars, cwd, problems);
+  const host = vars.HOST ?? (bot.kind === 'keyless' ? '127.0.0.1' : '0.0.0.0');
+  if (bot.kind === 'keyless' && !LOOPBACK_HOSTS.has(host)) {
+    problems.push({
+      variable: 'HOST',
+      expected: `must be a loopback address (127.0.0.1, ::1 or localhost) while BOT_ID is empty, because requests are then not authenticated; set BOT_ID to listen on ${host}`,
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const mode = defender.kind === 'sandbox' ? 'sandbox' : 'connected';
+  const admins = vars.SOC_ADMIN_IDS ?? (mode === 'sandbox' ? [PLAYGROUND_USER_OBJECT_ID] : []);
+  return {
+    mode,
+    port: vars.PORT,
+    host,
+    publicBaseUrl: vars.PUBLIC_BASE_URL ?? `http://localhost:${vars.PORT}`,
+    logLevel: vars.LOG_LEVEL,
+    dataDir: isAbsolute(vars.DATA_DIR) ? vars.DATA_DIR : resolve(cwd, vars.DATA_DIR),
+    bot,
+    botOpenIdMetadataUrl: vars.BOT_OPENID_METADATA_URL,
+    bootstrapAdminIds: admins.map((id) => id.toLowerCase()),
+    defender,
+  };
+}
+
+/** Reads and validates the configuration of this process. */
+export function loadConfig(): AppConfig {
+  return parseConfig(readEnvironment());
+}
+
+type EnvVars = z.infer<typeof EnvSchema>;
+
+function resolveBotAuth(vars: EnvVars, problems: ConfigProblem[]): BotAuth {
+  if (!vars.BOT_ID) {
+    for (const name of ['BOT_PASSWORD', 'BOT_TYPE', 'BOT_TENANT_ID'] as const) {
+      if (vars[name] !== undefined) problems.push({ variable: name, expected: 'is set but BOT_ID is empty; set BOT_ID too, or unset it' });
+    }
+    return { kind: 'keyless' };
+  }
+  const kind = vars.BOT_TYPE ?? 'SingleTenant';
+  if (kind === 'UserAssignedMSI') {
+    if (!vars.BOT_TENANT_ID) problems.push({ variable: 'BOT_TENANT_ID', expected: 'is required when BOT_TYPE is UserAssignedMSI' });
+    return { kind, appId: vars.BOT_ID, tenantId: vars.BOT_TENANT_ID ?? '' };
+  }
+  if (!vars.BOT_PASSWORD) problems.push({ variable: 'BOT_PASSWORD', expected: `is required when BOT_ID is set and BOT_TYPE is ${kind} (the bot registration's client secret)` });
+  if (kind === 'SingleTenant' && !vars.BOT_TENANT_ID) {
+    problems.push({ variable: 'BOT_TENANT_ID', expected: 'is required when BOT_TYPE is SingleTenant (the default): the Entra tenant id of the bot registration' });
+  }
+  return { kind, appId: vars.BOT_ID, password: vars.BOT_PASSWORD ?? '', tenantId: vars.BOT_TENANT_ID };
+}
+
+function resolveDefender(vars: EnvVars, cwd: string, problems: ConfigProblem[]): AppConfig['defender'] {
+  const clientId = vars.DEFENDER_CLIENT_ID;
+  if (!clientId) {
+    for (const name of ['DEFENDER_CLIENT_SECRET', 'DEFENDER_CERTIFICATE_PATH'] as const) {
+      if (vars[name] !== undefined) problems.push({ variable: name, expected: 'is set but DEFENDER_CLIENT_ID is empty; set DEFENDER_CLIENT_ID too, or unset it for sandbox mode' });
+    }
+    return { kind: 'sandbox' };
+  }
+  const secret = vars.DEFENDER_CLIENT_SECRET;
+  const certificate = vars.DEFENDER_CERTIFICATE_PATH;
+  if (secret && certificate) {
+    problems.push({ variable: 'DEFENDER_CERTIFICATE_PATH', expected: 'is set together with DEFENDER_CLIENT_SECRET; set exactly one of them' });
+  }
+  if (!secret && !certificate) {
+    problems.push({ variable: 'DEFENDER_CLIENT_SECRET', expected: 'is required when DEFENDER_CLIENT_ID is set (or set DEFENDER_CERTIFICATE_PATH to a PEM with key and certificate)' });
+  }
+  let credentials: DefenderCredentials = { kind: 'secret', clientId, secret: secret ?? '' };
+  if (certificate && !secret) {
+    const certificatePath = resolve(cwd, certificate);
+    if (!existsSync(certificatePath)) problems.push({ variable: 'DEFENDER_CERTIFICATE_PATH', expected: `must name a readable PEM file; ${certificatePath} does not exist` });
+    credentials = { kind: 'certificate', clientId, certificatePath };
+  }
+  return { kind: 'connected', credentials, authorityHost: vars.ENTRA_AUTHORITY_HOST, graphBaseUrl: vars.GRAPH_BASE_URL };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): ConfigProblem {
+  const variable = String(issue.path[0] ?? 'environment');
+  const raw = env[variable];
+  const shown = raw === undefined || /SECRET|PASSWORD/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+  return { variable, expected: `${issue.message}${shown}` };
+}

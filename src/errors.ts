@@ -1,0 +1,123 @@
+/**
+ * The one error hierarchy. Every error the product raises on purpose is a SocBridgeError with a
+ * stable `code` (for logs, tests and metrics) and a `userMessage` that is safe to show in chat.
+ * Anything else is a bug: chat gets a generic sentence and a reference, the log gets the details.
+ */
+export type ErrorCode =
+  | 'config.invalid'
+  | 'store.unreadable'
+  | 'store.corrupt'
+  | 'command.usage'
+  | 'access.denied'
+  | 'not-found'
+  | 'conflict'
+  | 'external.rejected'
+  | 'external.unreachable';
+
+export class SocBridgeError extends Error {
+  readonly code: ErrorCode;
+  readonly userMessage: string;
+
+  constructor(code: ErrorCode, userMessage: string, options?: { cause?: unknown; detail?: string }) {
+    super(options?.detail ?? userMessage, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.userMessage = userMessage;
+  }
+}
+
+/** One bad setting: the variable's name and what it should be. */
+export interface ConfigProblem {
+  variable: string;
+  expected: string;
+}
+
+/** Start-up configuration is wrong; main prints each problem on its own line and exits 2. */
+export class ConfigError extends SocBridgeError {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    const lines = problems.map((p) => `${p.variable}: ${p.expected}`);
+    super('config.invalid', `Invalid configuration: ${lines.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** The store file cannot be read or does not hold valid data; it is never overwritten then. */
+export class StoreError extends SocBridgeError {
+  constructor(code: 'store.unreadable' | 'store.corrupt', message: string, cause?: unknown) {
+    super(code, message, { cause });
+  }
+}
+
+/** A chat command or card action was malformed; the message says which part and what is allowed. */
+export class UsageError extends SocBridgeError {
+  constructor(userMessage: string) {
+    super('command.usage', userMessage);
+  }
+}
+
+/** The user's role does not allow this; nothing was done. */
+export class AccessDeniedError extends SocBridgeError {
+  constructor(userMessage: string) {
+    super('access.denied', userMessage);
+  }
+}
+
+export class NotFoundError extends SocBridgeError {
+  constructor(userMessage: string) {
+    super('not-found', userMessage);
+  }
+}
+
+/** The request clashes with the current state (e.g. an alert changed meanwhile). */
+export class ConflictError extends SocBridgeError {
+  constructor(userMessage: string) {
+    super('conflict', userMessage);
+  }
+}
+
+export type ExternalService = 'graph' | 'entra' | 'teams' | 'smtp';
+
+/** An outside service answered and said no. */
+export class ExternalRejectedError extends SocBridgeError {
+  readonly service: ExternalService;
+  readonly status: number;
+  readonly serviceCode: string | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(args: {
+    service: ExternalService;
+    status: number;
+    userMessage: string;
+    serviceCode?: string;
+    requestId?: string;
+    detail?: string;
+  }) {
+    super('external.rejected', args.userMessage, { detail: args.detail });
+    this.service = args.service;
+    this.status = args.status;
+    this.serviceCode = args.serviceCode;
+    this.requestId = args.requestId;
+  }
+}
+
+/** An outside service did not answer (network error, timeout, retries exhausted on 5xx/429). */
+export class ExternalUnreachableError extends SocBridgeError {
+  readonly service: ExternalService;
+
+  constructor(service: ExternalService, userMessage: string, cause?: unknown) {
+    super('external.unreachable', userMessage, { cause });
+    this.service = service;
+  }
+}
+
+export function isSocBridgeError(error: unknown): error is SocBridgeError {
+  return error instanceof SocBridgeError;
+}
+
+/** Text for chat: the error's own user message, or a generic sentence with a log reference. */
+export function userFacingMessage(error: unknown, reference: string): string {
+  if (isSocBridgeError(error)) return error.userMessage;
+  return `Something went wrong on our side. The SOC Bridge operators can find the details under reference ${reference}.`;
+}

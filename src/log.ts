@@ -1,0 +1,50 @@
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths pino blanks in every log line. Secrets must never reach the log, even when a whole
+ * object (a config, a request) is logged by mistake.
+ */
+const REDACTED_PATHS = [
+  'password',
+  'secret',
+  'token',
+  'accessToken',
+  'access_token',
+  'authorization',
+  'clientSecret',
+  'client_secret',
+  'botPassword',
+  'stateSecret',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.accessToken',
+  '*.authorization',
+  '*.clientSecret',
+  '*.botPassword',
+  '*.stateSecret',
+  'req.headers.authorization',
+  'headers.authorization',
+];
+
+export interface LoggerOptions {
+  level: LevelWithSilent;
+  /** Where lines go; defaults to stdout. Tests pass a stream to read them back. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** The one logger factory: structured JSON lines with secret redaction. */
+export function createLogger({ level, destination }: LoggerOptions): Logger {
+  const options = {
+    level,
+    base: { service: 'soc-bridge' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+}
+
+/** A logger that writes nothing, for code paths and tests that do not care. */
+export const silentLogger: Logger = pino({ level: 'silent' });
