@@ -1,0 +1,57 @@
+/**
+ * Everything from outside (user input, alert fields from customer tenants) is neutralized before
+ * it reaches a card: Markdown link syntax and autolinks are broken with an invisible zero-width
+ * space so a hostile title cannot render as a disguised link, and `${` cannot be read as a
+ * template expression by anything that templates the card later. Readers see the same text.
+ */
+const ZERO_WIDTH_SPACE = '\u200b';
+const MAX_TEXT = 4000;
+
+export function neutralizeText(text: string): string {
+  const clipped = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+  return clipped
+    .replace(/\]\s*\(/g, `]${ZERO_WIDTH_SPACE}(`)
+    .replace(/\]\s*\[/g, `]${ZERO_WIDTH_SPACE}[`)
+    .replace(/<(?=[a-z/!])/gi, `<${ZERO_WIDTH_SPACE}`)
+    .replace(/\$\{/g, `$${ZERO_WIDTH_SPACE}{`);
+}
+
+/** A link target we put on a card: only absolute http(s) URLs survive. */
+export function safeUrl(value: string): string | undefined {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Neutralizes every string in card data. Keys ending in `Url` must hold safe links (others are
+ * dropped); the `actionData` subtree carries ids back to the bot and is only protected against
+ * template expressions, since its values are never displayed.
+ */
+export function neutralizeCardData(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') {
+    if (key.endsWith('Url')) return safeUrl(value) ?? '';
+    return neutralizeText(value);
+  }
+  if (Array.isArray(value)) return value.map((item) => neutralizeCardData(item, key));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = k === 'actionData' ? protectTemplates(v) : neutralizeCardData(v, k);
+    }
+    return out;
+  }
+  return value;
+}
+
+function protectTemplates(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(/\$\{/g, `$${ZERO_WIDTH_SPACE}{`);
+  if (Array.isArray(value)) return value.map(protectTemplates);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, protectTemplates(v)]));
+  }
+  return value;
+}

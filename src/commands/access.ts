@@ -1,0 +1,43 @@
+import type { Role } from '../store/schema.js';
+import type { CommandName } from './catalog.js';
+
+/**
+ * Who may do what. SOC roles are ordered (viewer < analyst < admin); a customer-admin sits outside
+ * that order and is limited to its own tenant. Every command and card verb has one row here.
+ */
+export interface AccessRule {
+  /** The least SOC role, or 'anyone' (also users with no role at all). */
+  readonly least: 'anyone' | 'viewer' | 'analyst' | 'admin';
+  /** Whether a customer-admin may use it too (for their own tenant only). */
+  readonly customerAdmin: boolean;
+}
+
+export const CARD_VERBS = [] as const;
+export type CardVerb = (typeof CARD_VERBS)[number];
+
+export const ACCESS: Readonly<Record<CommandName | CardVerb, AccessRule>> = {
+  help: { least: 'anyone', customerAdmin: true },
+  whoami: { least: 'anyone', customerAdmin: true },
+  roles: { least: 'admin', customerAdmin: false },
+  'role grant': { least: 'admin', customerAdmin: false },
+  'role revoke': { least: 'admin', customerAdmin: false },
+};
+
+const SOC_RANK: Readonly<Record<Exclude<Role, 'customer-admin'>, number>> = { viewer: 1, analyst: 2, admin: 3 };
+
+/** Whether a user holding `role` (or none) may use `action`. */
+export function isAllowed(role: Role | undefined, action: CommandName | CardVerb): boolean {
+  const rule = ACCESS[action];
+  if (rule.least === 'anyone') return true;
+  if (role === undefined) return false;
+  if (role === 'customer-admin') return rule.customerAdmin;
+  return SOC_RANK[role] >= SOC_RANK[rule.least];
+}
+
+/** The sentence a denied user reads: what they tried, what it needs, whom to ask. */
+export function denialMessage(role: Role | undefined, action: CommandName | CardVerb): string {
+  const rule = ACCESS[action];
+  const needs = rule.least === 'anyone' ? 'no role' : `the ${rule.least} role${rule.customerAdmin ? ' (or customer-admin for your own tenant)' : ''}`;
+  const yours = role ? `your role is ${role}` : 'you have no SOC Bridge role yet';
+  return `You can't use "${action}": it needs ${needs}, and ${yours}. Ask a SOC Bridge admin (they can run "roles") if you need it. Nothing was changed.`;
+}

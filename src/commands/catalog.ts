@@ -1,0 +1,53 @@
+/**
+ * Every chat command: its words, usage, one-line summary and examples. `help` is built from this
+ * list, the grammar matches against it, and the manifest's command menu mirrors it.
+ */
+export interface CommandSpec {
+  /** The command's words as typed, e.g. `role grant`. */
+  readonly name: CommandName;
+  readonly usage: string;
+  readonly summary: string;
+  readonly examples: readonly string[];
+}
+
+export const COMMAND_NAMES = ['help', 'whoami', 'roles', 'role grant', 'role revoke'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'help',
+    usage: 'help [command]',
+    summary: 'Shows the commands you can use, or the details of one.',
+    examples: ['help', 'help role grant'],
+  },
+  {
+    name: 'whoami',
+    usage: 'whoami',
+    summary: 'Shows your Teams identity, Entra object id and SOC Bridge role.',
+    examples: ['whoami'],
+  },
+  {
+    name: 'roles',
+    usage: 'roles',
+    summary: 'Lists who holds which SOC Bridge role.',
+    examples: ['roles'],
+  },
+  {
+    name: 'role grant',
+    usage: 'role grant <@user|object-id> <admin|analyst|viewer|customer-admin> [tenant]',
+    summary: 'Gives a user a role; customer-admin needs the customer tenant it is limited to.',
+    examples: ['role grant @Megan Bowen analyst', 'role grant 3f2a…c91 customer-admin contoso'],
+  },
+  {
+    name: 'role revoke',
+    usage: 'role revoke <@user|object-id>',
+    summary: "Removes a user's role.",
+    examples: ['role revoke @Megan Bowen'],
+  },
+];
+
+export function commandSpec(name: CommandName): CommandSpec {
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (!spec) throw new Error(`no spec for command ${name}`);
+  return spec;
+}

@@ -1,0 +1,18 @@
+import type { Role } from '../store/schema.js';
+import type { CommandName } from './catalog.js';
+
+/** A user named in a command, by @mention or by Entra object id. */
+export interface UserRef {
+  readonly objectId: string;
+  readonly displayName?: string;
+}
+
+/** A parsed, well-formed chat command. */
+export type Command =
+  | { readonly name: 'help'; readonly topic?: CommandName }
+  | { readonly name: 'whoami' }
+  | { readonly name: 'roles' }
+  | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }
+  | { readonly name: 'role revoke'; readonly user: UserRef };
+
+export type CommandOf<N extends CommandName> = Extract<Command, { name: N }>;

@@ -1,0 +1,32 @@
+import type { Clock } from '../clock.js';
+import type { ConversationRegistry } from '../conversations/conversation-registry.js';
+import type { Logger } from '../log.js';
+import type { Actor } from '../roles/actor.js';
+import type { RoleService } from '../roles/role-service.js';
+import type { ConversationKind } from '../store/schema.js';
+
+/** The services command handlers may use. Grows as capabilities are added. */
+export interface Services {
+  readonly roles: RoleService;
+  readonly conversations: ConversationRegistry;
+}
+
+/** Where a command was typed. */
+export interface ChatPlace {
+  readonly conversationId: string;
+  readonly kind: ConversationKind;
+  /** The chat user's id in the chat service (in Teams, the `29:…` id). */
+  readonly chatUserId?: string;
+  /** The Teams organisation's Entra tenant. */
+  readonly teamsTenantId?: string;
+}
+
+/** Everything a handler gets: one object, so handlers can be called directly in tests. */
+export interface HandlerContext<C> {
+  readonly command: C;
+  readonly actor: Actor;
+  readonly place: ChatPlace;
+  readonly services: Services;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

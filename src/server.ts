@@ -1,0 +1,60 @@
+import type { AddressInfo } from 'node:net';
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { Logger } from './log.js';
+import type { Bot } from './teams/bot.js';
+
+/** Teams activities are small (a message is at most ~28 KB); anything far larger is refused with 413. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface ServerDeps {
+  readonly bot: Bot;
+  readonly logger: Logger;
+  /** Ready to take traffic: the store is loaded and shutdown has not begun. */
+  readonly isReady: () => boolean;
+}
+
+/**
+ * The HTTP surface: `POST /api/messages` for Teams, `GET /healthz` (the process is alive),
+ * `GET /readyz` (it can serve). Unknown routes and errors answer JSON `{code, message}`.
+ */
+export function createServer({ bot, logger, isReady }: ServerDeps): Server {
+  const server = restify.createServer({ name: 'soc-bridge', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    await bot.adapter.process(req, res, (context) => bot.app.run(context).then(() => undefined));
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    res.send(200, { status: 'ok' });
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    if (isReady()) res.send(200, { status: 'ready' });
+    else res.send(503, { status: 'not-ready' });
+  });
+
+  server.on('after', (req: Request, res: Response) => {
+    logger.debug({ event: 'http.request', method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
+  });
+  return server;
+}
+
+/** Listens and resolves with the bound port (useful with port 0). */
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops accepting connections and waits for requests in flight, closing idle keep-alives at once. */
+export async function stopServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.server.closeIdleConnections();
+  const timer = setTimeout(() => server.server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod/v4';
+import { VERBS } from '../cards/verbs.js';
+import type { Services } from '../commands/context.js';
+import { runCommand, type RunContext } from '../commands/run.js';
+import type { Clock } from '../clock.js';
+import type { AppConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import { baseConversationId, commandInputFrom, conversationInfoFrom, placeFrom } from './activity.js';
+import { MemberDirectory } from './directory.js';
+import { actorOf, mentionedUsersOf } from './identity.js';
+import { onInstalled, onRemoved } from './install.js';
+import { activityOf, cardOf } from './render.js';
+
+export interface BotDeps {
+  readonly config: Pick<AppConfig, 'bot' | 'botOpenIdMetadataUrl'>;
+  readonly services: Services;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface Bot {
+  readonly app: Application<TurnState>;
+  readonly adapter: TeamsAdapter;
+}
+
+/** Payload of the "run a command" button, from Action.Execute or its Action.Submit fallback. */
+const RunCommandData = z.object({ verb: z.literal(VERBS.runCommand).optional(), command: z.string().trim().min(1).max(500) });
+
+/** The botbuilder authentication settings for the configured bot registration (none when keyless). */
+export function adapterSettings(config: BotDeps['config']): Record<string, string> {
+  const bot = config.bot;
+  const settings: Record<string, string> = {};
+  if (bot.kind === 'keyless') return settings;
+  settings.MicrosoftAppId = bot.appId;
+  settings.MicrosoftAppType = bot.kind;
+  if (bot.tenantId) settings.MicrosoftAppTenantId = bot.tenantId;
+  if (bot.kind !== 'UserAssignedMSI') settings.MicrosoftAppPassword = bot.password;
+  if (config.botOpenIdMetadataUrl) settings.ToBotFromChannelOpenIdMetadataUrl = config.botOpenIdMetadataUrl;
+  return settings;
+}
+
+/**
+ * The Teams edge: the only place that knows botbuilder and teams-ai. It maps activities onto the
+ * command layer and replies back onto activities. Routes, in the order teams-ai tries them:
+ * card actions (invokes), install/removal events, then every message through our own parser.
+ */
+export function createBot(deps: BotDeps): Bot {
+  const { services, logger } = deps;
+  const adapter = new TeamsAdapter(adapterSettings(deps.config));
+  const botAppId = deps.config.bot.kind === 'keyless' ? undefined : deps.config.bot.appId;
+  const app = new Application<TurnState>({
+    adapter,
+    ...(botAppId ? { botAppId } : {}),
+    startTypingTimer: false,
+    removeRecipientMention: true,
+    longRunningMessages: false,
+  });
+  const directory = new MemberDirectory({ clock: deps.clock, logger });
+
+  const contextFor = async (context: TurnContext): Promise<RunContext> => ({
+    actor: await actorOf(context, services.roles, directory),
+    place: placeFrom(context.activity),
+    services,
+    clock: deps.clock,
+    logger,
+  });
+
+  const observe = async (context: TurnContext) => {
+    const info = conversationInfoFrom(context.activity);
+    if (info) await services.conversations.observe(info);
+  };
+
+  app.adaptiveCards.actionExecute(VERBS.runCommand, async (context, _state, data) => {
+    const parsed = RunCommandData.safeParse(data);
+    if (!parsed.success) return 'That button carries no valid command. Type "help" instead.';
+    const reply = await runCommand({ text: parsed.data.command, mentions: [] }, await contextFor(context));
+    return reply.kind === 'card' ? (cardOf(reply) as never) : reply.text;
+  });
+
+  app.adaptiveCards.actionSubmit(VERBS.runCommand, async (context, _state, data) => {
+    const parsed = RunCommandData.safeParse(data);
+    if (!parsed.success) return;
+    const reply = await runCommand({ text: parsed.data.command, mentions: [] }, await contextFor(context));
+    await context.sendActivity(activityOf(reply));
+  });
+
+  app.conversationUpdate('membersAdded', async (context) => {
+    const botId = context.activity.recipient?.id;
+    if (context.activity.membersAdded?.some((m) => m.id === botId)) await onInstalled(context, services.conversations, logger);
+  });
+  app.conversationUpdate('membersRemoved', async (context) => {
+    const botId = context.activity.recipient?.id;
+    if (context.activity.membersRemoved?.some((m) => m.id === botId)) await onRemoved(context, services.conversations);
+  });
+  app.conversationUpdate('channelDeleted', async (context) => {
+    const channelId = (context.activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+    if (channelId) await services.conversations.recordRemoval(baseConversationId(channelId));
+  });
+  for (const event of ['channelRenamed', 'teamRenamed'] as const) app.conversationUpdate(event, observe);
+  app.activity('installationUpdate', async (context) => {
+    const action = String(context.activity.action ?? '');
+    if (action.startsWith('add')) await onInstalled(context, services.conversations, logger);
+    else if (action.startsWith('remove')) await onRemoved(context, services.conversations);
+  });
+
+  app.activity('message', async (context) => {
+    await observe(context);
+    const mentions = await mentionedUsersOf(context, directory);
+    const input = commandInputFrom(context.activity.text ?? '', mentions);
+    const reply = await runCommand(input, await contextFor(context));
+    await context.sendActivity(activityOf(reply));
+  });
+
+  app.error(async (context, error) => {
+    const reference = randomBytes(4).toString('hex');
+    logger.error({ event: 'teams.turn_failed', reference, activityType: context.activity.type, err: error }, 'turn failed');
+    if (context.activity.type === 'message') {
+      await context
+        .sendActivity(`Something went wrong on our side. The SOC Bridge operators can find the details under reference ${reference}.`)
+        .catch(() => undefined);
+    }
+  });
+
+  return { app, adapter };
+}
