@@ -6,6 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevCertificate } from './dev-certificate.mjs';
 
+// Some tests start the compiled bot as a real process (exit codes, signals), so build first.
+const build = spawnSync(process.execPath, ['scripts/build-if-needed.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 const tlsDir = join(tmpdir(), 'soc-bridge-test-tls');
 const { certPath, keyPath } = await ensureDevCertificate(tlsDir);
 const reportDir = mkdtempSync(join(tmpdir(), 'soc-bridge-jest-'));

@@ -194,3 +194,8 @@ function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | und
   const shown = raw === undefined || /SECRET|PASSWORD/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
   return { variable, expected: `${issue.message}${shown}` };
 }
+
+/** Where sandbox mode keeps the loopback certificate of its Entra and Graph emulators. */
+export function sandboxTlsDir(config: Pick<AppConfig, 'dataDir'>): string {
+  return resolve(config.dataDir, 'sandbox-tls');
+}

@@ -23,6 +23,10 @@ export function createServer({ bot, logger, isReady }: ServerDeps): Server {
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
+    if (!isActivityShaped(req.body)) {
+      res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity: a JSON object with a "type".' });
+      return;
+    }
     await bot.adapter.process(req, res, (context) => bot.app.run(context).then(() => undefined));
   });
 
@@ -39,6 +43,11 @@ export function createServer({ bot, logger, isReady }: ServerDeps): Server {
     logger.debug({ event: 'http.request', method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
   });
   return server;
+}
+
+/** botbuilder throws (and answers 500 with its own message) on bodies that are not activities; refuse them first. */
+function isActivityShaped(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof (body as { type?: unknown }).type === 'string' && (body as { type: string }).type !== '';
 }
 
 /** Listens and resolves with the bound port (useful with port 0). */

@@ -30,30 +30,33 @@ const TRACKED_FIELDS = [
 export class ConversationRegistry {
   constructor(private readonly deps: { store: Store; clock: Clock; logger: Logger }) {}
 
+  /** A copy of the record, so callers never hold the store's live object. */
   get(id: string): ConversationRecord | undefined {
-    return this.deps.store.read().conversations.find((c) => c.id === id);
+    const record = this.deps.store.read().conversations.find((c) => c.id === id);
+    return record ? { ...record } : undefined;
   }
 
   list(filter: { activeOnly?: boolean } = {}): ConversationRecord[] {
-    return this.deps.store.read().conversations.filter((c) => !filter.activeOnly || c.active);
+    return this.deps.store.read().conversations.filter((c) => !filter.activeOnly || c.active).map((c) => ({ ...c }));
   }
 
-  /** The bot was added: store (or refresh) the record and mark it active. Returns whether it is new. */
-  async recordInstall(info: ConversationInfo): Promise<{ created: boolean; record: ConversationRecord }> {
+  /** The bot was added: store (or refresh) the record and mark it active. `wasActive` tells a repeat event from a (re)install. */
+  async recordInstall(info: ConversationInfo): Promise<{ created: boolean; wasActive: boolean; record: ConversationRecord }> {
     const now = this.deps.clock.now().toISOString();
     const result = await this.deps.store.update((data) => {
       const existing = data.conversations.find((c) => c.id === info.id);
       if (!existing) {
         const record: ConversationRecord = { ...definedFields(info), id: info.id, active: true, installedAt: now, updatedAt: now };
         data.conversations.push(record);
-        return { created: true, record };
+        return { created: true, wasActive: false, record };
       }
+      const wasActive = existing.active;
       Object.assign(existing, definedFields(info), { active: true, updatedAt: now });
       delete existing.removedAt;
-      return { created: false, record: existing };
+      return { created: false, wasActive, record: existing };
     });
     this.deps.logger.info({ event: 'conversation.installed', conversationId: info.id, kind: info.kind, created: result.created }, 'bot added to a conversation');
-    return { created: result.created, record: { ...result.record } };
+    return { ...result, record: { ...result.record } };
   }
 
   /** The bot was removed: keep the record, marked inactive. */

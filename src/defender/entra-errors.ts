@@ -104,7 +104,7 @@ function isNetworkFailure(error: unknown): boolean {
 }
 
 /** Reads the facts from an AuthenticationError's `errorResponse`, a raw Entra body, or MSAL's message text. */
-export function readFacts(error: unknown): EntraFailureFacts {
+function readFacts(error: unknown): EntraFailureFacts {
   const record = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
   const status = typeof record.statusCode === 'number' ? record.statusCode : undefined;
   const structured = isRecord(record.errorResponse) ? factsFromErrorResponse(record.errorResponse) : factsFromBody(record);

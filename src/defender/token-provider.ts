@@ -23,6 +23,7 @@ export interface GraphTokenProvider {
   getGraphToken(tenantId: string): Promise<GraphAccessToken>;
 }
 
+/** What the provider needs: the app's credentials, the Entra authority and the logger. */
 export interface GraphTokenProviderOptions {
   credentials: DefenderCredentials;
   /** e.g. https://login.microsoftonline.com, or the Entra emulator's URL. */

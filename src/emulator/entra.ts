@@ -64,6 +64,7 @@ const NO_FAULTS: TenantFaults = {
   retryAfterMs: undefined,
 };
 
+/** How to start the emulator: TLS is required because @azure/identity only talks HTTPS. */
 export interface EntraEmulatorOptions {
   tls: TlsMaterial;
   clock?: Clock;
@@ -206,7 +207,7 @@ export class EntraEmulator {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
-    const [segment = '', ...rest] = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+    const [segment = '', ...rest] = url.pathname.split('/').filter((part) => part !== '').map(decodePathPart);
     const path = rest.join('/');
     if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') return this.handleDiscovery(req, res, segment);
     if (req.method === 'GET' && path === 'discovery/v2.0/keys') return sendJson(res, 200, { keys: [] });
@@ -440,6 +441,15 @@ export class EntraEmulator {
 
   private bump(counts: Map<string, number>, key: string): void {
     counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+}
+
+/** A malformed escape stays as typed, so it ends as "unknown tenant" rather than a 500. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
   }
 }
 

@@ -15,9 +15,8 @@ export async function onInstalled(context: TurnContext, registry: ConversationRe
     logger.warn({ event: 'teams.install_without_reference' }, 'install event without conversation id or serviceUrl; cannot store a reference');
     return;
   }
-  const before = registry.get(info.id);
-  await registry.recordInstall(info);
-  if (before?.active) return;
+  const { wasActive } = await registry.recordInstall(info);
+  if (wasActive) return;
   await context.sendActivity(activityOf(welcome(info.kind, info.teamName ?? info.title)));
 }
 

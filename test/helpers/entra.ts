@@ -11,23 +11,26 @@ export const TEST_APP = {
   redirectUris: ['https://socbridge.test/auth/consent/callback'],
 } as const satisfies EmulatedApp;
 
-/** Customer tenants the tests use; Contoso and Fabrikam are consented by default. */
+/** A consented customer with two domains. */
 export const CONTOSO: EmulatedTenant = {
   tenantId: '11111111-1111-4111-8111-111111111111',
   domains: ['contoso.onmicrosoft.com', 'contoso.com'],
   displayName: 'Contoso Ltd',
 };
+/** A second consented customer, to show one credential serves several tenants. */
 export const FABRIKAM: EmulatedTenant = {
   tenantId: '22222222-2222-4222-8222-222222222222',
   domains: ['fabrikam.onmicrosoft.com'],
   displayName: 'Fabrikam Inc',
 };
+/** A known tenant whose admin has not consented yet. */
 export const NORTHWIND: EmulatedTenant = {
   tenantId: '33333333-3333-4333-8333-333333333333',
   domains: ['northwind.onmicrosoft.com'],
   displayName: 'Northwind Traders',
 };
 
+/** The roles the tests grant, the same as the consent page's default. */
 export const TEST_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
 
 /** The loopback certificate `npm test` generated; NODE_EXTRA_CA_CERTS makes clients trust it. */

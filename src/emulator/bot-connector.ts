@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, sendJson, startLoopbackServer, type RunningServer } from './http-kit.js';
+
+/** One call the bot made to the Bot Connector. */
+export interface ConnectorCall {
+  readonly method: string;
+  readonly path: string;
+  readonly conversationId?: string;
+  readonly activityId?: string;
+  readonly body: Record<string, unknown> | undefined;
+  readonly authorization: string | undefined;
+  readonly at: number;
+}
+
+/** A canned answer the emulator gives instead of the normal one (consumed in order). */
+export interface ConnectorFault {
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+  /** Only for calls on this conversation; any conversation when absent. */
+  readonly conversationId?: string;
+}
+
+export interface ConnectorMember {
+  readonly id: string;
+  readonly name: string;
+  readonly aadObjectId?: string;
+  readonly email?: string;
+  readonly userPrincipalName?: string;
+}
+
+/** A message as it stands in a conversation after every post, update and delete. */
+export interface PostedMessage {
+  readonly id: string;
+  readonly conversationId: string;
+  activity: Record<string, unknown>;
+  updates: number;
+  deleted: boolean;
+}
+
+/**
+ * A Bot Connector (the Teams side of a bot) on loopback: records every call the bot makes, keeps
+ * the resulting messages per conversation, answers member lookups, and can be told to fail.
+ */
+export class BotConnectorEmulator {
+  readonly calls: ConnectorCall[] = [];
+  private readonly messages = new Map<string, PostedMessage>();
+  private readonly members = new Map<string, ConnectorMember>();
+  private faults: ConnectorFault[] = [];
+  private sequence = 0;
+
+  private constructor(private readonly server: RunningServer) {}
+
+  static async start(): Promise<BotConnectorEmulator> {
+    let emulator: BotConnectorEmulator | undefined;
+    const server = await startLoopbackServer((req, res) => {
+      emulator?.handle(req, res).catch((error: unknown) => sendJson(res, 500, { error: { code: 'EmulatorError', message: String(error) } }));
+    });
+    emulator = new BotConnectorEmulator(server);
+    return emulator;
+  }
+
+  /** The serviceUrl to put on activities, with a trailing slash as Teams sends it. */
+  get serviceUrl(): string {
+    return `${this.server.url}/`;
+  }
+
+  addMember(member: ConnectorMember): void {
+    this.members.set(member.id, member);
+  }
+
+  injectFaults(faults: readonly ConnectorFault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Messages in a conversation, in posting order (deleted ones included, flagged). */
+  messagesIn(conversationId: string): PostedMessage[] {
+    return [...this.messages.values()].filter((m) => m.conversationId === conversationId);
+  }
+
+  message(id: string): PostedMessage | undefined {
+    return this.messages.get(id);
+  }
+
+  /** Waits until `predicate` holds over the recorded calls, or fails after `timeoutMs`. */
+  async waitFor(predicate: (calls: readonly ConnectorCall[]) => boolean, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate(this.calls)) {
+      if (Date.now() > deadline) throw new Error(`Bot Connector emulator: condition not met within ${timeoutMs} ms (${this.calls.length} calls)`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://connector');
+    const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const text = await readBody(req);
+    const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    const [v3, collection, conversationId, sub, subId] = segments;
+    const call: ConnectorCall = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      ...(collection === 'conversations' && conversationId ? { conversationId } : {}),
+      ...(sub === 'activities' && subId ? { activityId: subId } : {}),
+      body,
+      authorization: req.headers.authorization,
+      at: Date.now(),
+    };
+    this.calls.push(call);
+    const faultIndex = this.faults.findIndex((f) => !f.conversationId || f.conversationId === conversationId);
+    if (faultIndex !== -1) {
+      const [fault] = this.faults.splice(faultIndex, 1);
+      if (fault) return this.sendFault(res, fault);
+    }
+    if (v3 !== 'v3') return sendJson(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+    if (collection === 'conversations' && !conversationId && req.method === 'POST') return this.createConversation(res, body);
+    if (collection !== 'conversations' || !conversationId) return sendJson(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+    if (sub === 'activities') return this.activityCall(req.method ?? 'GET', res, conversationId, subId, body);
+    if (sub === 'members' && subId) return this.memberCall(res, subId);
+    if (sub === 'pagedmembers') return sendJson(res, 200, { members: [...this.members.values()] });
+    return sendJson(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+  }
+
+  private activityCall(method: string, res: ServerResponse, conversationId: string, activityId: string | undefined, body: Record<string, unknown> | undefined): void {
+    if (method === 'POST') {
+      const id = `${++this.sequence}`;
+      this.messages.set(id, { id, conversationId, activity: body ?? {}, updates: 0, deleted: false });
+      return sendJson(res, 201, { id });
+    }
+    const existing = activityId ? this.messages.get(activityId) : undefined;
+    if (!existing || existing.conversationId !== conversationId) return sendJson(res, 404, { error: { code: 'ActivityNotFound', message: 'Unknown activity' } });
+    if (method === 'PUT') {
+      existing.activity = body ?? {};
+      existing.updates++;
+      return sendJson(res, 200, { id: existing.id });
+    }
+    if (method === 'DELETE') {
+      existing.deleted = true;
+      res.writeHead(200).end();
+      return;
+    }
+    return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: method } });
+  }
+
+  private createConversation(res: ServerResponse, body: Record<string, unknown> | undefined): void {
+    const channel = (body?.channelData as { channel?: { id?: string } } | undefined)?.channel?.id ?? `conversation-${randomUUID()}`;
+    const rootId = `${++this.sequence}`;
+    const conversationId = `${channel};messageid=${rootId}`;
+    const activity = body?.activity as Record<string, unknown> | undefined;
+    if (activity) this.messages.set(rootId, { id: rootId, conversationId, activity, updates: 0, deleted: false });
+    return sendJson(res, 201, { id: conversationId, activityId: rootId });
+  }
+
+  private memberCall(res: ServerResponse, userId: string): void {
+    const member = this.members.get(userId);
+    if (!member) return sendJson(res, 404, { error: { code: 'MemberNotFound', message: 'The member was not found' } });
+    return sendJson(res, 200, { ...member, objectId: member.aadObjectId });
+  }
+
+  private sendFault(res: ServerResponse, fault: ConnectorFault): void {
+    const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+    if (fault.status === 202) {
+      res.writeHead(202, headers).end();
+      return;
+    }
+    sendJson(res, fault.status, { error: { code: fault.status === 429 ? 'TooManyRequests' : 'Injected', message: `injected ${fault.status}` } }, headers);
+  }
+}

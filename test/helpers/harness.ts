@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { BotConnectorEmulator, type ConnectorCall } from '../../src/emulator/bot-connector.js';
+import { silentLogger } from '../../src/log.js';
+
+export interface TestUser {
+  readonly id: string;
+  readonly name: string;
+  readonly aadObjectId: string;
+  readonly email: string;
+}
+
+const user = (n: number, name: string): TestUser => ({
+  id: `29:user-${n}`,
+  name,
+  aadObjectId: `0000000${n}-aaaa-4bbb-8ccc-00000000000${n}`,
+  email: `${name.split(' ')[0]?.toLowerCase()}@mssp.example`,
+});
+
+export const USERS = {
+  admin: user(1, 'Alex Admin'),
+  analyst: user(2, 'Megan Analyst'),
+  viewer: user(3, 'Adele Viewer'),
+  customerAdmin: user(4, 'Isaiah Customer'),
+  nobody: user(5, 'Patti Nobody'),
+} as const;
+
+export const BOT = { id: '28:soc-bridge-bot', name: 'SOC Bridge' } as const;
+export const TEAMS_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+export type Place =
+  | { kind: 'personal'; conversationId?: string }
+  | { kind: 'channel'; teamId?: string; channelId?: string; channelName?: string; teamName?: string }
+  | { kind: 'groupChat'; conversationId?: string; title?: string };
+
+/** The bot behind restify on a loopback port, with a recording Bot Connector emulator beside it. */
+export class BotHarness {
+  private counter = 0;
+
+  private constructor(
+    readonly app: RunningApp,
+    readonly connector: BotConnectorEmulator,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<BotHarness> {
+    const connector = await BotConnectorEmulator.start();
+    for (const u of Object.values(USERS)) connector.addMember({ id: u.id, name: u.name, aadObjectId: u.aadObjectId, email: u.email, userPrincipalName: u.email });
+    const dataDir = mkdtempSync(join(tmpdir(), 'soc-bridge-test-'));
+    const config = parseConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SOC_ADMIN_IDS: USERS.admin.aadObjectId, ...env });
+    const app = await startApp(config, { logger: silentLogger });
+    return new BotHarness(app, connector, dataDir);
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+    await this.connector.close();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** The conversation fields Teams puts on an activity in `place`. */
+  conversationOf(place: Place): Record<string, unknown> {
+    if (place.kind === 'personal') {
+      return { conversation: { id: place.conversationId ?? 'a:personal-chat', conversationType: 'personal', tenantId: TEAMS_TENANT_ID }, channelData: { tenant: { id: TEAMS_TENANT_ID } } };
+    }
+    if (place.kind === 'groupChat') {
+      return {
+        conversation: { id: place.conversationId ?? '19:group-chat@thread.v2', conversationType: 'groupChat', isGroup: true, tenantId: TEAMS_TENANT_ID, name: place.title ?? 'Contoso onboarding' },
+        channelData: { tenant: { id: TEAMS_TENANT_ID } },
+      };
+    }
+    const channelId = place.channelId ?? '19:contoso-alerts@thread.tacv2';
+    return {
+      conversation: { id: `${channelId};messageid=${++this.counter}`, conversationType: 'channel', isGroup: true, tenantId: TEAMS_TENANT_ID },
+      channelData: {
+        tenant: { id: TEAMS_TENANT_ID },
+        team: { id: place.teamId ?? '19:soc-team@thread.tacv2', name: place.teamName ?? 'SOC' },
+        channel: { id: channelId, name: place.channelName ?? 'Contoso alerts' },
+      },
+    };
+  }
+
+  /** Posts an activity to /api/messages; returns the HTTP answer and the connector calls it caused. */
+  async post(activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; calls: ConnectorCall[] }> {
+    const before = this.connector.calls.length;
+    const response = await fetch(`${this.app.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(activity),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, calls: this.connector.calls.slice(before) };
+  }
+
+  baseActivity(type: string, from: TestUser, place: Place): Record<string, unknown> {
+    return {
+      type,
+      id: `activity-${++this.counter}`,
+      channelId: 'msteams',
+      serviceUrl: this.connector.serviceUrl,
+      timestamp: new Date().toISOString(),
+      from: { id: from.id, name: from.name, aadObjectId: from.aadObjectId },
+      recipient: { id: BOT.id, name: BOT.name },
+      ...this.conversationOf(place),
+    };
+  }
+
+  /** A user types `text` (in a channel or group chat the bot is @mentioned first, as Teams requires). */
+  async say(text: string, from: TestUser = USERS.admin, place: Place = { kind: 'personal' }, extraEntities: Record<string, unknown>[] = []) {
+    const mentionBot = place.kind !== 'personal';
+    const activity = {
+      ...this.baseActivity('message', from, place),
+      text: mentionBot ? `<at>${BOT.name}</at> ${text}` : text,
+      textFormat: 'plain',
+      entities: [...(mentionBot ? [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: { id: BOT.id, name: BOT.name } }] : []), ...extraEntities],
+    };
+    const result = await this.post(activity);
+    return { ...result, replies: result.calls.filter((c) => c.method === 'POST' && c.path.includes('/activities')).map((c) => c.body ?? {}) };
+  }
+
+  /** A user clicks an Action.Execute button on the card in message `replyToId`. */
+  async invoke(verb: string, data: Record<string, unknown>, from: TestUser = USERS.admin, place: Place = { kind: 'personal' }, replyToId = 'card-message') {
+    return this.post({
+      ...this.baseActivity('invoke', from, place),
+      name: 'adaptiveCard/action',
+      replyToId,
+      value: { action: { type: 'Action.Execute', verb, data } },
+    });
+  }
+}
+
+/** The Adaptive Card attached to a reply activity. */
+export function cardIn(activity: Record<string, unknown>): Record<string, unknown> {
+  const attachments = activity.attachments as { contentType: string; content: Record<string, unknown> }[] | undefined;
+  const card = attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+  if (!card) throw new Error(`no Adaptive Card in activity: ${JSON.stringify(activity).slice(0, 300)}`);
+  return card;
+}
+
+/** All text a card shows (TextBlocks and facts), for assertions on content. */
+export function cardText(card: unknown): string {
+  const parts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (typeof record.text === 'string') parts.push(record.text);
+      if (typeof record.title === 'string') parts.push(record.title);
+      if (typeof record.value === 'string') parts.push(record.value);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(card);
+  return parts.join('\n');
+}
