@@ -1,0 +1,70 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync } from 'node:fs';
+import { CARD_NAMES, type CardDataByName } from '../../src/cards/catalog.js';
+import { neutralizeText } from '../../src/cards/neutralize.js';
+import { renderCard } from '../../src/cards/render.js';
+import { cardsDir } from '../../src/paths.js';
+import { adaptiveCardProblems } from '../helpers/card-validation.js';
+import { cardText } from '../helpers/harness.js';
+
+const button = { title: 'Show help', actionData: { verb: 'command.run' as const, command: 'help' } };
+
+/** Sample data for every template; the compiler keeps it complete. */
+const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
+  help: { title: 'SOC Bridge commands', roleLine: 'Your role: admin.', commands: [{ usage: 'whoami', summary: 'Shows you.', examples: 'whoami' }], footer: 'More later.' },
+  whoami: { displayName: 'Alex', facts: [{ title: 'Entra object id', value: 'abc' }] },
+  roles: { summary: '1 user', holders: [{ name: 'Alex', role: 'admin', scope: 'all customers', grantedBy: 'config', grantedAt: 'on 2026-11-26' }] },
+  'unknown-command': { input: 'whoamii', hint: 'Did you mean whoami?', buttons: [button] },
+  notice: { tone: 'attention', title: 'Not allowed', text: 'Nope.', details: ['Usage: x'], buttons: [button] },
+  welcome: { title: 'Hello', lines: ['One', 'Two'], buttons: [button] },
+};
+
+describe('card templates', () => {
+  it('has a template file for every card name and a name for every file', () => {
+    const files = readdirSync(cardsDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    expect(files).toEqual([...CARD_NAMES].sort());
+  });
+
+  it.each(CARD_NAMES)('renders %s as a valid Adaptive Card 1.5', (name) => {
+    const card = renderCard(name, SAMPLES[name] as never);
+    expect(card.type).toBe('AdaptiveCard');
+    expect(card.version).toBe('1.5');
+    expect(JSON.stringify(card)).not.toContain('${');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+  });
+
+  it('the validator does catch a broken card', () => {
+    expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Bogus' }] }).length).toBeGreaterThan(0);
+  });
+});
+
+describe('untrusted text on cards', () => {
+  const hostile = 'Pay [here](https://evil.example/login) <https://evil.example> ${json($root)} [a] [b]';
+
+  it('cannot become a Markdown link, an autolink or a template expression', () => {
+    const card = renderCard('notice', { ...SAMPLES.notice, title: hostile, text: hostile, details: [hostile] });
+    const text = cardText(card);
+    expect(text).not.toMatch(/\]\s*\(/);
+    expect(text).not.toMatch(/<https?:/);
+    expect(text).not.toContain('${');
+    expect(text.replace(/\u200b/g, '')).toContain('Pay [here](https://evil.example/login)');
+  });
+
+  it('keeps ids in action data intact and protects them from templating', () => {
+    const card = renderCard('notice', { ...SAMPLES.notice, buttons: [{ title: 't', actionData: { verb: 'command.run', command: 'help da637_-961 ${x}' } }] });
+    const action = (card.actions as { data: { command: string } }[])[0];
+    expect(action?.data.command).toBe('help da637_-961 $\u200b{x}');
+  });
+
+  it('drops link targets that are not http(s)', async () => {
+    const { neutralizeCardData } = await import('../../src/cards/neutralize.js');
+    expect(neutralizeCardData({ portalUrl: 'javascript:alert(1)', alertUrl: 'https://security.microsoft.com/alerts/1?tid=x' })).toEqual({
+      portalUrl: '',
+      alertUrl: 'https://security.microsoft.com/alerts/1?tid=x',
+    });
+  });
+
+  it('clips very long text', () => {
+    expect(neutralizeText('x'.repeat(10_000)).length).toBeLessThanOrEqual(4001);
+  });
+});
