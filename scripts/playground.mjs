@@ -12,8 +12,9 @@ const env = {
 };
 if (!process.env.DISPLAY && !process.env.TEAMSAPPTESTER_BROWSER) env.TEAMSAPPTESTER_BROWSER = 'none';
 const bin = join('node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
-const args = [bin, 'start', '--dt', '-e', process.env.BOT_ENDPOINT || `http://127.0.0.1:${port}/api/messages`, '-p', env.TEAMSAPPTESTER_PORT];
-console.log(`Agents Playground on http://localhost:${env.TEAMSAPPTESTER_PORT} -> bot at ${args[5]}`);
+const endpoint = process.env.BOT_ENDPOINT || `http://127.0.0.1:${port}/api/messages`;
+const args = [bin, 'start', '--dt', '-e', endpoint, '-p', env.TEAMSAPPTESTER_PORT];
+console.log(`Agents Playground on http://localhost:${env.TEAMSAPPTESTER_PORT} -> bot at ${endpoint}`);
 const child = spawn(process.execPath, args, { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -12,7 +12,7 @@ export function neutralizeText(text: string): string {
   return clipped
     .replace(/\]\s*\(/g, `]${ZERO_WIDTH_SPACE}(`)
     .replace(/\]\s*\[/g, `]${ZERO_WIDTH_SPACE}[`)
-    .replace(/<(?=[a-z/!])/gi, `<${ZERO_WIDTH_SPACE}`)
+    .replace(/<(?=[a-z][a-z0-9+.-]*:|[^\s<>]+@[^\s<>]+>)/gi, `<${ZERO_WIDTH_SPACE}`)
     .replace(/\$\{/g, `$${ZERO_WIDTH_SPACE}{`);
 }
 

@@ -68,3 +68,10 @@ describe('untrusted text on cards', () => {
     expect(neutralizeText('x'.repeat(10_000)).length).toBeLessThanOrEqual(4001);
   });
 });
+
+describe('trusted punctuation', () => {
+  it('leaves angle brackets that are not links alone', () => {
+    expect(neutralizeText('role grant <@user|object-id> <admin|analyst>')).toBe('role grant <@user|object-id> <admin|analyst>');
+    expect(neutralizeText('mail <bob@evil.example>')).toBe('mail <\u200bbob@evil.example>');
+  });
+});
