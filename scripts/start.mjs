@@ -2,8 +2,10 @@
 // the built-in Entra and Graph emulators exists and is trusted, which Node only allows through
 // NODE_EXTRA_CA_CERTS at process start; hence this small launcher around dist/main.js.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ensureDevCertificate } from './dev-certificate.mjs';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 const env = { ...process.env };
 try {
@@ -17,6 +19,6 @@ try {
   // An invalid configuration is reported by main itself, with exit code 2.
 }
 
-const child = spawn(process.execPath, ['--enable-source-maps', join('dist', 'main.js')], { stdio: 'inherit', env });
+const child = spawn(process.execPath, ['--enable-source-maps', main], { stdio: 'inherit', env });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

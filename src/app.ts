@@ -1,4 +1,12 @@
 import type { Server } from 'restify';
+import { AlertActions } from './alerts/alert-actions.js';
+import { AlertService } from './alerts/alert-service.js';
+import { AuditLog } from './audit/audit-log.js';
+import { GraphSecurityClient } from './defender/graph-client.js';
+import { createGraphTokenProvider } from './defender/token-provider.js';
+import { startSandbox, type DefenderEndpoints, type Sandbox } from './sandbox/sandbox.js';
+import { TenantRegistry } from './tenants/tenant-registry.js';
+import type { TlsMaterial } from './emulator/http-kit.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Services } from './commands/context.js';
 import type { AppConfig } from './config.js';
@@ -15,20 +23,42 @@ export interface RunningApp {
   readonly url: string;
   readonly store: Store;
   readonly services: Services;
+  /** The in-process emulators, in sandbox mode. */
+  readonly sandbox: Sandbox | undefined;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 /** Composition root: config → store → services → Teams edge → HTTP server. */
-export async function startApp(config: AppConfig, deps: { logger: Logger; clock?: Clock }): Promise<RunningApp> {
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** How long a card action may run before its interim card is returned. */
+  readonly actionDeadlineMs?: number;
+  /** Certificate for the sandbox emulators when not the one `npm start` prepares (tests). */
+  readonly sandboxTls?: TlsMaterial;
+}
+
+export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
   const store = await LowdbStore.open(config.dataDir);
+  const tenants = new TenantRegistry({ store, clock, logger });
+  const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
+  const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
+  const tokens = createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger });
+  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger });
+  const audit = new AuditLog({ store, clock });
+  const alerts = new AlertService({ graph, tenants, clock, logger });
   const services: Services = {
     roles: new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds }),
     conversations: new ConversationRegistry({ store, clock, logger }),
+    tenants,
+    alerts,
+    alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger }),
+    audit,
   };
-  const bot = createBot({ config, services, clock, logger });
+  const bot = createBot({ config, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
   const server: Server = createServer({ bot, logger, isReady: () => ready });
   const port = await listen(server, config.port, config.host);
@@ -40,11 +70,12 @@ export async function startApp(config: AppConfig, deps: { logger: Logger; clock?
     stopping ??= (async () => {
       ready = false;
       await stopServer(server, 10_000);
+      await sandbox?.stop();
       await store.close();
       logger.info({ event: 'app.stopped' }, 'SOC Bridge stopped');
     })();
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, stop };
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, sandbox, stop };
 }

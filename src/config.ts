@@ -22,6 +22,23 @@ const httpsUrl = (what: string) =>
   z.url({ protocol: /^https$/, error: `must be an https URL, ${what}` }).transform((u) => u.replace(/\/+$/, ''));
 const guid = (what: string) => z.string().trim().regex(GUID, `must be a GUID, ${what}`);
 
+const DURATION = /^(\d{1,6})(ms|s|m|h)?$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** A duration such as `30s`, `2m` or `1h` (a bare number means seconds), in milliseconds. */
+const duration = (what: string, fallback: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(DURATION, `must be a duration such as 30s, 2m or 1h, ${what}`)
+      .default(fallback)
+      .transform((text) => {
+        const [, amount, unit] = DURATION.exec(text) ?? [];
+        return Number(amount) * (UNIT_MS[unit ?? 's'] ?? 1000);
+      }),
+  );
+
 /** Each variable, what it must be, and its default. The README's configuration table mirrors this. */
 const EnvSchema = z.object({
   PORT: z.preprocess(
@@ -68,6 +85,7 @@ const EnvSchema = z.object({
   DEFENDER_CLIENT_SECRET: optionalText,
   DEFENDER_CERTIFICATE_PATH: optionalText,
   ENTRA_AUTHORITY_HOST: z.preprocess(blankToUndefined, httpsUrl('e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com')),
+  SANDBOX_ALERT_INTERVAL: duration('or 0 to raise no new sandbox alerts', '2m'),
   GRAPH_BASE_URL: z.preprocess(blankToUndefined, httpsUrl('e.g. https://graph.microsoft.com').default('https://graph.microsoft.com')),
 });
 
@@ -90,6 +108,8 @@ export interface AppConfig {
   bot: BotAuth;
   botOpenIdMetadataUrl: string | undefined;
   bootstrapAdminIds: readonly string[];
+  /** How often a sandbox customer raises a new alert (0 = never). */
+  sandboxAlertIntervalMs: number;
   defender:
     | { kind: 'sandbox' }
     | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
@@ -133,6 +153,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     bot,
     botOpenIdMetadataUrl: vars.BOT_OPENID_METADATA_URL,
     bootstrapAdminIds: admins.map((id) => id.toLowerCase()),
+    sandboxAlertIntervalMs: vars.SANDBOX_ALERT_INTERVAL,
     defender,
   };
 }

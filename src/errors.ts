@@ -5,6 +5,7 @@
  */
 export type ErrorCode =
   | 'config.invalid'
+  | 'startup.failed'
   | 'store.unreadable'
   | 'store.corrupt'
   | 'command.usage'
@@ -47,6 +48,13 @@ export class ConfigError extends SocBridgeError {
 export class StoreError extends SocBridgeError {
   constructor(code: 'store.unreadable' | 'store.corrupt', message: string, cause?: unknown) {
     super(code, message, { cause });
+  }
+}
+
+/** Something the process needs before it can serve is missing (e.g. the sandbox certificate). */
+export class StartupError extends SocBridgeError {
+  constructor(message: string) {
+    super('startup.failed', message);
   }
 }
 

@@ -1,6 +1,6 @@
 import { startApp } from './app.js';
 import { loadConfig, type AppConfig } from './config.js';
-import { ConfigError, StoreError } from './errors.js';
+import { ConfigError, StartupError, StoreError } from './errors.js';
 import { createLogger } from './log.js';
 
 /** Exit codes: 2 = bad configuration, 1 = could not start (e.g. store unreadable). */
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, { logger });
   } catch (error) {
-    if (error instanceof StoreError) {
+    if (error instanceof StoreError || error instanceof StartupError) {
       process.stderr.write(`SOC Bridge cannot start: ${error.message}\n`);
       process.exit(1);
     }

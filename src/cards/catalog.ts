@@ -6,11 +6,20 @@ export interface CardDataByName {
   'unknown-command': UnknownCommandCardData;
   notice: NoticeCardData;
   welcome: WelcomeCardData;
+  tenants: TenantsCardData;
+  'alert-list': AlertListCardData;
+  'alert-detail': AlertDetailCardData;
+  audit: AuditCardData;
 }
 
 export type CardName = keyof CardDataByName;
 export type CardDataOf<N extends CardName> = CardDataByName[N];
-export const CARD_NAMES = ['help', 'whoami', 'roles', 'unknown-command', 'notice', 'welcome'] as const satisfies readonly CardName[];
+export const CARD_NAMES = [
+  'help', 'whoami', 'roles', 'unknown-command', 'notice', 'welcome', 'tenants', 'alert-list', 'alert-detail', 'audit',
+] as const satisfies readonly CardName[];
+
+/** Adaptive Card text colours, used to signal severity and health. */
+export type CardColor = 'default' | 'good' | 'warning' | 'attention' | 'accent';
 
 /** Data for a button that runs a chat command. */
 export interface CommandButton {
@@ -55,4 +64,62 @@ export interface WelcomeCardData {
   title: string;
   lines: string[];
   buttons: CommandButton[];
+}
+
+export interface TenantsCardData {
+  summary: string;
+  tenants: {
+    name: string;
+    statusLabel: string;
+    statusColor: CardColor;
+    openAlerts: string;
+    channels: string;
+    lastContact: string;
+    trouble: string;
+  }[];
+}
+
+/** Data for a button that opens one alert or acts on it. */
+export interface AlertButton {
+  title: string;
+  actionData: Record<string, unknown> & { verb: string };
+}
+
+export interface AlertListCardData {
+  title: string;
+  subtitle: string;
+  items: {
+    severityLabel: string;
+    severityColor: CardColor;
+    title: string;
+    line: string;
+    actionData: Record<string, unknown> & { verb: string };
+  }[];
+  failures: string[];
+  empty: string[];
+  more: AlertButton[];
+}
+
+export interface AlertDetailCardData {
+  severityLabel: string;
+  severityColor: CardColor;
+  title: string;
+  customer: string;
+  notices: { color: CardColor; text: string }[];
+  facts: { title: string; value: string }[];
+  description: string;
+  evidence: { title: string; value: string }[];
+  comments: string[];
+  alertUrl: string;
+  incidentUrl: string;
+  assign: AlertButton[];
+  setStatus: AlertButton[];
+  classify: AlertButton[];
+  comment: AlertButton[];
+  refresh: AlertButton[];
+}
+
+export interface AuditCardData {
+  summary: string;
+  entries: { headline: string; change: string; when: string }[];
 }

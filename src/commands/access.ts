@@ -1,3 +1,4 @@
+import { ALERT_VERBS, type AlertVerb } from '../alerts/verbs.js';
 import type { Role } from '../store/schema.js';
 import type { CommandName } from './catalog.js';
 
@@ -12,15 +13,26 @@ export interface AccessRule {
   readonly customerAdmin: boolean;
 }
 
-export const CARD_VERBS = [] as const;
-export type CardVerb = (typeof CARD_VERBS)[number];
+/** Card verbs with their own access rule (`command.run` is checked as the command it runs). */
+export type CardVerb = AlertVerb;
 
 export const ACCESS: Readonly<Record<CommandName | CardVerb, AccessRule>> = {
   help: { least: 'anyone', customerAdmin: true },
   whoami: { least: 'anyone', customerAdmin: true },
+  tenants: { least: 'viewer', customerAdmin: true },
+  alerts: { least: 'viewer', customerAdmin: false },
+  alert: { least: 'viewer', customerAdmin: false },
+  audit: { least: 'admin', customerAdmin: false },
   roles: { least: 'admin', customerAdmin: false },
   'role grant': { least: 'admin', customerAdmin: false },
   'role revoke': { least: 'admin', customerAdmin: false },
+  [ALERT_VERBS.open]: { least: 'viewer', customerAdmin: false },
+  [ALERT_VERBS.more]: { least: 'viewer', customerAdmin: false },
+  [ALERT_VERBS.refresh]: { least: 'viewer', customerAdmin: false },
+  [ALERT_VERBS.assign]: { least: 'analyst', customerAdmin: false },
+  [ALERT_VERBS.status]: { least: 'analyst', customerAdmin: false },
+  [ALERT_VERBS.classify]: { least: 'analyst', customerAdmin: false },
+  [ALERT_VERBS.comment]: { least: 'analyst', customerAdmin: false },
 };
 
 const SOC_RANK: Readonly<Record<Exclude<Role, 'customer-admin'>, number>> = { viewer: 1, analyst: 2, admin: 3 };
@@ -39,5 +51,5 @@ export function denialMessage(role: Role | undefined, action: CommandName | Card
   const rule = ACCESS[action];
   const needs = rule.least === 'anyone' ? 'no role' : `the ${rule.least} role${rule.customerAdmin ? ' (or customer-admin for your own tenant)' : ''}`;
   const yours = role ? `your role is ${role}` : 'you have no SOC Bridge role yet';
-  return `You can't use "${action}": it needs ${needs}, and ${yours}. Ask a SOC Bridge admin (they can run "roles") if you need it. Nothing was changed.`;
+  return `You can't ${action.includes('.') ? `do "${action}"` : `use "${action}"`}: it needs ${needs}, and ${yours}. Ask a SOC Bridge admin (they can run "roles") if you need it. Nothing was changed.`;
 }

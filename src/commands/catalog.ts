@@ -10,7 +10,7 @@ export interface CommandSpec {
   readonly examples: readonly string[];
 }
 
-export const COMMAND_NAMES = ['help', 'whoami', 'roles', 'role grant', 'role revoke'] as const;
+export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'audit', 'roles', 'role grant', 'role revoke'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -25,6 +25,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'whoami',
     summary: 'Shows your Teams identity, Entra object id and SOC Bridge role.',
     examples: ['whoami'],
+  },
+  {
+    name: 'tenants',
+    usage: 'tenants',
+    summary: 'Lists customer tenants: status, open alerts by severity, last successful contact, and any trouble.',
+    examples: ['tenants'],
+  },
+  {
+    name: 'alerts',
+    usage: 'alerts <tenant|all> [severity:high,medium] [status:new,inProgress|any] [source:endpoint] [since:24h|7d] [top:N]',
+    summary: 'Lists Defender alerts, newest first (open ones unless you ask for a status). "all" asks every connected customer at once.',
+    examples: ['alerts contoso severity:high', 'alerts all since:24h top:20', 'alerts fabrikam status:any source:identity'],
+  },
+  {
+    name: 'alert',
+    usage: 'alert <tenant> <alert-id>',
+    summary: 'Opens one alert with its devices, users, techniques and links, and buttons to assign, set status, classify and comment.',
+    examples: ['alert contoso da638512345678901234_-1234567'],
+  },
+  {
+    name: 'audit',
+    usage: 'audit [tenant] [top:N]',
+    summary: 'Shows who changed which alert, when, with the values before and after.',
+    examples: ['audit', 'audit contoso top:30'],
   },
   {
     name: 'roles',

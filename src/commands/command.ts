@@ -1,4 +1,5 @@
 import type { Role } from '../store/schema.js';
+import type { AlertFilter } from './alert-options.js';
 import type { CommandName } from './catalog.js';
 
 /** A user named in a command, by @mention or by Entra object id. */
@@ -11,6 +12,10 @@ export interface UserRef {
 export type Command =
   | { readonly name: 'help'; readonly topic?: CommandName }
   | { readonly name: 'whoami' }
+  | { readonly name: 'tenants' }
+  | { readonly name: 'alerts'; readonly tenant: string | 'all'; readonly filter: AlertFilter; readonly top: number }
+  | { readonly name: 'alert'; readonly tenant: string; readonly alertId: string }
+  | { readonly name: 'audit'; readonly tenant?: string; readonly top: number }
   | { readonly name: 'roles' }
   | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }
   | { readonly name: 'role revoke'; readonly user: UserRef };

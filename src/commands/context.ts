@@ -1,4 +1,8 @@
+import type { AlertActions } from '../alerts/alert-actions.js';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
+import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
@@ -9,6 +13,10 @@ import type { ConversationKind } from '../store/schema.js';
 export interface Services {
   readonly roles: RoleService;
   readonly conversations: ConversationRegistry;
+  readonly tenants: TenantRegistry;
+  readonly alerts: AlertService;
+  readonly alertActions: AlertActions;
+  readonly audit: AuditLog;
 }
 
 /** Where a command was typed. */

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { ROLES, type Role } from '../store/schema.js';
+import { parseAlertOptions } from './alert-options.js';
 import { COMMANDS, COMMAND_NAMES, commandSpec, type CommandName } from './catalog.js';
 import type { Command, CommandOf, UserRef } from './command.js';
 import { tokenize, type CommandInput, type Token } from './input.js';
@@ -12,6 +13,8 @@ export type ParseResult =
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_REF = /^[a-z0-9][a-z0-9.-]{0,252}$/i;
+/** Graph alert ids: letters, digits and a little punctuation (e.g. `da637551227677560813_-961444813`). */
+const ALERT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
 
 /** Longest command names first, so `role grant` wins over a hypothetical `role`. */
 const BY_LENGTH = [...COMMANDS].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
@@ -47,6 +50,28 @@ const ARGUMENTS: ArgumentParsers = {
     return { name: 'help', topic: match };
   },
   whoami: (args) => noArguments('whoami', args),
+  tenants: (args) => noArguments('tenants', args),
+  alerts: (args) => {
+    const [first, ...rest] = args;
+    if (!first) throw new UsageError(`Say which customer, or "all": ${commandSpec('alerts').usage}`);
+    const target = wordOf(first);
+    if (target.includes(':')) throw new UsageError(`Name the customer (or "all") before the options, e.g. "alerts all ${target}".`);
+    const { filter, top } = parseAlertOptions(rest.map(wordOf));
+    return { name: 'alerts', tenant: target.toLowerCase() === 'all' ? 'all' : tenantOf(first), filter, top };
+  },
+  alert: (args) => {
+    const [tenantToken, idToken, ...extra] = args;
+    if (!tenantToken || !idToken || extra.length > 0) throw new UsageError(`Give the customer and the alert id: ${commandSpec('alert').usage}`);
+    const alertId = wordOf(idToken);
+    if (!ALERT_ID.test(alertId)) throw new UsageError(`"${alertId.slice(0, 60)}" is not an alert id. Copy it from an alert card or the Defender portal.`);
+    return { name: 'alert', tenant: tenantOf(tenantToken), alertId };
+  },
+  audit: (args) => {
+    const options = args.map(wordOf);
+    const tenantWord = options[0] && !options[0].includes(':') ? options.shift() : undefined;
+    const { top } = parseAlertOptions(options, ['top']);
+    return { name: 'audit', ...(tenantWord ? { tenant: tenantOf({ kind: 'word', value: tenantWord }) } : {}), top: options.length > 0 ? top : 20 };
+  },
   roles: (args) => noArguments('roles', args),
   'role grant': (args) => {
     const [userToken, roleToken, tenantToken, ...extra] = args;
@@ -69,7 +94,7 @@ const ARGUMENTS: ArgumentParsers = {
   },
 };
 
-function noArguments<N extends 'whoami' | 'roles'>(name: N, args: readonly Token[]): CommandOf<N> {
+function noArguments<N extends 'whoami' | 'roles' | 'tenants'>(name: N, args: readonly Token[]): CommandOf<N> {
   if (args.length > 0) throw new UsageError(`"${name}" takes no arguments.`);
   return { name } as CommandOf<N>;
 }

@@ -4,10 +4,14 @@ import { denialMessage, isAllowed } from './access.js';
 import { commandSpec, type CommandName } from './catalog.js';
 import type { Command, CommandOf } from './command.js';
 import type { HandlerContext } from './context.js';
+import { alert } from './handlers/alert.js';
+import { alerts } from './handlers/alerts.js';
+import { audit } from './handlers/audit.js';
 import { help } from './handlers/help.js';
 import { roleGrant } from './handlers/role-grant.js';
 import { roleRevoke } from './handlers/role-revoke.js';
 import { roles } from './handlers/roles.js';
+import { tenants } from './handlers/tenants.js';
 import { whoami } from './handlers/whoami.js';
 import type { CommandInput } from './input.js';
 import { parseCommand } from './parse.js';
@@ -19,6 +23,10 @@ type Handlers = { readonly [N in CommandName]: (ctx: HandlerContext<CommandOf<N>
 const HANDLERS: Handlers = {
   help,
   whoami,
+  tenants,
+  alerts,
+  alert,
+  audit,
   roles,
   'role grant': roleGrant,
   'role revoke': roleRevoke,

@@ -46,13 +46,66 @@ export const ConversationRecordSchema = z.object({
 });
 export type ConversationRecord = z.infer<typeof ConversationRecordSchema>;
 
+export const TENANT_STATUSES = ['pending-consent', 'connected', 'needs-attention', 'offboarded'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+/** A customer organisation whose Defender alerts SOC Bridge reads. */
+export const TenantRecordSchema = z.object({
+  /** Short name used in commands, e.g. `contoso`; unique. */
+  handle: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  displayName: z.string().min(1),
+  /** Entra tenant id (GUID, lower case). */
+  tenantId: z.string().min(1),
+  /** Primary domain, e.g. contoso.onmicrosoft.com. */
+  domain: z.string().min(1),
+  status: z.enum(TENANT_STATUSES),
+  /** Whether analysts may change alerts (SecurityAlert.ReadWrite.All requested). */
+  writeAccess: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  lastPollAt: z.iso.datetime().optional(),
+  lastSuccessAt: z.iso.datetime().optional(),
+  /** The most recent failure talking to this tenant, in words an analyst can act on. */
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.iso.datetime() }).optional(),
+});
+export type TenantRecord = z.infer<typeof TenantRecordSchema>;
+
+const AlertStateSchema = z.object({
+  status: z.string().optional(),
+  assignedTo: z.string().nullable().optional(),
+  classification: z.string().optional(),
+  determination: z.string().optional(),
+  comment: z.string().optional(),
+});
+export type AlertState = z.infer<typeof AlertStateSchema>;
+
+/** Who did what to which alert, with the values before and after. Never pruned by the product. */
+export const AuditEntrySchema = z.object({
+  id: z.string().min(1),
+  at: z.iso.datetime(),
+  actorId: z.string(),
+  actorName: z.string(),
+  tenantId: z.string(),
+  tenantHandle: z.string(),
+  alertId: z.string(),
+  alertTitle: z.string().optional(),
+  action: z.string(),
+  before: AlertStateSchema,
+  after: AlertStateSchema,
+  outcome: z.enum(['done', 'failed', 'refused']),
+  detail: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
 export const StoreDataSchema = z.object({
   schemaVersion: z.literal(STORE_SCHEMA_VERSION),
   roles: z.array(RoleAssignmentSchema).default([]),
   conversations: z.array(ConversationRecordSchema).default([]),
+  tenants: z.array(TenantRecordSchema).default([]),
+  audit: z.array(AuditEntrySchema).default([]),
 });
 export type StoreData = z.infer<typeof StoreDataSchema>;
 
 export function emptyStoreData(): StoreData {
-  return { schemaVersion: STORE_SCHEMA_VERSION, roles: [], conversations: [] };
+  return { schemaVersion: STORE_SCHEMA_VERSION, roles: [], conversations: [], tenants: [], audit: [] };
 }

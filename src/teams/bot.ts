@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod/v4';
 import { VERBS } from '../cards/verbs.js';
@@ -12,6 +12,8 @@ import { baseConversationId, commandInputFrom, conversationInfoFrom, placeFrom }
 import { MemberDirectory } from './directory.js';
 import { actorOf, mentionedUsersOf } from './identity.js';
 import { onInstalled, onRemoved } from './install.js';
+import { SocBridgeAdapter, adapterSettings } from './adapter.js';
+import { DEFAULT_ACTION_DEADLINE_MS, registerAlertActions } from './card-actions.js';
 import { activityOf, cardOf } from './render.js';
 
 export interface BotDeps {
@@ -19,6 +21,8 @@ export interface BotDeps {
   readonly services: Services;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** How long a card action may take before the interim card is returned (default 1.5 s). */
+  readonly actionDeadlineMs?: number;
 }
 
 export interface Bot {
@@ -29,19 +33,6 @@ export interface Bot {
 /** Payload of the "run a command" button, from Action.Execute or its Action.Submit fallback. */
 const RunCommandData = z.object({ verb: z.literal(VERBS.runCommand).optional(), command: z.string().trim().min(1).max(500) });
 
-/** The botbuilder authentication settings for the configured bot registration (none when keyless). */
-export function adapterSettings(config: BotDeps['config']): Record<string, string> {
-  const bot = config.bot;
-  const settings: Record<string, string> = {};
-  if (bot.kind === 'keyless') return settings;
-  settings.MicrosoftAppId = bot.appId;
-  settings.MicrosoftAppType = bot.kind;
-  if (bot.tenantId) settings.MicrosoftAppTenantId = bot.tenantId;
-  if (bot.kind !== 'UserAssignedMSI') settings.MicrosoftAppPassword = bot.password;
-  if (config.botOpenIdMetadataUrl) settings.ToBotFromChannelOpenIdMetadataUrl = config.botOpenIdMetadataUrl;
-  return settings;
-}
-
 /**
  * The Teams edge: the only place that knows botbuilder and teams-ai. It maps activities onto the
  * command layer and replies back onto activities. Routes, in the order teams-ai tries them:
@@ -49,7 +40,7 @@ export function adapterSettings(config: BotDeps['config']): Record<string, strin
  */
 export function createBot(deps: BotDeps): Bot {
   const { services, logger } = deps;
-  const adapter = new TeamsAdapter(adapterSettings(deps.config));
+  const adapter = new SocBridgeAdapter(adapterSettings(deps.config));
   const botAppId = deps.config.bot.kind === 'keyless' ? undefined : deps.config.bot.appId;
   const app = new Application<TurnState>({
     adapter,
@@ -79,6 +70,8 @@ export function createBot(deps: BotDeps): Bot {
     const reply = await runCommand({ text: parsed.data.command, mentions: [] }, await contextFor(context));
     return reply.kind === 'card' ? (cardOf(reply) as never) : reply.text;
   });
+
+  registerAlertActions(app, { contextFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
 
   app.adaptiveCards.actionSubmit(VERBS.runCommand, async (context, _state, data) => {
     const parsed = RunCommandData.safeParse(data);

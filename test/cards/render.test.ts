@@ -17,6 +17,40 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
   'unknown-command': { input: 'whoamii', hint: 'Did you mean whoami?', buttons: [button] },
   notice: { tone: 'attention', title: 'Not allowed', text: 'Nope.', details: ['Usage: x'], buttons: [button] },
   welcome: { title: 'Hello', lines: ['One', 'Two'], buttons: [button] },
+  tenants: {
+    summary: '2 customers',
+    tenants: [
+      { name: 'Contoso (contoso)', statusLabel: 'Connected', statusColor: 'good', openAlerts: '2 high', channels: 'none linked', lastContact: 'never', trouble: '' },
+      { name: 'Fabrikam (fabrikam)', statusLabel: 'Needs attention', statusColor: 'attention', openAlerts: '—', channels: 'none linked', lastContact: 'never', trouble: 'Consent revoked' },
+    ],
+  },
+  'alert-list': {
+    title: 'Alerts — Contoso',
+    subtitle: 'any severity',
+    items: [{ severityLabel: 'High', severityColor: 'attention', title: 'Ransomware', line: 'New', actionData: { verb: 'alert.open', tenantId: 't', alertId: 'a' } }],
+    failures: ['Fabrikam: unavailable'],
+    empty: [],
+    more: [{ title: 'More', actionData: { verb: 'alerts.more', tenant: 'contoso' } }],
+  },
+  'alert-detail': {
+    severityLabel: 'High severity',
+    severityColor: 'attention',
+    title: 'Ransomware behavior detected',
+    customer: 'Contoso (contoso)',
+    notices: [{ color: 'good', text: 'Assigned' }],
+    facts: [{ title: 'Status', value: 'New' }],
+    description: 'Something bad.',
+    evidence: [{ title: 'Devices', value: 'pc1' }],
+    comments: ['Alex: looking'],
+    alertUrl: 'https://security.microsoft.com/alerts/a?tid=t',
+    incidentUrl: 'https://security.microsoft.com/incidents/1?tid=t',
+    assign: [{ title: 'Assign to me', actionData: { verb: 'alert.assign', tenantId: 't', alertId: 'a' } }],
+    setStatus: [{ title: 'Set status', actionData: { verb: 'alert.status', tenantId: 't', alertId: 'a' } }],
+    classify: [{ title: 'Classify', actionData: { verb: 'alert.classify', tenantId: 't', alertId: 'a' } }],
+    comment: [{ title: 'Comment', actionData: { verb: 'alert.comment', tenantId: 't', alertId: 'a' } }],
+    refresh: [{ title: 'Refresh', actionData: { verb: 'alert.refresh', tenantId: 't', alertId: 'a' } }],
+  },
+  audit: { summary: '1 change', entries: [{ headline: 'Alex — assign — contoso', change: 'assignedTo none → alex', when: 'now' }] },
 };
 
 describe('card templates', () => {

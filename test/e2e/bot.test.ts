@@ -155,11 +155,11 @@ describe('install bookkeeping', () => {
   const teamPlace = { kind: 'channel', channelId: '19:general@thread.tacv2', teamId: '19:general@thread.tacv2', channelName: 'General', teamName: 'SOC' } as const;
 
   it('stores the reference on install and welcomes once, though Teams sends two events', async () => {
-    const added = { ...bot.baseActivity('conversationUpdate', USERS.admin, teamPlace), membersAdded: [{ id: BOT.id }] };
+    const added: Record<string, unknown> = { ...bot.baseActivity('conversationUpdate', USERS.admin, teamPlace), membersAdded: [{ id: BOT.id }] };
     (added.conversation as { id: string }).id = '19:general@thread.tacv2';
     const first = await bot.post(added);
     expect(first.status).toBe(200);
-    const install = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'add' };
+    const install: Record<string, unknown> = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'add' };
     (install.conversation as { id: string }).id = '19:general@thread.tacv2';
     const second = await bot.post(install);
     const welcomes = [...first.calls, ...second.calls].filter((c) => c.method === 'POST');
@@ -178,12 +178,12 @@ describe('install bookkeeping', () => {
   });
 
   it('marks the reference inactive on removal, and active again on re-install', async () => {
-    const removed = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'remove' };
+    const removed: Record<string, unknown> = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'remove' };
     (removed.conversation as { id: string }).id = '19:general@thread.tacv2';
     await bot.post(removed);
     expect(bot.app.services.conversations.get('19:general@thread.tacv2')).toMatchObject({ active: false });
 
-    const again = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'add' };
+    const again: Record<string, unknown> = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'add' };
     (again.conversation as { id: string }).id = '19:general@thread.tacv2';
     const { calls } = await bot.post(again);
     expect(bot.app.services.conversations.get('19:general@thread.tacv2')).toMatchObject({ active: true });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 
-const MAIN = join(projectRoot, 'dist', 'main.js');
+const MAIN = join(projectRoot, 'scripts', 'start.mjs');
 
 interface Run {
   code: number | null;

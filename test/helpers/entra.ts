@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+export { testTls } from './tls.js';
 import type { Clock } from '../../src/clock.js';
 import { EntraEmulator, type EmulatedApp, type EmulatedTenant } from '../../src/emulator/entra.js';
-import type { TlsMaterial } from '../../src/emulator/http-kit.js';
+import { testTls } from './tls.js';
 
 /** The MSSP's multi-tenant app as the tests register it. */
 export const TEST_APP = {
@@ -32,16 +32,6 @@ export const NORTHWIND: EmulatedTenant = {
 
 /** The roles the tests grant, the same as the consent page's default. */
 export const TEST_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
-
-/** The loopback certificate `npm test` generated; NODE_EXTRA_CA_CERTS makes clients trust it. */
-export function testTls(): TlsMaterial {
-  const certPath = process.env.SOC_BRIDGE_TEST_TLS_CERT;
-  const keyPath = process.env.SOC_BRIDGE_TEST_TLS_KEY;
-  if (!certPath || !keyPath) {
-    throw new Error('Run the tests with `npm test`: it creates the loopback certificate and sets SOC_BRIDGE_TEST_TLS_CERT, SOC_BRIDGE_TEST_TLS_KEY and NODE_EXTRA_CA_CERTS');
-  }
-  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
-}
 
 /** Starts an Entra emulator with TEST_APP, the three tenants, and consent in Contoso and Fabrikam. */
 export async function startTestEntra({ clock }: { clock?: Clock } = {}): Promise<EntraEmulator> {

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { BotConnectorEmulator, type ConnectorCall } from '../../src/emulator/bot-connector.js';
+import { generateBacklog } from '../../src/emulator/demo-data.js';
+import type { EntraEmulator } from '../../src/emulator/entra.js';
+import { GraphSecurityEmulator } from '../../src/emulator/graph-security.js';
 import { silentLogger } from '../../src/log.js';
+import { CONTOSO, FABRIKAM, NORTHWIND, TEST_APP, startTestEntra } from './entra.js';
+import { testTls } from './tls.js';
 
 export interface TestUser {
   readonly id: string;
@@ -36,28 +41,74 @@ export type Place =
   | { kind: 'channel'; teamId?: string; channelId?: string; channelName?: string; teamName?: string }
   | { kind: 'groupChat'; conversationId?: string; title?: string };
 
-/** The bot behind restify on a loopback port, with a recording Bot Connector emulator beside it. */
+/** The customers every harness serves: Contoso and Fabrikam connected, Northwind still waiting for consent. */
+export const CUSTOMERS = {
+  contoso: { handle: 'contoso', tenant: CONTOSO, org: 'Contoso Ltd', backlog: 30 },
+  fabrikam: { handle: 'fabrikam', tenant: FABRIKAM, org: 'Fabrikam Inc', backlog: 20 },
+  northwind: { handle: 'northwind', tenant: NORTHWIND, org: 'Northwind Traders', backlog: 0 },
+} as const;
+
+export interface HarnessOptions {
+  readonly env?: Record<string, string>;
+  readonly actionDeadlineMs?: number;
+}
+
+/**
+ * The bot behind restify on a loopback port, in connected mode against the Entra and Graph
+ * emulators (HTTPS, the real @azure/identity), with a recording Bot Connector emulator beside it.
+ */
 export class BotHarness {
   private counter = 0;
 
   private constructor(
     readonly app: RunningApp,
     readonly connector: BotConnectorEmulator,
+    readonly entra: EntraEmulator,
+    readonly graph: GraphSecurityEmulator,
     readonly dataDir: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<BotHarness> {
+  static async start(options: HarnessOptions = {}): Promise<BotHarness> {
     const connector = await BotConnectorEmulator.start();
     for (const u of Object.values(USERS)) connector.addMember({ id: u.id, name: u.name, aadObjectId: u.aadObjectId, email: u.email, userPrincipalName: u.email });
+    const entra = await startTestEntra();
+    const graph = await GraphSecurityEmulator.start({ tls: testTls() });
+    const now = new Date();
+    for (const customer of Object.values(CUSTOMERS)) {
+      graph.addTenant(customer.tenant.tenantId);
+      const demo = { tenantId: customer.tenant.tenantId, domain: customer.tenant.domains[0] ?? '', orgName: customer.org };
+      graph.seedAlerts(customer.tenant.tenantId, generateBacklog(demo, customer.backlog, now, customer.handle));
+    }
     const dataDir = mkdtempSync(join(tmpdir(), 'soc-bridge-test-'));
-    const config = parseConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SOC_ADMIN_IDS: USERS.admin.aadObjectId, ...env });
-    const app = await startApp(config, { logger: silentLogger });
-    return new BotHarness(app, connector, dataDir);
+    const config = parseConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      SOC_ADMIN_IDS: USERS.admin.aadObjectId,
+      DEFENDER_CLIENT_ID: TEST_APP.clientId,
+      DEFENDER_CLIENT_SECRET: TEST_APP.secret,
+      ENTRA_AUTHORITY_HOST: entra.authorityHost,
+      GRAPH_BASE_URL: graph.baseUrl,
+      ...options.env,
+    });
+    const app = await startApp(config, { logger: silentLogger, ...(options.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: options.actionDeadlineMs }) });
+    for (const customer of Object.values(CUSTOMERS)) {
+      await app.services.tenants.add({
+        handle: customer.handle,
+        displayName: customer.org,
+        tenantId: customer.tenant.tenantId,
+        domain: customer.tenant.domains[0] ?? '',
+        status: customer.backlog > 0 ? 'connected' : 'pending-consent',
+        writeAccess: true,
+      });
+    }
+    return new BotHarness(app, connector, entra, graph, dataDir);
   }
 
   async stop(): Promise<void> {
     await this.app.stop();
-    await this.connector.close();
+    await Promise.all([this.connector.close(), this.entra.close(), this.graph.close()]);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 

@@ -1,0 +1,36 @@
+import { z } from 'zod/v4';
+import { SERVICE_SOURCES, SEVERITIES, STATUSES, WRITABLE_CLASSIFICATIONS, WRITABLE_DETERMINATIONS, WRITABLE_STATUSES } from '../defender/alert-enums.js';
+
+/**
+ * Card action payloads, validated at the edge: a card's data comes back from the client and is
+ * as untrusted as anything typed.
+ */
+const tenantId = z.string().regex(/^[0-9a-f-]{36}$/i);
+const alertId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/);
+
+export const AlertRefPayload = z.object({ tenantId, alertId, version: z.string().max(40).optional() });
+
+export const StatusPayload = AlertRefPayload.extend({ status: z.enum(WRITABLE_STATUSES, { error: 'Choose New, In progress or Resolved.' }) });
+
+export const ClassifyPayload = AlertRefPayload.extend({
+  classification: z.enum(WRITABLE_CLASSIFICATIONS.filter((c) => c !== 'unknown') as [string, ...string[]], { error: 'Choose a classification.' }),
+  determination: z.enum(WRITABLE_DETERMINATIONS as unknown as [string, ...string[]], { error: 'Choose a determination.' }),
+});
+
+export const CommentPayload = AlertRefPayload.extend({
+  comment: z.string({ error: 'Write a comment first.' }).trim().min(1, 'Write a comment first.').max(1000, 'A comment can be at most 1,000 characters.'),
+});
+
+export const MorePayload = z.object({
+  tenant: z.string().min(1).max(260),
+  top: z.number().int().min(1).max(50),
+  page: z.number().int().min(2).max(1000),
+  cursor: z.object({ before: z.iso.datetime({ offset: true }), seen: z.array(alertId).max(200) }),
+  filter: z.object({
+    severities: z.array(z.enum(SEVERITIES)).optional(),
+    statuses: z.array(z.enum(STATUSES)).optional(),
+    sources: z.array(z.enum(SERVICE_SOURCES)).optional(),
+    sinceMs: z.number().int().positive().optional(),
+    sinceLabel: z.string().max(10).optional(),
+  }),
+});

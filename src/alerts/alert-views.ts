@@ -1,0 +1,132 @@
+import type { AlertDetailCardData, AlertListCardData, CardColor } from '../cards/catalog.js';
+import type { AlertFilter } from '../commands/alert-options.js';
+import { alertDevices, alertFiles, alertProcessCommandLines, alertUsers, type Alert } from '../defender/alert.js';
+import type { TenantRecord } from '../store/schema.js';
+import { OPEN_STATUSES, type AlertListing, type ListCursor } from './alert-service.js';
+import { ALERT_VERBS } from './verbs.js';
+
+const SEVERITY_COLORS: Readonly<Record<string, CardColor>> = { high: 'attention', medium: 'warning', low: 'accent', informational: 'default' };
+const STATUS_LABELS: Readonly<Record<string, string>> = { new: 'New', inProgress: 'In progress', resolved: 'Resolved' };
+
+export function severityLabel(severity: string): string {
+  return severity === 'informational' ? 'Info' : severity.charAt(0).toUpperCase() + severity.slice(1);
+}
+
+export function severityColor(severity: string): CardColor {
+  return SEVERITY_COLORS[severity] ?? 'default';
+}
+
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status] ?? status;
+}
+
+/** `2026-11-26 09:14 UTC`: one unambiguous time for an SOC spread over time zones. */
+export function utc(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function describeFilter(filter: AlertFilter, top: number): string {
+  const statuses = filter.statuses ?? OPEN_STATUSES;
+  const parts = [
+    filter.severities?.length ? `severity ${filter.severities.join(', ')}` : 'any severity',
+    statuses.length ? `status ${statuses.map(statusLabel).join(', ')}${filter.statuses ? '' : ' (open)'}` : 'any status',
+    ...(filter.sources?.length ? [`source ${filter.sources.join(', ')}`] : []),
+    ...(filter.sinceLabel ? [`created in the last ${filter.sinceLabel}`] : []),
+  ];
+  return `${parts.join(' · ')} · newest ${top}`;
+}
+
+/** What the "more" button must carry to fetch the next page of the same list. */
+export interface MoreRequest {
+  readonly tenant: string;
+  readonly filter: AlertFilter;
+  readonly top: number;
+  readonly cursor: ListCursor;
+}
+
+export function alertListCard(args: { scope: string; tenantArg: string; filter: AlertFilter; top: number; listing: AlertListing; showCustomer: boolean; page: number }): AlertListCardData {
+  const { listing } = args;
+  return {
+    title: `Alerts — ${args.scope}${args.page > 1 ? ` (page ${args.page})` : ''}`,
+    subtitle: describeFilter(args.filter, args.top),
+    items: listing.items.map(({ tenant, alert }) => ({
+      severityLabel: severityLabel(alert.severity),
+      severityColor: severityColor(alert.severity),
+      title: alert.title,
+      line: [
+        ...(args.showCustomer ? [tenant.displayName] : []),
+        statusLabel(alert.status),
+        utc(alert.createdDateTime),
+        alert.assignedTo ? `assigned to ${alert.assignedTo}` : 'unassigned',
+      ].join(' · '),
+      actionData: { verb: ALERT_VERBS.open, tenantId: tenant.tenantId, alertId: alert.id },
+    })),
+    failures: listing.failures.map((f) => `${f.tenant.displayName}: ${f.message}`),
+    empty: listing.items.length === 0 && listing.failures.length === 0 ? ['No alerts match.'] : [],
+    more: listing.next
+      ? [{ title: 'More', actionData: { verb: ALERT_VERBS.more, tenant: args.tenantArg, filter: args.filter, top: args.top, cursor: listing.next, page: args.page + 1 } }]
+      : [],
+  };
+}
+
+export interface DetailOptions {
+  /** Whether the viewer's tenant granted SecurityAlert.ReadWrite.All; without it no action buttons. */
+  readonly writable: boolean;
+  readonly notices?: { color: CardColor; text: string }[];
+}
+
+const MAX_DESCRIPTION = 600;
+const MAX_LIST = 5;
+
+function listed(values: readonly string[]): string {
+  if (values.length === 0) return '—';
+  const shown = values.slice(0, MAX_LIST).join(', ');
+  return values.length > MAX_LIST ? `${shown} and ${values.length - MAX_LIST} more` : shown;
+}
+
+export function alertDetailCard(tenant: TenantRecord, alert: Alert, options: DetailOptions): AlertDetailCardData {
+  const devices = alertDevices(alert).map((d) => [d.dnsName ?? d.mdeDeviceId ?? 'unnamed device', d.osPlatform, d.rbacGroupName && `group ${d.rbacGroupName}`].filter(Boolean).join(', '));
+  const users = alertUsers(alert).map((u) => u.userPrincipalName ?? (u.accountName ? `${u.domainName ? `${u.domainName}\\` : ''}${u.accountName}` : (u.displayName ?? 'unnamed user')));
+  const files = alertFiles(alert).map((f) => f.fileName ?? f.sha256 ?? f.sha1 ?? 'unnamed file');
+  const commandLines = alertProcessCommandLines(alert);
+  const description = (alert.description ?? '').trim();
+  const classification = alert.classification && alert.classification !== 'unknown' ? `${alert.classification}${alert.determination && alert.determination !== 'unknown' ? ` (${alert.determination})` : ''}` : 'not classified';
+  const button = (title: string, verb: string) => [{ title, actionData: { verb, tenantId: tenant.tenantId, alertId: alert.id, version: alert.lastUpdateDateTime } }];
+  const writable = options.writable;
+  return {
+    severityLabel: `${severityLabel(alert.severity)} severity`,
+    severityColor: severityColor(alert.severity),
+    title: alert.title,
+    customer: `${tenant.displayName} (${tenant.handle})`,
+    notices: options.notices ?? [],
+    facts: [
+      { title: 'Status', value: statusLabel(alert.status) },
+      { title: 'Assigned to', value: alert.assignedTo ?? 'nobody' },
+      { title: 'Classification', value: classification },
+      { title: 'Category', value: alert.category ?? '—' },
+      { title: 'Source', value: [alert.serviceSource, alert.detectionSource].filter(Boolean).join(' / ') || '—' },
+      { title: 'MITRE techniques', value: listed(alert.mitreTechniques) },
+      { title: 'First activity', value: utc(alert.firstActivityDateTime) },
+      { title: 'Last activity', value: utc(alert.lastActivityDateTime) },
+      { title: 'Created', value: utc(alert.createdDateTime) },
+      { title: 'Alert id', value: alert.id },
+    ],
+    description: description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION)}…` : description,
+    evidence: [
+      { title: 'Devices', value: listed(devices) },
+      { title: 'Users', value: listed(users) },
+      ...(files.length ? [{ title: 'Files', value: listed(files) }] : []),
+      ...(commandLines.length ? [{ title: 'Command line', value: (commandLines[0] ?? '').slice(0, 300) }] : []),
+    ],
+    comments: alert.comments.slice(-3).map((c) => `${c.createdByDisplayName ?? 'someone'}, ${utc(c.createdDateTime)}: ${(c.comment ?? '').slice(0, 300)}`),
+    alertUrl: alert.alertWebUrl ?? '',
+    incidentUrl: alert.incidentWebUrl ?? '',
+    assign: writable ? button('Assign to me', ALERT_VERBS.assign) : [],
+    setStatus: writable ? button('Set status', ALERT_VERBS.status) : [],
+    classify: writable ? button('Classify', ALERT_VERBS.classify) : [],
+    comment: writable ? button('Comment', ALERT_VERBS.comment) : [],
+    refresh: button('Refresh', ALERT_VERBS.refresh),
+  };
+}

@@ -1,0 +1,98 @@
+import { UsageError } from '../errors.js';
+import { SERVICE_SOURCES, type AlertSeverity, type AlertStatus, type ServiceSource } from '../defender/alert-enums.js';
+
+/** What an analyst asked to see, before it becomes a Graph query (time is resolved later, against the clock). */
+export interface AlertFilter {
+  readonly severities?: readonly AlertSeverity[];
+  /** Absent means the default: open alerts (new and in progress). Empty means any status. */
+  readonly statuses?: readonly AlertStatus[];
+  readonly sources?: readonly ServiceSource[];
+  readonly sinceMs?: number;
+  readonly sinceLabel?: string;
+}
+
+export const DEFAULT_TOP = 10;
+export const MAX_TOP = 50;
+const MAX_SINCE_MS = 180 * 24 * 3600 * 1000;
+
+const SEVERITY_WORDS: Readonly<Record<string, AlertSeverity>> = {
+  high: 'high', medium: 'medium', med: 'medium', low: 'low', informational: 'informational', info: 'informational', unknown: 'unknown',
+};
+const STATUS_WORDS: Readonly<Record<string, AlertStatus>> = {
+  new: 'new', inprogress: 'inProgress', 'in-progress': 'inProgress', active: 'inProgress', resolved: 'resolved', unknown: 'unknown',
+};
+/** Short names analysts type for the service that raised an alert. */
+const SOURCE_ALIASES: Readonly<Record<string, ServiceSource>> = {
+  endpoint: 'microsoftDefenderForEndpoint', mde: 'microsoftDefenderForEndpoint',
+  identity: 'microsoftDefenderForIdentity', mdi: 'microsoftDefenderForIdentity',
+  cloudapps: 'microsoftDefenderForCloudApps', mdca: 'microsoftDefenderForCloudApps',
+  office365: 'microsoftDefenderForOffice365', office: 'microsoftDefenderForOffice365', mdo: 'microsoftDefenderForOffice365',
+  xdr: 'microsoft365Defender', m365d: 'microsoft365Defender',
+  entra: 'azureAdIdentityProtection', aadip: 'azureAdIdentityProtection',
+  appgovernance: 'microsoftAppGovernance', dlp: 'dataLossPrevention',
+  cloud: 'microsoftDefenderForCloud', mdc: 'microsoftDefenderForCloud', sentinel: 'microsoftSentinel',
+};
+
+export const ALERT_OPTION_KEYS = ['severity', 'status', 'source', 'since', 'top'] as const;
+
+/** Reads `key:value` options (`severity:high,medium status:new source:endpoint since:24h top:20`). */
+export function parseAlertOptions(words: readonly string[], allowed: readonly (typeof ALERT_OPTION_KEYS)[number][] = ALERT_OPTION_KEYS): { filter: AlertFilter; top: number } {
+  const filter: { -readonly [K in keyof AlertFilter]: AlertFilter[K] } = {};
+  let top = DEFAULT_TOP;
+  const seen = new Set<string>();
+  for (const word of words) {
+    const colon = word.indexOf(':');
+    const key = (colon === -1 ? word : word.slice(0, colon)).toLowerCase();
+    const value = colon === -1 ? '' : word.slice(colon + 1);
+    if (!(allowed as readonly string[]).includes(key)) {
+      throw new UsageError(`"${word.slice(0, 60)}" is not an option here. Options: ${allowed.map((k) => `${k}:…`).join(', ')}.`);
+    }
+    if (seen.has(key)) throw new UsageError(`"${key}:" is given twice; list several values with commas instead, e.g. ${key}:a,b.`);
+    seen.add(key);
+    if (value === '') throw new UsageError(`"${key}:" needs a value, e.g. ${example(key)}.`);
+    if (key === 'severity') filter.severities = listOf(value, SEVERITY_WORDS, 'severity', 'high, medium, low, informational');
+    else if (key === 'status') filter.statuses = value.toLowerCase() === 'any' || value.toLowerCase() === 'all' ? [] : listOf(value, STATUS_WORDS, 'status', 'new, inProgress, resolved, any');
+    else if (key === 'source') filter.sources = value.split(',').map(sourceOf);
+    else if (key === 'since') Object.assign(filter, sinceOf(value));
+    else top = topOf(value);
+  }
+  return { filter, top };
+}
+
+function listOf<T>(value: string, words: Readonly<Record<string, T>>, what: string, allowed: string): T[] {
+  const out: T[] = [];
+  for (const part of value.split(',')) {
+    const match = words[part.trim().toLowerCase()];
+    if (match === undefined) throw new UsageError(`"${part.slice(0, 40)}" is not a ${what}. Use one or more of: ${allowed} (comma-separated).`);
+    if (!out.includes(match)) out.push(match);
+  }
+  return out;
+}
+
+function sourceOf(part: string): ServiceSource {
+  const word = part.trim().toLowerCase();
+  const alias = SOURCE_ALIASES[word];
+  if (alias) return alias;
+  const exact = SERVICE_SOURCES.find((s) => s.toLowerCase() === word);
+  if (exact && exact !== 'unknownFutureValue') return exact;
+  throw new UsageError(`"${part.slice(0, 60)}" is not a service source. Use a short name (${Object.keys(SOURCE_ALIASES).filter((_, i) => i % 2 === 0).join(', ')}) or a Graph serviceSource value such as microsoftDefenderForEndpoint.`);
+}
+
+function sinceOf(value: string): { sinceMs: number; sinceLabel: string } {
+  const match = /^(\d{1,4})([mhdw])$/i.exec(value.trim());
+  if (!match) throw new UsageError(`"since:${value.slice(0, 20)}" is not a duration. Use a number and m, h, d or w, e.g. since:24h or since:7d.`);
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[(match[2] ?? 'h').toLowerCase() as 'm' | 'h' | 'd' | 'w'];
+  const ms = Number(match[1]) * unit;
+  if (ms <= 0 || ms > MAX_SINCE_MS) throw new UsageError('"since:" must be more than 0 and at most 180d (Defender keeps alerts for 180 days).');
+  return { sinceMs: ms, sinceLabel: value.toLowerCase() };
+}
+
+function topOf(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TOP) throw new UsageError(`"top:${value.slice(0, 20)}" must be a whole number from 1 to ${MAX_TOP}.`);
+  return n;
+}
+
+function example(key: string): string {
+  return { severity: 'severity:high,medium', status: 'status:new', source: 'source:endpoint', since: 'since:24h', top: 'top:20' }[key] ?? `${key}:…`;
+}

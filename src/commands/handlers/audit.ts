@@ -1,0 +1,32 @@
+import { utc } from '../../alerts/alert-views.js';
+import type { AlertState } from '../../store/schema.js';
+import type { CommandOf } from '../command.js';
+import type { HandlerContext } from '../context.js';
+import { cardReply, notice, type Reply } from '../reply.js';
+
+/** `audit [tenant] [top:N]`: who did what to which alert, newest first. */
+export async function audit({ command, actor, services }: HandlerContext<CommandOf<'audit'>>): Promise<Reply> {
+  const tenant = command.tenant ? services.tenants.resolve(command.tenant, actor) : undefined;
+  const entries = services.audit.recent({ ...(tenant ? { tenantId: tenant.tenantId } : {}), top: command.top });
+  const scope = tenant ? ` for ${tenant.displayName}` : '';
+  if (entries.length === 0) return notice({ title: 'Audit trail', text: `Nothing has been changed${scope} yet.` });
+  return cardReply(
+    'audit',
+    {
+      summary: `The ${entries.length} most recent change${entries.length === 1 ? '' : 's'}${scope}, newest first.`,
+      entries: entries.map((e) => ({
+        headline: `${e.actorName} — ${e.action} — ${e.tenantHandle}${e.outcome === 'done' ? '' : ` (${e.outcome})`}`,
+        change: `${e.alertTitle ? `"${e.alertTitle}" ` : ''}(${e.alertId}): ${describeChange(e.before, e.after)}${e.detail ? `. ${e.detail}` : ''}`,
+        when: utc(e.at),
+      })),
+    },
+    `${entries.length} audit entries`,
+  );
+}
+
+function describeChange(before: AlertState, after: AlertState): string {
+  const keys = ['status', 'assignedTo', 'classification', 'determination'] as const;
+  const changes = keys.filter((k) => after[k] !== undefined && after[k] !== before[k]).map((k) => `${k} ${before[k] ?? 'none'} → ${after[k] ?? 'none'}`);
+  if (after.comment) changes.push(`comment "${after.comment.slice(0, 200)}"`);
+  return changes.length ? changes.join(', ') : 'no change';
+}

@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { systemClock, type Clock } from '../clock.js';
+import type { Alert } from '../defender/alert.js';
+import { startLoopbackServer, sendJson, type RunningServer, type TlsMaterial } from './http-kit.js';
+import { handleAlertRoute, type RouteContext } from './graph-security-routes.js';
+import { TenantState, TokenBucket, type GraphFault, type RecordedRequest, type TenantCounters } from './graph-tenant-state.js';
+import { readEmulatorAccessToken, type EmulatorTokenClaims } from './tokens.js';
+
+export type { GraphFault, RecordedRequest, TenantCounters } from './graph-tenant-state.js';
+
+/** Settings of the Graph security emulator. */
+export interface GraphSecurityEmulatorOptions {
+  tls: TlsMaterial;
+  clock?: Clock;
+  port?: number;
+  /** Page size without `$top` (default 100). */
+  defaultPageSize?: number;
+  /** Largest page served whatever `$top` asks (default 500). */
+  maxPageSize?: number;
+  /** Graph's per-app-per-tenant throttle (default 150 per minute); false switches it off. */
+  throttle?: { limit: number; periodMs: number } | false;
+}
+
+const GRAPH_AUDIENCES = new Set(['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000']);
+
+/**
+ * Microsoft Graph security `alerts_v2` on loopback HTTPS (reference §3.10): per-tenant alert
+ * stores chosen by the token's `tid`, OData list semantics, role checks, evolvable enums, PATCH and
+ * comments, a per-tenant throttle, scripted faults, and request counters for tests and benchmarks.
+ */
+export class GraphSecurityEmulator {
+  private readonly tenants = new Map<string, TenantState>();
+  private readonly pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private server: RunningServer | undefined;
+  private closed = false;
+  private inFlightCount = 0;
+  private handledCount = 0;
+
+  private constructor(private readonly options: GraphSecurityEmulatorOptions & { clock: Clock }) {}
+
+  /** Starts the emulator on a free loopback port (or `port`). */
+  static async start(options: GraphSecurityEmulatorOptions): Promise<GraphSecurityEmulator> {
+    const emulator = new GraphSecurityEmulator({ ...options, clock: options.clock ?? systemClock });
+    emulator.server = await startLoopbackServer((req, res) => void emulator.handle(req, res), { tls: options.tls, port: options.port });
+    return emulator;
+  }
+
+  /** e.g. https://127.0.0.1:41234: what a client uses in place of https://graph.microsoft.com. */
+  get baseUrl(): string {
+    if (!this.server) throw new Error('GraphSecurityEmulator is not running');
+    return this.server.url;
+  }
+
+  /** Requests being answered right now. */
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  /** Requests answered (or dropped) since start, across tenants. */
+  get handled(): number {
+    return this.handledCount;
+  }
+
+  /** Stops listening, cuts open connections and abandons delayed answers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const pending of [...this.pendingDelays]) pending.resolve();
+    await this.server?.close();
+  }
+
+  /** Creates an empty tenant (tenants also appear on first use). */
+  addTenant(tenantId: string): void {
+    this.tenant(tenantId);
+  }
+
+  /** Adds alerts to a tenant's store (replacing any with the same id). */
+  seedAlerts(tenantId: string, alerts: readonly Alert[]): void {
+    const state = this.tenant(tenantId);
+    for (const alert of alerts) state.alerts.set(alert.id, structuredClone(alert));
+  }
+
+  /** Adds one new alert, as Defender raising it; returns what is stored. */
+  raiseAlert(tenantId: string, alert: Alert): Alert {
+    this.seedAlerts(tenantId, [alert]);
+    return structuredClone(alert);
+  }
+
+  /** Changes an alert as an analyst in the Defender portal would; lastUpdateDateTime moves to now. */
+  mutateAlert(tenantId: string, alertId: string, patch: Partial<Alert>): Alert {
+    const state = this.tenant(tenantId);
+    const alert = state.alerts.get(alertId);
+    if (!alert) throw new Error(`no alert ${alertId} in emulated tenant ${tenantId}`);
+    const now = this.options.clock.now().toISOString();
+    const updated: Alert = { ...alert, ...structuredClone(patch), lastUpdateDateTime: now };
+    if (patch.status === 'resolved' && alert.status !== 'resolved' && patch.resolvedDateTime === undefined) updated.resolvedDateTime = now;
+    state.alerts.set(alertId, updated);
+    return structuredClone(updated);
+  }
+
+  /** A copy of the tenant's alerts, newest first. */
+  alerts(tenantId: string): Alert[] {
+    return structuredClone(this.tenant(tenantId).sortedAlerts());
+  }
+
+  /** Queues faults the tenant's next requests meet, one per request, in order. */
+  injectFaults(tenantId: string, faults: readonly GraphFault[]): void {
+    this.tenant(tenantId).faults.push(...faults);
+  }
+
+  /** Requests the tenant sent, in total and per status. */
+  counters(tenantId: string): TenantCounters {
+    return structuredClone(this.tenant(tenantId).counters);
+  }
+
+  /** Every request the tenant sent, oldest first, with the emulator clock's time of arrival. */
+  requests(tenantId: string): RecordedRequest[] {
+    return structuredClone(this.tenant(tenantId).log);
+  }
+
+  /** Zeroes every tenant's counters and request log (alerts stay). */
+  resetCounters(): void {
+    for (const state of this.tenants.values()) {
+      state.counters = { requests: 0, byStatus: {}, throttled: 0 };
+      state.log.length = 0;
+    }
+  }
+
+  private tenant(tenantId: string): TenantState {
+    let state = this.tenants.get(tenantId);
+    if (!state) {
+      const throttle = this.options.throttle ?? { limit: 150, periodMs: 60_000 };
+      state = new TenantState(throttle ? new TokenBucket(throttle.limit, throttle.periodMs, this.options.clock.nowMs()) : undefined);
+      this.tenants.set(tenantId, state);
+    }
+    return state;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlightCount++;
+    const header = req.headers['client-request-id'];
+    const ctx: RouteContext = {
+      req,
+      res,
+      requestId: randomUUID(),
+      clientRequestId: typeof header === 'string' ? header : randomUUID(),
+      clock: this.options.clock,
+      baseUrl: this.baseUrl,
+      pageSizes: { defaultSize: this.options.defaultPageSize ?? 100, maxSize: this.options.maxPageSize ?? 500 },
+      reply: (status, body, headers) => this.reply(ctx, status, body, headers),
+      fail: (status, code, message, headers) => this.reply(ctx, status, errorBody(ctx, code, message), headers),
+    };
+    try {
+      await this.serve(ctx);
+    } catch {
+      if (!res.headersSent) ctx.fail(500, 'InternalServerError', 'The emulator failed to process the request.');
+    } finally {
+      this.inFlightCount--;
+      this.handledCount++;
+    }
+  }
+
+  private async serve(ctx: RouteContext): Promise<void> {
+    const claims = this.authenticate(ctx);
+    if (!claims) return;
+    const state = this.tenant(claims.tid);
+    ctx.tenant = state;
+    ctx.claims = claims;
+    state.counters.requests++;
+    ctx.record = { atMs: this.options.clock.nowMs(), method: ctx.req.method ?? 'GET', url: ctx.req.url ?? '/' };
+    state.log.push(ctx.record);
+    const fault = state.faults.shift();
+    if (fault && (await this.applyFault(ctx, fault))) return;
+    const admitted = state.bucket?.take(this.options.clock.nowMs()) ?? { ok: true };
+    if (!admitted.ok) {
+      state.counters.throttled++;
+      ctx.fail(429, 'TooManyRequests', 'Please retry again later.', { 'retry-after': (admitted.retryAfterMs / 1000).toFixed(3) });
+      return;
+    }
+    await handleAlertRoute(ctx);
+  }
+
+  /** Applies a scripted fault; returns whether it answered the request. */
+  private async applyFault(ctx: RouteContext, fault: GraphFault): Promise<boolean> {
+    if (fault.delayMs !== undefined) await this.delay(fault.delayMs, ctx.res);
+    if (this.closed || ctx.res.destroyed) return true;
+    if (fault.dropConnection) {
+      ctx.tenant?.count(0);
+      ctx.req.socket.destroy();
+      return true;
+    }
+    if (fault.rawBody !== undefined) {
+      const status = fault.status ?? 200;
+      ctx.tenant?.count(status);
+      if (ctx.record) ctx.record.status = status;
+      ctx.res.writeHead(status, { 'content-type': 'application/json', 'request-id': ctx.requestId });
+      ctx.res.end(fault.rawBody);
+      return true;
+    }
+    if (fault.status === undefined) return false;
+    const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+    ctx.fail(fault.status, fault.code ?? defaultCode(fault.status), fault.message ?? 'Injected fault.', headers);
+    return true;
+  }
+
+  private authenticate(ctx: RouteContext): EmulatorTokenClaims | undefined {
+    const header = ctx.req.headers.authorization ?? '';
+    const token = /^Bearer (.+)$/i.exec(header)?.[1];
+    const claims = token === undefined ? undefined : readEmulatorAccessToken(token);
+    let problem: string | undefined;
+    if (token === undefined) problem = 'Access token is empty.';
+    else if (!claims) problem = 'Access token validation failure. Invalid token.';
+    else if (claims.aud !== undefined && !GRAPH_AUDIENCES.has(claims.aud)) problem = 'Access token validation failure. Invalid audience.';
+    else if (claims.exp * 1000 <= this.options.clock.nowMs()) problem = 'Lifetime validation failed, the token is expired.';
+    if (problem === undefined) return claims;
+    if (claims) {
+      ctx.tenant = this.tenant(claims.tid);
+      ctx.tenant.counters.requests++;
+    }
+    ctx.fail(401, 'InvalidAuthenticationToken', problem, { 'www-authenticate': 'Bearer realm=""' });
+    return undefined;
+  }
+
+  /** Waits `ms` of real time, or less if the client hangs up first (as a timed-out client does). */
+  private delay(ms: number, res: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(pending.timer);
+        this.pendingDelays.delete(pending);
+        res.off('close', finish);
+        resolve();
+      };
+      const pending = { timer: setTimeout(finish, ms), resolve: finish };
+      this.pendingDelays.add(pending);
+      res.once('close', finish);
+    });
+  }
+
+  private reply(ctx: RouteContext, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    ctx.tenant?.count(status);
+    if (ctx.record) ctx.record.status = status;
+    if (ctx.res.destroyed || ctx.res.headersSent) return;
+    sendJson(ctx.res, status, body, { 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId, ...headers });
+  }
+}
+
+function errorBody(ctx: RouteContext, code: string, message: string) {
+  return {
+    error: {
+      code,
+      message,
+      innerError: { date: ctx.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'), 'request-id': ctx.requestId, 'client-request-id': ctx.clientRequestId },
+    },
+  };
+}
+
+function defaultCode(status: number): string {
+  if (status === 429) return 'TooManyRequests';
+  if (status === 503) return 'ServiceUnavailable';
+  if (status >= 500) return 'InternalServerError';
+  if (status === 404) return 'NotFound';
+  if (status === 403) return 'Forbidden';
+  if (status === 401) return 'InvalidAuthenticationToken';
+  return 'BadRequest';
+}

@@ -1,0 +1,90 @@
+import type { Alert } from '../defender/alert.js';
+
+/**
+ * What the Graph emulator keeps per customer tenant: its alerts, its throttle, the faults a test
+ * queued for it, and counters that tests and benchmarks read.
+ */
+
+/** One scripted misbehaviour for the tenant's next request; fields combine (delay, then the rest). */
+export interface GraphFault {
+  /** Wait this long (real time, so client timeouts fire) before answering. */
+  delayMs?: number;
+  /** Answer with this status and a Graph error body (429 gets `Retry-After` when given). */
+  status?: number;
+  retryAfterSeconds?: number;
+  code?: string;
+  message?: string;
+  /** Answer with exactly this body (status defaults to 200): for malformed-response tests. */
+  rawBody?: string;
+  /** Close the connection without answering: a network error for the client. */
+  dropConnection?: boolean;
+}
+
+/** Requests a tenant sent, in total and per answered status. */
+export interface TenantCounters {
+  requests: number;
+  byStatus: Record<number, number>;
+  /** 429s the throttle (not an injected fault) answered. */
+  throttled: number;
+}
+
+/** One request as the emulator saw it. */
+export interface RecordedRequest {
+  atMs: number;
+  method: string;
+  /** Path and query as sent. */
+  url: string;
+  status?: number;
+}
+
+/**
+ * A token bucket standing in for Graph's own throttle: `limit` requests of burst, refilled at
+ * `limit` per `periodMs`. It models the remote service; clients use SlidingWindowLimiter.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private lastMs: number;
+
+  constructor(
+    private readonly limit: number,
+    private readonly periodMs: number,
+    nowMs: number,
+  ) {
+    this.tokens = limit;
+    this.lastMs = nowMs;
+  }
+
+  /** Takes a token, or returns how many milliseconds until one is available. */
+  take(nowMs: number): { ok: true } | { ok: false; retryAfterMs: number } {
+    this.tokens = Math.min(this.limit, this.tokens + ((nowMs - this.lastMs) * this.limit) / this.periodMs);
+    this.lastMs = Math.max(this.lastMs, nowMs);
+    // Refills are fractional; a hair of rounding must not turn a compliant client away.
+    if (this.tokens >= 1 - 1e-9) {
+      this.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: Math.ceil(((1 - this.tokens) * this.periodMs) / this.limit) };
+  }
+}
+
+/** One tenant's data and instrumentation. */
+export class TenantState {
+  readonly alerts = new Map<string, Alert>();
+  readonly faults: GraphFault[] = [];
+  readonly log: RecordedRequest[] = [];
+  counters: TenantCounters = { requests: 0, byStatus: {}, throttled: 0 };
+
+  constructor(readonly bucket: TokenBucket | undefined) {}
+
+  /** Records an answered status. */
+  count(status: number): void {
+    this.counters.byStatus[status] = (this.counters.byStatus[status] ?? 0) + 1;
+  }
+
+  /** Alerts newest first (by createdDateTime, then id, so pages are stable). */
+  sortedAlerts(): Alert[] {
+    return [...this.alerts.values()].sort(
+      (a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  }
+}

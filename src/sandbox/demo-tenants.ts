@@ -1,0 +1,11 @@
+import type { DemoTenant } from '../emulator/demo-data.js';
+
+/** The three customers the sandbox serves, with fixed ids so cards and links stay stable across restarts. */
+export const DEMO_CUSTOMERS: readonly (DemoTenant & { handle: string; backlog: number })[] = [
+  { handle: 'contoso', orgName: 'Contoso Ltd', domain: 'contoso.com', tenantId: 'c0a7c0de-0000-4000-8000-00000000c001', backlog: 48 },
+  { handle: 'fabrikam', orgName: 'Fabrikam Inc', domain: 'fabrikam.com', tenantId: 'fab01ca7-0000-4000-8000-00000000fab1', backlog: 36 },
+  { handle: 'northwind', orgName: 'Northwind Traders', domain: 'northwindtraders.com', tenantId: '0e7f1d00-0000-4000-8000-0000000000a1', backlog: 24 },
+];
+
+/** The sandbox's stand-in for the MSSP's multi-tenant Defender app registration. */
+export const SANDBOX_CLIENT_ID = '5a0dbc1d-50c0-4b1d-9e00-00000000d3f0';

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import { sandboxTlsDir, type AppConfig, type DefenderCredentials } from '../config.js';
+import { generateBacklog, generateNewAlert } from '../emulator/demo-data.js';
+import { EntraEmulator } from '../emulator/entra.js';
+import { GraphSecurityEmulator } from '../emulator/graph-security.js';
+import type { TlsMaterial } from '../emulator/http-kit.js';
+import { StartupError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import { DEMO_CUSTOMERS, SANDBOX_CLIENT_ID } from './demo-tenants.js';
+
+export interface DefenderEndpoints {
+  readonly credentials: DefenderCredentials;
+  readonly authorityHost: string;
+  readonly graphBaseUrl: string;
+}
+
+export interface Sandbox {
+  readonly endpoints: DefenderEndpoints;
+  readonly entra: EntraEmulator;
+  readonly graph: GraphSecurityEmulator;
+  stop(): Promise<void>;
+}
+
+const GRANTED_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
+
+/**
+ * Sandbox mode: the Entra ID and Graph security emulators run in this process, with three demo
+ * customers already consented and a backlog of Defender alerts, and a new alert now and then.
+ * The rest of SOC Bridge talks to them exactly as it would to Microsoft, over HTTPS with the real
+ * @azure/identity, so the sandbox exercises the production code paths.
+ */
+export async function startSandbox(deps: { config: AppConfig; tenants: TenantRegistry; clock: Clock; logger: Logger; tls?: TlsMaterial }): Promise<Sandbox> {
+  const tls = deps.tls ?? readSandboxTls(deps.config);
+  const secret = randomBytes(24).toString('base64url');
+  const entra = await EntraEmulator.start({ tls, clock: deps.clock, logger: deps.logger });
+  const graph = await GraphSecurityEmulator.start({ tls, clock: deps.clock });
+  entra.registerApp({ clientId: SANDBOX_CLIENT_ID, displayName: 'SOC Bridge (sandbox)', secret, redirectUris: [`${deps.config.publicBaseUrl}/auth/consent/callback`] });
+  const now = deps.clock.now();
+  for (const customer of DEMO_CUSTOMERS) {
+    entra.addTenant({ tenantId: customer.tenantId, domains: [customer.domain], displayName: customer.orgName });
+    entra.grantConsent(customer.tenantId, SANDBOX_CLIENT_ID, GRANTED_ROLES);
+    graph.addTenant(customer.tenantId);
+    graph.seedAlerts(customer.tenantId, generateBacklog(customer, customer.backlog, now, customer.handle));
+    if (!deps.tenants.find(customer.tenantId)) {
+      await deps.tenants.add({ handle: customer.handle, displayName: customer.orgName, tenantId: customer.tenantId, domain: customer.domain, status: 'connected', writeAccess: true });
+    }
+  }
+  const timer = startRaisingAlerts(graph, deps);
+  deps.logger.info({ event: 'sandbox.started', entra: entra.authorityHost, graph: graph.baseUrl, customers: DEMO_CUSTOMERS.map((c) => c.handle) }, 'sandbox emulators running');
+  return {
+    endpoints: { credentials: { kind: 'secret', clientId: SANDBOX_CLIENT_ID, secret }, authorityHost: entra.authorityHost, graphBaseUrl: graph.baseUrl },
+    entra,
+    graph,
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await Promise.all([entra.close(), graph.close()]);
+    },
+  };
+}
+
+function startRaisingAlerts(graph: GraphSecurityEmulator, deps: { config: AppConfig; clock: Clock; logger: Logger }): NodeJS.Timeout | undefined {
+  const interval = deps.config.sandboxAlertIntervalMs;
+  if (interval <= 0) return undefined;
+  let raised = 0;
+  const timer = setInterval(() => {
+    const customer = DEMO_CUSTOMERS[raised % DEMO_CUSTOMERS.length];
+    if (!customer) return;
+    const alert = graph.raiseAlert(customer.tenantId, generateNewAlert(customer, deps.clock.now(), `${customer.handle}-new-${Date.now()}-${raised++}`));
+    deps.logger.debug({ event: 'sandbox.alert_raised', tenant: customer.handle, alertId: alert.id, severity: alert.severity }, 'sandbox raised an alert');
+  }, interval);
+  timer.unref();
+  return timer;
+}
+
+/**
+ * The emulators serve HTTPS (the identity library refuses anything else) with a certificate that
+ * `npm start` creates and tells Node to trust before it starts. Started any other way, say so.
+ */
+function readSandboxTls(config: AppConfig): TlsMaterial {
+  const dir = sandboxTlsDir(config);
+  const certPath = join(dir, 'cert.pem');
+  const keyPath = join(dir, 'key.pem');
+  if (!existsSync(certPath) || !existsSync(keyPath) || process.env.NODE_EXTRA_CA_CERTS !== certPath) {
+    throw new StartupError(
+      `Sandbox mode needs its loopback certificate (${certPath}) created and trusted before Node starts. Start SOC Bridge with "npm start", which does both, or set NODE_EXTRA_CA_CERTS=${certPath} after creating it with scripts/dev-certificate.mjs.`,
+    );
+  }
+  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+}
