@@ -14,7 +14,7 @@ import type { AlertState, TenantRecord } from '../store/schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { AlertRefPayload, ClassifyPayload, CommentPayload, MorePayload, StatusPayload } from './action-payloads.js';
 import type { AlertService } from './alert-service.js';
-import { alertDetailCard, alertListCard, statusLabel, utc } from './alert-views.js';
+import { alertDetailCard, alertListCard, humanize, statusLabel, utc } from './alert-views.js';
 import { ALERT_VERBS, type AlertVerb } from './verbs.js';
 
 /**
@@ -212,7 +212,7 @@ function describeRequest(change: Change): string {
     case 'alert.status':
       return `Setting status to ${statusLabel(change.payload.status)}`;
     case 'alert.classify':
-      return `Classifying as ${change.payload.classification} (${change.payload.determination})`;
+      return `Classifying as ${humanize(change.payload.classification)} — ${humanize(change.payload.determination)}`;
     case 'alert.comment':
       return 'Adding your comment';
   }
@@ -225,7 +225,7 @@ function describeDone(change: Change): string {
     case 'alert.status':
       return `Status set to ${statusLabel(change.payload.status)}`;
     case 'alert.classify':
-      return `Classified as ${change.payload.classification} (${change.payload.determination})`;
+      return `Classified as ${humanize(change.payload.classification)} — ${humanize(change.payload.determination)}`;
     case 'alert.comment':
       return 'Comment added';
   }

@@ -20,6 +20,13 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? status;
 }
 
+/** Graph's camelCase enum values as words: `truePositive` → `True positive`, `microsoftDefenderForEndpoint` → `Microsoft Defender for Endpoint`. */
+export function humanize(value: string): string {
+  const words = value.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(' ');
+  return words.map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : /^(For|And|Of)$/.test(w) ? w.toLowerCase() : w === w.toUpperCase() ? w : w.toLowerCase())).join(' ')
+    .replace(/\bmicrosoft\b/gi, 'Microsoft').replace(/\bdefender\b/gi, 'Defender').replace(/\bendpoint\b/g, 'Endpoint').replace(/\bidentity\b/g, 'Identity').replace(/\boffice365\b/gi, 'Office 365');
+}
+
 /** `2026-11-26 09:14 UTC`: one unambiguous time for an SOC spread over time zones. */
 export function utc(iso: string | null | undefined): string {
   if (!iso) return '—';
@@ -92,7 +99,10 @@ export function alertDetailCard(tenant: TenantRecord, alert: Alert, options: Det
   const files = alertFiles(alert).map((f) => f.fileName ?? f.sha256 ?? f.sha1 ?? 'unnamed file');
   const commandLines = alertProcessCommandLines(alert);
   const description = (alert.description ?? '').trim();
-  const classification = alert.classification && alert.classification !== 'unknown' ? `${alert.classification}${alert.determination && alert.determination !== 'unknown' ? ` (${alert.determination})` : ''}` : 'not classified';
+  const classification =
+    alert.classification && alert.classification !== 'unknown'
+      ? `${humanize(alert.classification)}${alert.determination && alert.determination !== 'unknown' ? ` — ${humanize(alert.determination)}` : ''}`
+      : 'not classified';
   const button = (title: string, verb: string) => [{ title, actionData: { verb, tenantId: tenant.tenantId, alertId: alert.id, version: alert.lastUpdateDateTime } }];
   const writable = options.writable;
   return {
@@ -106,7 +116,7 @@ export function alertDetailCard(tenant: TenantRecord, alert: Alert, options: Det
       { title: 'Assigned to', value: alert.assignedTo ?? 'nobody' },
       { title: 'Classification', value: classification },
       { title: 'Category', value: alert.category ?? '—' },
-      { title: 'Source', value: [alert.serviceSource, alert.detectionSource].filter(Boolean).join(' / ') || '—' },
+      { title: 'Source', value: [...new Set([alert.serviceSource, alert.detectionSource].filter((v): v is string => Boolean(v)).map(humanize))].join(' / ') || '—' },
       { title: 'MITRE techniques', value: listed(alert.mitreTechniques) },
       { title: 'First activity', value: utc(alert.firstActivityDateTime) },
       { title: 'Last activity', value: utc(alert.lastActivityDateTime) },

@@ -109,3 +109,14 @@ describe('trusted punctuation', () => {
     expect(neutralizeText('mail <bob@evil.example>')).toBe('mail <\u200bbob@evil.example>');
   });
 });
+
+describe('humanize', () => {
+  it('turns Graph enum values into words', async () => {
+    const { humanize } = await import('../../src/alerts/alert-views.js');
+    expect(humanize('truePositive')).toBe('True positive');
+    expect(humanize('informationalExpectedActivity')).toBe('Informational expected activity');
+    expect(humanize('microsoftDefenderForEndpoint')).toBe('Microsoft Defender for Endpoint');
+    expect(humanize('notEnoughDataToValidate')).toBe('Not enough data to validate');
+    expect(humanize('microsoftDefenderForOffice365')).toBe('Microsoft Defender for Office 365');
+  });
+});
