@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { COMMAND_NAMES } from '../src/commands/catalog.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -44,7 +45,8 @@ const PLACEHOLDER = /\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const placeholdersIn = (text: string) => [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''))].sort();
 const envKeys = (relative: string) => Object.keys(parseEnv(readText(relative)));
 
-const CHAT_COMMANDS = ['help', 'whoami', 'roles', 'role grant', 'role revoke', 'tenants', 'alerts', 'alert', 'audit', 'onboard', 'status', 'rules'];
+/** The command menu mirrors the chat grammar: every command, and nothing it does not understand. */
+const CHAT_COMMANDS: readonly string[] = COMMAND_NAMES;
 
 describe('app manifest', () => {
   it('targets manifest schema 1.30', () => {
