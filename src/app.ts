@@ -17,12 +17,16 @@ import { createServer, listen, stopServer } from './server.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
 import { createBot } from './teams/bot.js';
+import { TeamsMessenger } from './teams/messenger.js';
+import type { Messenger } from './conversations/messenger.js';
 
 export interface RunningApp {
   readonly port: number;
   readonly url: string;
   readonly store: Store;
   readonly services: Services;
+  /** Posts and edits messages proactively (alert cards, consent cards). */
+  readonly messenger: Messenger;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: Sandbox | undefined;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
@@ -59,6 +63,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     audit,
   };
   const bot = createBot({ config, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
+  const messenger: Messenger = new TeamsMessenger(bot.adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   let ready = false;
   const server: Server = createServer({ bot, logger, isReady: () => ready });
   const port = await listen(server, config.port, config.host);
@@ -77,5 +82,5 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, sandbox, stop };
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, stop };
 }

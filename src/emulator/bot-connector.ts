@@ -54,7 +54,10 @@ export class BotConnectorEmulator {
   static async start(): Promise<BotConnectorEmulator> {
     let emulator: BotConnectorEmulator | undefined;
     const server = await startLoopbackServer((req, res) => {
-      emulator?.handle(req, res).catch((error: unknown) => sendJson(res, 500, { error: { code: 'EmulatorError', message: String(error) } }));
+      emulator?.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'EmulatorError', message: String(error) } });
+        else res.destroy(error as Error);
+      });
     });
     emulator = new BotConnectorEmulator(server);
     return emulator;
@@ -71,6 +74,10 @@ export class BotConnectorEmulator {
 
   injectFaults(faults: readonly ConnectorFault[]): void {
     this.faults.push(...faults);
+  }
+
+  clearFaults(): void {
+    this.faults = [];
   }
 
   /** Messages in a conversation, in posting order (deleted ones included, flagged). */
@@ -140,7 +147,8 @@ export class BotConnectorEmulator {
     }
     if (method === 'DELETE') {
       existing.deleted = true;
-      res.writeHead(200).end();
+      res.writeHead(200);
+      res.end();
       return;
     }
     return sendJson(res, 405, { error: { code: 'MethodNotAllowed', message: method } });
@@ -164,7 +172,8 @@ export class BotConnectorEmulator {
   private sendFault(res: ServerResponse, fault: ConnectorFault): void {
     const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
     if (fault.status === 202) {
-      res.writeHead(202, headers).end();
+      res.writeHead(202, { ...headers, 'content-length': '0' });
+      res.end();
       return;
     }
     sendJson(res, fault.status, { error: { code: fault.status === 429 ? 'TooManyRequests' : 'Injected', message: `injected ${fault.status}` } }, headers);

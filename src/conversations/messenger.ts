@@ -1,0 +1,40 @@
+import type { Reply } from '../commands/reply.js';
+import type { ConversationRecord } from '../store/schema.js';
+
+/** The id Teams gave a posted message, when it gave one (it sometimes answers 202 with no body). */
+export interface SentMessage {
+  readonly messageId: string | undefined;
+}
+
+/**
+ * The port the domain posts through, proactively: new cards into a conversation, edits of cards
+ * it posted earlier. Each call is one attempt; failures are ChatDeliveryErrors that say whether
+ * to retry, wait, or give the conversation up.
+ */
+export interface Messenger {
+  send(conversation: ConversationRecord, reply: Reply): Promise<SentMessage>;
+  update(conversation: ConversationRecord, messageId: string, reply: Reply): Promise<void>;
+}
+
+export type DeliveryFailureKind =
+  /** 429: too many messages; wait `retryAfterMs` (or back off) and try again. */
+  | 'throttled'
+  /** 412, 502, 504, other 5xx, network errors: back off and try again. */
+  | 'transient'
+  /** 403, 404, 410: the bot was removed or the conversation is gone; stop posting there. */
+  | 'gone'
+  /** Anything else (400…): retrying will not help. */
+  | 'rejected';
+
+/** Why a post or edit did not go through, classified for the delivery queue. */
+export class ChatDeliveryError extends Error {
+  constructor(
+    readonly kind: DeliveryFailureKind,
+    readonly status: number | undefined,
+    readonly retryAfterMs: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChatDeliveryError';
+  }
+}

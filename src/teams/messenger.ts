@@ -1,0 +1,83 @@
+import type { ConversationReference, TurnContext } from 'botbuilder';
+import type { Reply } from '../commands/reply.js';
+import { ChatDeliveryError, type Messenger, type SentMessage } from '../conversations/messenger.js';
+import { parseRetryAfterMs } from '../rate-limit/backoff.js';
+import type { ConversationRecord } from '../store/schema.js';
+import { activityOf } from './render.js';
+
+interface ContinuingAdapter {
+  continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void>;
+}
+
+/** What Teams needs to reach a stored conversation again. */
+export function referenceOf(conversation: ConversationRecord): Partial<ConversationReference> {
+  return {
+    serviceUrl: conversation.serviceUrl,
+    channelId: conversation.channelId,
+    bot: { id: conversation.botId, name: conversation.botName ?? 'SOC Bridge' },
+    conversation: {
+      id: conversation.id,
+      isGroup: conversation.kind !== 'personal',
+      conversationType: conversation.kind,
+      ...(conversation.teamsTenantId ? { tenantId: conversation.teamsTenantId } : {}),
+      name: conversation.title ?? conversation.channelName ?? '',
+    },
+  };
+}
+
+/** The Messenger port over botbuilder's proactive messaging (continueConversationAsync). */
+export class TeamsMessenger implements Messenger {
+  constructor(
+    private readonly adapter: ContinuingAdapter,
+    private readonly botAppId: string,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  async send(conversation: ConversationRecord, reply: Reply): Promise<SentMessage> {
+    let messageId: string | undefined;
+    await this.run(conversation, async (context) => {
+      const response = await context.sendActivity(activityOf(reply));
+      messageId = response?.id || undefined;
+    });
+    return { messageId };
+  }
+
+  async update(conversation: ConversationRecord, messageId: string, reply: Reply): Promise<void> {
+    await this.run(conversation, async (context) => {
+      await context.updateActivity({ ...activityOf(reply), id: messageId });
+    });
+  }
+
+  private async run(conversation: ConversationRecord, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    // The adapter hands errors thrown inside the turn to its onTurnError handler and resolves, so
+    // catch them in the turn to learn whether the post really went through.
+    let failure: unknown;
+    let failed = false;
+    try {
+      await this.adapter.continueConversationAsync(this.botAppId, referenceOf(conversation), async (context) => {
+        try {
+          await logic(context);
+        } catch (error) {
+          failed = true;
+          failure = error;
+        }
+      });
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    if (failed) throw this.classify(failure);
+  }
+
+  private classify(error: unknown): ChatDeliveryError {
+    const failure = error as { statusCode?: number; response?: { headers?: { get?(name: string): string | undefined } }; message?: string };
+    const status = failure.statusCode;
+    const retryAfter = failure.response?.headers?.get?.('retry-after');
+    const retryAfterMs = parseRetryAfterMs(retryAfter, this.nowMs());
+    const message = `Teams answered ${status ?? 'no status'}: ${(failure.message ?? String(error)).slice(0, 200)}`;
+    if (status === 429) return new ChatDeliveryError('throttled', status, retryAfterMs, message);
+    if (status === 403 || status === 404 || status === 410) return new ChatDeliveryError('gone', status, undefined, message);
+    if (status === undefined || status === 412 || status >= 500) return new ChatDeliveryError('transient', status, retryAfterMs, message);
+    return new ChatDeliveryError('rejected', status, undefined, message);
+  }
+}
