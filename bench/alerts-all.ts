@@ -20,8 +20,10 @@ import { fmt, machineDescription, markdownTable, mean, percentile, updateBenchma
 
 const TENANTS = 50;
 const ALERTS_PER_TENANT = 2_000;
-const WARM_RUNS = 20;
-const BASELINE_RUNS = 30;
+/** Untimed rounds after the cold run: the JIT and both processes' heaps settle over the first dozen. */
+const WARMUP_ROUNDS = 5;
+/** Timed rounds; a round sends every scenario once, so all see the same process state. */
+const ROUNDS = 25;
 /** Graph's real limit: 150 requests per minute per app per tenant. */
 const GRAPH_THROTTLE = { limit: 150, periodMs: 60_000 };
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -69,9 +71,10 @@ function benchTenants(): BenchTenant[] {
 
 /** Graph requests each tenant will receive, so the run can be checked against the throttle before it starts. */
 function plannedRequestsPerTenant(): { everyTenant: number; contoso: number } {
-  // Each scenario: one untimed first run (the cold run for the first) plus the warm runs.
-  const everyTenant = SCENARIOS.length * (1 + WARM_RUNS);
-  return { everyTenant, contoso: everyTenant + 1 + BASELINE_RUNS };
+  const rounds = WARMUP_ROUNDS + ROUNDS;
+  // The cold run, then every round: each `alerts all` scenario asks every tenant once, the baseline asks Contoso once more.
+  const everyTenant = 1 + rounds * SCENARIOS.length;
+  return { everyTenant, contoso: everyTenant + rounds };
 }
 
 class BenchBot {
@@ -95,7 +98,6 @@ class BenchBot {
     const after = await this.remote.stats();
     const reply = this.replyAfter(callsBefore);
     this.check(text, status, reply, before, after);
-    if (process.env.BENCH_DEBUG) console.error('DEBUG', text, Math.round(latencyMs), after.tokenRequests - before.tokenRequests, after.discoveryRequests - before.discoveryRequests);
     return {
       latencyMs,
       graphRequests: after.graphRequests - before.graphRequests,
@@ -185,12 +187,6 @@ async function startBot(remote: RemoteServices, endpoints: { authorityHost: stri
   return new BenchBot(app, connector, remote);
 }
 
-async function series(bot: BenchBot, text: string, runs: number): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await bot.measure(text));
-  return samples;
-}
-
 interface Row {
   readonly label: string;
   readonly samples: readonly Sample[];
@@ -234,29 +230,36 @@ function report(rows: readonly Row[], cold: Sample, setupMs: number): string {
     `- **Ratio:** \`alerts all\` over ${TENANTS} tenants, warm p50 ÷ \`${BASELINE}\` (one tenant) warm p50 = **${fmt(ratio, 2)}×**.`,
     `- **Cold run:** ${fmt(cold.latencyMs, 1)} ms with ${cold.tokenRequests} token and ${cold.discoveryRequests} OpenID discovery requests to Entra (shown together as "token req/run") and ${cold.graphRequests} Graph requests.`,
     `- **Graph throttle:** the emulator enforced ${GRAPH_THROTTLE.limit} requests/min per tenant; the run sends at most ${planned.contoso} requests to any tenant (${planned.everyTenant} to the others), so it stays inside the limit by construction, and no 429 was seen.`,
-    `- **How it is measured:** a Teams message activity is POSTed to \`/api/messages\` (bot in connected mode behind restify on 127.0.0.1, real @azure/identity and Graph client over HTTPS); the time runs until the bot's HTTP answer, which comes only after the Bot Connector emulator acknowledged the reply card (checked on every run). One \`help\` message warms the Teams path first, so the cold run is the first \`alerts all\` of the process: no tokens yet, no Graph connections. Each later scenario gets one untimed first run. "bot CPU" is \`process.cpuUsage()\` of the process holding the bot (and the Bot Connector emulator); the Entra and Graph emulators run in a child process, whose CPU is "emulator CPU". Seeding ${(TENANTS * ALERTS_PER_TENANT).toLocaleString('en-US')} alerts took ${fmt(setupMs / 1000, 1)} s (not measured above).`,
+    `- **How it is measured:** a Teams message activity is POSTed to \`/api/messages\` (bot in connected mode behind restify on 127.0.0.1, real @azure/identity and Graph client over HTTPS); the time runs until the bot's HTTP answer, which comes only after the Bot Connector emulator acknowledged the reply card (checked on every run). One \`help\` message warms the Teams path first, so the cold run is the first \`alerts all\` of the process: no tokens yet, no Graph connections. Then ${WARMUP_ROUNDS} untimed and ${ROUNDS} timed rounds each send the four commands in turn, so every scenario sees the same process state. "bot CPU" is \`process.cpuUsage()\` of the process holding the bot (and the Bot Connector emulator); the Entra and Graph emulators run in a child process, whose CPU is "emulator CPU". Seeding ${(TENANTS * ALERTS_PER_TENANT).toLocaleString('en-US')} alerts took ${fmt(setupMs / 1000, 1)} s (not measured above).`,
     '- **Reproduce:** `npm run bench -- alerts-all`.',
   ].join('\n');
 }
 
+/**
+ * The cold run, then rounds of every scenario in turn. Interleaving matters: measured one scenario
+ * after another, whichever came first paid for the process still warming up (p50s drifted ~2×).
+ */
 async function measureAll(bot: BenchBot): Promise<{ rows: Row[]; cold: Sample }> {
   await bot.measure('help');
   const cold = await bot.measure(SCENARIOS[0]);
-  const rows: Row[] = [{ label: `${SCENARIOS[0]} (cold)`, samples: [cold] }];
-  rows.push({ label: `${SCENARIOS[0]} (warm)`, samples: await series(bot, SCENARIOS[0], WARM_RUNS) });
-  for (const text of SCENARIOS.slice(1)) {
-    await bot.measure(text);
-    rows.push({ label: text, samples: await series(bot, text, WARM_RUNS) });
+  const texts = [...SCENARIOS, BASELINE];
+  const samples = new Map<string, Sample[]>(texts.map((t) => [t, []]));
+  for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+    for (const text of texts) {
+      const sample = await bot.measure(text);
+      if (round >= WARMUP_ROUNDS) samples.get(text)?.push(sample);
+    }
   }
-  await bot.measure(BASELINE);
-  rows.push({ label: `${BASELINE} (1 tenant, warm)`, samples: await series(bot, BASELINE, BASELINE_RUNS) });
+  const rows: Row[] = [{ label: `${SCENARIOS[0]} (cold)`, samples: [cold] }];
+  for (const text of SCENARIOS) rows.push({ label: text === SCENARIOS[0] ? `${text} (warm)` : text, samples: samples.get(text) ?? [] });
+  rows.push({ label: `${BASELINE} (1 tenant, warm)`, samples: samples.get(BASELINE) ?? [] });
   return { rows, cold };
 }
 
 async function main(): Promise<void> {
   const planned = plannedRequestsPerTenant();
   if (planned.contoso > GRAPH_THROTTLE.limit) {
-    throw new Error(`the plan sends ${planned.contoso} Graph requests to one tenant, over the ${GRAPH_THROTTLE.limit}/min throttle; lower WARM_RUNS or BASELINE_RUNS`);
+    throw new Error(`the plan sends ${planned.contoso} Graph requests to one tenant, over the ${GRAPH_THROTTLE.limit}/min throttle; lower ROUNDS or WARMUP_ROUNDS`);
   }
   const certPath = process.env.SOC_BRIDGE_BENCH_TLS_CERT;
   const keyPath = process.env.SOC_BRIDGE_BENCH_TLS_KEY;
@@ -272,7 +275,7 @@ async function main(): Promise<void> {
     const endpoints = await remote.setup({ app: APP, tenants, now: new Date().toISOString(), throttle: GRAPH_THROTTLE, tlsCertPath: certPath, tlsKeyPath: keyPath }, SETUP_TIMEOUT_MS);
     const setupMs = performance.now() - setupStarted;
     bot = await startBot(remote, endpoints, tenants, dataDir);
-    console.log(`Measuring (${WARM_RUNS} warm runs per scenario, ${BASELINE_RUNS} for the one-tenant baseline)…\n`);
+    console.log(`Measuring (cold run, ${WARMUP_ROUNDS} untimed rounds, ${ROUNDS} timed rounds of ${SCENARIOS.length + 1} messages)…\n`);
     const { rows, cold } = await measureAll(bot);
     const text = report(rows, cold, setupMs);
     console.log(`${text}\n`);

@@ -16,7 +16,9 @@ import { RoleService } from './roles/role-service.js';
 import { createServer, listen, stopServer } from './server.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
+import { createAdapter } from './teams/adapter.js';
 import { createBot } from './teams/bot.js';
+import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
 
@@ -54,16 +56,19 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger });
   const audit = new AuditLog({ store, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
+  const adapter = createAdapter(config);
+  const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
+  const conversations = new ConversationRegistry({ store, clock, logger });
   const services: Services = {
     roles: new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds }),
-    conversations: new ConversationRegistry({ store, clock, logger }),
+    conversations,
     tenants,
     alerts,
     alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger }),
     audit,
+    soc: new SocNotifier({ store, conversations, messenger, logger }),
   };
-  const bot = createBot({ config, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
-  const messenger: Messenger = new TeamsMessenger(bot.adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
+  const bot = createBot({ config, adapter, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
   const server: Server = createServer({ bot, logger, isReady: () => ready });
   const port = await listen(server, config.port, config.host);

@@ -26,6 +26,7 @@ export const ACCESS: Readonly<Record<CommandName | CardVerb, AccessRule>> = {
   roles: { least: 'admin', customerAdmin: false },
   'role grant': { least: 'admin', customerAdmin: false },
   'role revoke': { least: 'admin', customerAdmin: false },
+  'soc-channel': { least: 'admin', customerAdmin: false },
   [ALERT_VERBS.open]: { least: 'viewer', customerAdmin: false },
   [ALERT_VERBS.more]: { least: 'viewer', customerAdmin: false },
   [ALERT_VERBS.refresh]: { least: 'viewer', customerAdmin: false },

@@ -10,7 +10,7 @@ export interface CommandSpec {
   readonly examples: readonly string[];
 }
 
-export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'audit', 'roles', 'role grant', 'role revoke'] as const;
+export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -61,6 +61,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'role grant <@user|object-id> <admin|analyst|viewer|customer-admin> [tenant]',
     summary: 'Gives a user a role; customer-admin needs the customer tenant it is limited to.',
     examples: ['role grant @Megan Bowen analyst', 'role grant 3f2a…c91 customer-admin contoso'],
+  },
+  {
+    name: 'soc-channel',
+    usage: 'soc-channel',
+    summary: "Makes this conversation the SOC's own channel for operational notices: consent progress, broken alert channels, customer requests for help.",
+    examples: ['soc-channel'],
   },
   {
     name: 'role revoke',

@@ -18,6 +18,7 @@ export type Command =
   | { readonly name: 'audit'; readonly tenant?: string; readonly top: number }
   | { readonly name: 'roles' }
   | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }
-  | { readonly name: 'role revoke'; readonly user: UserRef };
+  | { readonly name: 'role revoke'; readonly user: UserRef }
+  | { readonly name: 'soc-channel' };
 
 export type CommandOf<N extends CommandName> = Extract<Command, { name: N }>;

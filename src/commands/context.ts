@@ -2,6 +2,7 @@ import type { AlertActions } from '../alerts/alert-actions.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
+import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { Logger } from '../log.js';
@@ -17,6 +18,7 @@ export interface Services {
   readonly alerts: AlertService;
   readonly alertActions: AlertActions;
   readonly audit: AuditLog;
+  readonly soc: SocNotifier;
 }
 
 /** Where a command was typed. */

@@ -73,6 +73,7 @@ const ARGUMENTS: ArgumentParsers = {
     return { name: 'audit', ...(tenantWord ? { tenant: tenantOf({ kind: 'word', value: tenantWord }) } : {}), top: options.length > 0 ? top : 20 };
   },
   roles: (args) => noArguments('roles', args),
+  'soc-channel': (args) => noArguments('soc-channel', args),
   'role grant': (args) => {
     const [userToken, roleToken, tenantToken, ...extra] = args;
     const usage = commandSpec('role grant').usage;
@@ -94,7 +95,7 @@ const ARGUMENTS: ArgumentParsers = {
   },
 };
 
-function noArguments<N extends 'whoami' | 'roles' | 'tenants'>(name: N, args: readonly Token[]): CommandOf<N> {
+function noArguments<N extends 'whoami' | 'roles' | 'tenants' | 'soc-channel'>(name: N, args: readonly Token[]): CommandOf<N> {
   if (args.length > 0) throw new UsageError(`"${name}" takes no arguments.`);
   return { name } as CommandOf<N>;
 }

@@ -11,6 +11,7 @@ import { help } from './handlers/help.js';
 import { roleGrant } from './handlers/role-grant.js';
 import { roleRevoke } from './handlers/role-revoke.js';
 import { roles } from './handlers/roles.js';
+import { socChannel } from './handlers/soc-channel.js';
 import { tenants } from './handlers/tenants.js';
 import { whoami } from './handlers/whoami.js';
 import type { CommandInput } from './input.js';
@@ -30,6 +31,7 @@ const HANDLERS: Handlers = {
   roles,
   'role grant': roleGrant,
   'role revoke': roleRevoke,
+  'soc-channel': socChannel,
 };
 
 export type RunContext = Omit<HandlerContext<never>, 'command'>;

@@ -97,15 +97,23 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** Product-wide settings changed from chat. */
+export const SettingsSchema = z.object({
+  /** The SOC's own conversation for operational notices (consent progress, broken channels, help requests). */
+  socConversationId: z.string().optional(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
 export const StoreDataSchema = z.object({
   schemaVersion: z.literal(STORE_SCHEMA_VERSION),
   roles: z.array(RoleAssignmentSchema).default([]),
   conversations: z.array(ConversationRecordSchema).default([]),
   tenants: z.array(TenantRecordSchema).default([]),
   audit: z.array(AuditEntrySchema).default([]),
+  settings: SettingsSchema.default({}),
 });
 export type StoreData = z.infer<typeof StoreDataSchema>;
 
 export function emptyStoreData(): StoreData {
-  return { schemaVersion: STORE_SCHEMA_VERSION, roles: [], conversations: [], tenants: [], audit: [] };
+  return { schemaVersion: STORE_SCHEMA_VERSION, roles: [], conversations: [], tenants: [], audit: [], settings: {} };
 }

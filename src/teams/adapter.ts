@@ -54,3 +54,8 @@ export function adapterSettings(config: Pick<AppConfig, 'bot' | 'botOpenIdMetada
   return settings;
 }
 
+
+/** The adapter for the configured bot registration. */
+export function createAdapter(config: Pick<AppConfig, 'bot' | 'botOpenIdMetadataUrl'>): SocBridgeAdapter {
+  return new SocBridgeAdapter(adapterSettings(config));
+}

@@ -12,7 +12,6 @@ import { baseConversationId, commandInputFrom, conversationInfoFrom, placeFrom }
 import { MemberDirectory } from './directory.js';
 import { actorOf, mentionedUsersOf } from './identity.js';
 import { onInstalled, onRemoved } from './install.js';
-import { SocBridgeAdapter, adapterSettings } from './adapter.js';
 import { DEFAULT_ACTION_DEADLINE_MS, registerAlertActions } from './card-actions.js';
 import { activityOf, cardOf } from './render.js';
 
@@ -21,6 +20,8 @@ export interface BotDeps {
   readonly services: Services;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Built first by the composition root, because the proactive messenger needs it too. */
+  readonly adapter: TeamsAdapter;
   /** How long a card action may take before the interim card is returned (default 1.5 s). */
   readonly actionDeadlineMs?: number;
 }
@@ -40,7 +41,7 @@ const RunCommandData = z.object({ verb: z.literal(VERBS.runCommand).optional(), 
  */
 export function createBot(deps: BotDeps): Bot {
   const { services, logger } = deps;
-  const adapter = new SocBridgeAdapter(adapterSettings(deps.config));
+  const adapter = deps.adapter;
   const botAppId = deps.config.bot.kind === 'keyless' ? undefined : deps.config.bot.appId;
   const app = new Application<TurnState>({
     adapter,

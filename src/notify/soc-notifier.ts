@@ -1,0 +1,43 @@
+import type { Reply } from '../commands/reply.js';
+import type { ConversationRegistry } from '../conversations/conversation-registry.js';
+import type { Messenger } from '../conversations/messenger.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Operational notices for the SOC itself (a customer consented, a channel broke, a customer admin
+ * asked for help) go to one conversation an admin chose with `soc-channel`. Without one, they are
+ * logged, and the caller's own reply carries what matters.
+ */
+export class SocNotifier {
+  constructor(private readonly deps: { store: Store; conversations: ConversationRegistry; messenger: Messenger; logger: Logger }) {}
+
+  /** The SOC conversation, if one is set and the bot is still in it. */
+  socConversationId(): string | undefined {
+    const id = this.deps.store.read().settings.socConversationId;
+    return id && this.deps.conversations.get(id)?.active ? id : undefined;
+  }
+
+  async setSocConversation(conversationId: string): Promise<void> {
+    await this.deps.store.update((data) => {
+      data.settings.socConversationId = conversationId;
+    });
+  }
+
+  /** Posts `reply` to the SOC conversation; returns whether it went out. Never throws. */
+  async notify(reply: Reply, event: string): Promise<boolean> {
+    const id = this.socConversationId();
+    const conversation = id ? this.deps.conversations.get(id) : undefined;
+    if (!conversation) {
+      this.deps.logger.warn({ event: 'soc.notice_unsent', notice: event }, 'no SOC channel is set (use "soc-channel" there); notice only logged');
+      return false;
+    }
+    try {
+      await this.deps.messenger.send(conversation, reply);
+      return true;
+    } catch (error) {
+      this.deps.logger.warn({ event: 'soc.notice_failed', notice: event, err: (error as Error).message }, 'could not post a notice to the SOC channel');
+      return false;
+    }
+  }
+}
