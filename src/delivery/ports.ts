@@ -1,0 +1,62 @@
+import type { Alert } from '../defender/alert.js';
+import type { TenantRecord } from '../store/schema.js';
+
+/**
+ * The seams between routing (channel links, notification rules, email) and delivery (poller,
+ * outbox, send queues): routing decides where an alert goes, delivery gets it there once.
+ */
+
+/** A place an alert can be delivered to. */
+export type DeliveryTarget = { readonly kind: 'teams'; readonly conversationId: string } | { readonly kind: 'email'; readonly address: string };
+
+/** The stable key of a target; a delivery is keyed by (alert, target key). */
+export function targetKey(target: DeliveryTarget): string {
+  return target.kind === 'teams' ? `teams:${target.conversationId}` : `email:${target.address.toLowerCase()}`;
+}
+
+/** What the notification carries, as Defender's email rules offer. */
+export interface ContentOptions {
+  readonly includeOrgName: boolean;
+  readonly includePortalLink: boolean;
+  readonly includeDeviceInfo: boolean;
+}
+
+/** One place an alert must go, and the rule that sent it there. */
+export interface RoutedTarget {
+  readonly target: DeliveryTarget;
+  readonly ruleId: string;
+  readonly options: ContentOptions;
+}
+
+/** Decides where a tenant's alert goes. Never returns a Teams target not linked to that tenant's customer. */
+export interface AlertRouter {
+  route(tenant: TenantRecord, alert: Alert): RoutedTarget[];
+}
+
+/** Marks a Teams conversation unusable for alerts (bot removed, channel deleted). */
+export interface LinkHealth {
+  /** Returns true when the conversation was healthy until now, so the SOC is told only once. */
+  markBroken(conversationId: string, reason: string): Promise<boolean>;
+}
+
+export interface OutgoingEmail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** Sends one email. Throws EmailDeliveryError: `transient` ones are retried, `rejected` ones are not. */
+export interface EmailSender {
+  send(mail: OutgoingEmail): Promise<void>;
+}
+
+export class EmailDeliveryError extends Error {
+  constructor(
+    readonly kind: 'transient' | 'rejected',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EmailDeliveryError';
+  }
+}
