@@ -29,6 +29,25 @@ const REDACTED_PATHS = [
   'headers.authorization',
 ];
 
+/**
+ * Errors are logged by kind, message, code and stack only: client errors (HTTP libraries') carry
+ * their request and response, headers included, and those must never reach the log.
+ */
+const scrub = (text: string | undefined) => text?.replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]');
+
+function serializeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: scrub(String(error)) };
+  const extra = error as Error & { code?: unknown; statusCode?: unknown; status?: unknown };
+  return {
+    type: error.name,
+    message: scrub(error.message),
+    ...(typeof extra.code === 'string' || typeof extra.code === 'number' ? { code: extra.code } : {}),
+    ...(typeof extra.statusCode === 'number' ? { statusCode: extra.statusCode } : {}),
+    ...(typeof extra.status === 'number' ? { status: extra.status } : {}),
+    stack: scrub(error.stack),
+  };
+}
+
 export interface LoggerOptions {
   level: LevelWithSilent;
   /** Where lines go; defaults to stdout. Tests pass a stream to read them back. */
@@ -41,6 +60,7 @@ export function createLogger({ level, destination }: LoggerOptions): Logger {
     level,
     base: { service: 'soc-bridge' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
