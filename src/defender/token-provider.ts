@@ -60,12 +60,26 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const inFlight = new Map<string, Promise<GraphAccessToken>>();
   const acquire = (tenantId: string) => acquireToken({ credential, tenantId, timeoutMs, authorityHost: options.authorityHost, logger: options.logger });
+  // @azure/identity builds its MSAL client lazily, and concurrent first calls for different tenants
+  // each build one; all but the last built are dropped with their tokens. Until one call has
+  // finished, later calls wait for it, so the client is built once.
+  let warmUp: Promise<unknown> | undefined;
+  let warm = false;
+  const acquireOnce = async (tenantId: string): Promise<GraphAccessToken> => {
+    if (!warm && warmUp) await warmUp.catch(() => undefined);
+    const request = acquire(tenantId);
+    if (!warm && !warmUp) {
+      warmUp = request;
+      void request.then(() => (warm = true), () => (warmUp = undefined));
+    }
+    return request;
+  };
   return {
     getGraphToken(tenantId: string): Promise<GraphAccessToken> {
       const key = tenantId.toLowerCase();
       const pending = inFlight.get(key);
       if (pending) return pending;
-      const request = acquire(tenantId).finally(() => inFlight.delete(key));
+      const request = acquireOnce(tenantId).finally(() => inFlight.delete(key));
       inFlight.set(key, request);
       return request;
     },
