@@ -24,7 +24,7 @@ export function statusLabel(status: string): string {
 export function humanize(value: string): string {
   const words = value.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(' ');
   return words.map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : /^(For|And|Of)$/.test(w) ? w.toLowerCase() : w === w.toUpperCase() ? w : w.toLowerCase())).join(' ')
-    .replace(/\bmicrosoft\b/gi, 'Microsoft').replace(/\bdefender\b/gi, 'Defender').replace(/\bendpoint\b/g, 'Endpoint').replace(/\bidentity\b/g, 'Identity').replace(/\boffice365\b/gi, 'Office 365');
+    .replace(/\bmicrosoft\b/gi, 'Microsoft').replace(/\bdefender\b/gi, 'Defender').replace(/\bendpoint\b/g, 'Endpoint').replace(/\bidentity\b/g, 'Identity').replace(/\boffice365\b/gi, 'Office 365').replace(/\b[Aa]d\b/g, 'AD');
 }
 
 /** `2026-11-26 09:14 UTC`: one unambiguous time for an SOC spread over time zones. */

@@ -118,5 +118,6 @@ describe('humanize', () => {
     expect(humanize('microsoftDefenderForEndpoint')).toBe('Microsoft Defender for Endpoint');
     expect(humanize('notEnoughDataToValidate')).toBe('Not enough data to validate');
     expect(humanize('microsoftDefenderForOffice365')).toBe('Microsoft Defender for Office 365');
+    expect(humanize('azureAdIdentityProtection')).toBe('Azure AD Identity protection');
   });
 });
