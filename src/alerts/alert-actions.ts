@@ -108,7 +108,7 @@ export class AlertActions {
       const reply = notice({ tone: 'warning', title: 'Check the form', text: userFacingMessage(error, 'form') });
       return { interim: reply, final: Promise.resolve(reply), delivery: 'clicker' };
     }
-    const interim = notice({ title: 'Working on it…', text: `${describeRequest(change)} on alert ${change.payload.alertId}. This card updates when Defender confirms.` });
+    const interim = notice({ title: 'Working on it…', text: `${describeChange(change).pending} on alert ${change.payload.alertId}. This card updates when Defender confirms.` });
     return { interim, final: this.safely(this.apply(change, actor)), delivery: 'shared' };
   }
 
@@ -128,7 +128,7 @@ export class AlertActions {
       const updated = await this.perform(tenant, current, change, actor);
       const after = { ...stateOf(updated), ...(change.verb === 'alert.comment' ? { comment: change.payload.comment } : {}) };
       await this.record(tenant, updated, actor, change, before, after, 'done');
-      return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeDone(change)} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);
+      return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeChange(change).done} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);
     } catch (error) {
       const reference = randomBytes(4).toString('hex');
       const message = userFacingMessage(error, reference);
@@ -205,28 +205,20 @@ function stateOf(alert: Alert): AlertState {
   };
 }
 
-function describeRequest(change: Change): string {
+/** How a change reads while it runs and once it is done. */
+function describeChange(change: Change): { pending: string; done: string } {
   switch (change.verb) {
     case 'alert.assign':
-      return 'Assigning to you';
-    case 'alert.status':
-      return `Setting status to ${statusLabel(change.payload.status)}`;
-    case 'alert.classify':
-      return `Classifying as ${humanize(change.payload.classification)} — ${humanize(change.payload.determination)}`;
+      return { pending: 'Assigning to you', done: 'Assigned' };
+    case 'alert.status': {
+      const status = statusLabel(change.payload.status);
+      return { pending: `Setting status to ${status}`, done: `Status set to ${status}` };
+    }
+    case 'alert.classify': {
+      const verdict = `${humanize(change.payload.classification)} — ${humanize(change.payload.determination)}`;
+      return { pending: `Classifying as ${verdict}`, done: `Classified as ${verdict}` };
+    }
     case 'alert.comment':
-      return 'Adding your comment';
-  }
-}
-
-function describeDone(change: Change): string {
-  switch (change.verb) {
-    case 'alert.assign':
-      return 'Assigned';
-    case 'alert.status':
-      return `Status set to ${statusLabel(change.payload.status)}`;
-    case 'alert.classify':
-      return `Classified as ${humanize(change.payload.classification)} — ${humanize(change.payload.determination)}`;
-    case 'alert.comment':
-      return 'Comment added';
+      return { pending: 'Adding your comment', done: 'Comment added' };
   }
 }
