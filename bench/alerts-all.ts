@@ -179,6 +179,7 @@ async function startBot(remote: RemoteServices, endpoints: { authorityHost: stri
     SOC_ADMIN_IDS: USER.aadObjectId,
     DEFENDER_CLIENT_ID: APP.clientId,
     DEFENDER_CLIENT_SECRET: APP.secret,
+    CONSENT_STATE_SECRET: 'bench-consent-state-secret-not-a-real-one-0123456789',
     ENTRA_AUTHORITY_HOST: endpoints.authorityHost,
     GRAPH_BASE_URL: endpoints.graphBaseUrl,
   });

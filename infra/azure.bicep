@@ -34,6 +34,10 @@ param defenderClientId string = 'none'
 @description('Client secret of the Defender app; "none" when defenderClientId is "none".')
 param defenderClientSecret string = 'none'
 
+@secure()
+@description('Random text (at least 32 characters) that signs admin-consent links; required with a Defender app, kept stable so links already sent keep working.')
+param consentStateSecret string = 'none'
+
 param location string = resourceGroup().location
 
 // The toolkit refuses empty placeholders in the parameters file, so "none" stands for "not set".
@@ -95,6 +99,7 @@ var coreSettings = {
 var defenderSettings = {
   DEFENDER_CLIENT_ID: defenderClientId
   DEFENDER_CLIENT_SECRET: defenderClientSecret
+  CONSENT_STATE_SECRET: consentStateSecret
 }
 
 resource webAppSettings 'Microsoft.Web/sites/config@2023-12-01' = {

@@ -21,6 +21,9 @@ import { createBot } from './teams/bot.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
+import type { AlertRouter, EmailSender, LinkHealth } from './delivery/ports.js';
+import { createRouting, type Routing } from './routing/compose.js';
+import { createOnboarding } from './onboarding/compose.js';
 
 export interface RunningApp {
   readonly port: number;
@@ -31,6 +34,14 @@ export interface RunningApp {
   readonly messenger: Messenger;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: Sandbox | undefined;
+  /** Where a tenant's new alert goes: rules and channel links (delivery's input). */
+  readonly router: AlertRouter;
+  /** Marks a conversation's links broken when Teams says the bot cannot post there. */
+  readonly linkHealth: LinkHealth;
+  /** SMTP, `.eml` files (sandbox) or a sender that refuses (email not configured). */
+  readonly emailSender: EmailSender;
+  /** Renders an alert email (same content as the card) for delivery's email queue. */
+  readonly emailComposer: Routing['emailComposer'];
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -59,18 +70,26 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ store, clock, logger });
+  const routing = createRouting({ email: config.email, store, conversations, tenants, messenger, clock, logger });
+  const roles = new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
+  const soc = new SocNotifier({ store, conversations, messenger, logger });
+  const onboarding = createOnboarding({ config, endpoints, store, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
-    roles: new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds }),
+    roles,
     conversations,
     tenants,
     alerts,
     alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger }),
     audit,
-    soc: new SocNotifier({ store, conversations, messenger, logger }),
+    soc,
+    onboarding,
+    links: routing.links,
+    rules: routing.rules,
+    ruleTester: routing.ruleTester,
   };
   const bot = createBot({ config, adapter, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
-  const server: Server = createServer({ bot, logger, isReady: () => ready });
+  const server: Server = createServer({ bot, logger, isReady: () => ready, consentCallback: onboarding.callback });
   const port = await listen(server, config.port, config.host);
   ready = true;
   logger.info({ event: 'app.listening', host: config.host, port, storeFile: store.path }, `SOC Bridge listening on http://${config.host}:${port}/api/messages`);
@@ -80,6 +99,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     stopping ??= (async () => {
       ready = false;
       await stopServer(server, 10_000);
+      routing.close();
       await sandbox?.stop();
       await store.close();
       logger.info({ event: 'app.stopped' }, 'SOC Bridge stopped');
@@ -87,5 +107,5 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, stop };
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, stop };
 }

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod/v4';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { resolveEmail, type EmailConfig } from './email/email-config.js';
 
 /**
  * The Entra object id the bundled Agents Playground configuration gives its signed-in user
@@ -22,8 +23,8 @@ const httpsUrl = (what: string) =>
   z.url({ protocol: /^https$/, error: `must be an https URL, ${what}` }).transform((u) => u.replace(/\/+$/, ''));
 const guid = (what: string) => z.string().trim().regex(GUID, `must be a GUID, ${what}`);
 
-const DURATION = /^(\d{1,6})(ms|s|m|h)?$/;
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(\d{1,6})(ms|s|m|h|d)?$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** A duration such as `30s`, `2m` or `1h` (a bare number means seconds), in milliseconds. */
 const duration = (what: string, fallback: string) =>
   z.preprocess(
@@ -31,7 +32,8 @@ const duration = (what: string, fallback: string) =>
     z
       .string()
       .trim()
-      .regex(DURATION, `must be a duration such as 30s, 2m or 1h, ${what}`)
+      // abort: a value that is no duration must not reach the transform or the range checks piped after it.
+      .regex(DURATION, { error: `must be a duration such as 30s, 2m or 1h, ${what}`, abort: true })
       .default(fallback)
       .transform((text) => {
         const [, amount, unit] = DURATION.exec(text) ?? [];
@@ -87,6 +89,44 @@ const EnvSchema = z.object({
   ENTRA_AUTHORITY_HOST: z.preprocess(blankToUndefined, httpsUrl('e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com')),
   SANDBOX_ALERT_INTERVAL: duration('or 0 to raise no new sandbox alerts', '2m'),
   GRAPH_BASE_URL: z.preprocess(blankToUndefined, httpsUrl('e.g. https://graph.microsoft.com').default('https://graph.microsoft.com')),
+  CONSENT_STATE_SECRET: z.preprocess(
+    blankToUndefined,
+    z.string().min(32, 'must be at least 32 characters of random text, e.g. the output of "openssl rand -base64 48"').optional(),
+  ),
+  CONSENT_LINK_TTL: duration('how long a consent link works, e.g. 72h', '72h').pipe(
+    z.number().min(300_000, 'must be at least 5m').max(720 * 3_600_000, 'must be at most 720h (30 days)'),
+  ),
+  SMTP_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .url({
+        protocol: /^smtps?$/,
+        error: 'must be an SMTP URL: smtp://user:password@host:587 (STARTTLS when offered) or smtps://user:password@host:465 (TLS), with special characters in the user or password URL-encoded',
+      })
+      .optional(),
+  ),
+  MAIL_FROM: optionalText,
+  POLL_INTERVAL: duration('how often each customer tenant is polled for new and changed alerts, or 0 not to poll', '30s').pipe(
+    z.number().refine((ms) => ms === 0 || (ms >= 100 && ms <= 3_600_000), 'must be 0 (do not poll) or between 100ms and 1h'),
+  ),
+  POLL_OVERLAP: duration('how far each poll reaches back before the previous one, for alerts that reach Graph late', '5m').pipe(
+    z.number().max(3_600_000, 'must be at most 1h'),
+  ),
+  STORM_THRESHOLD: duration('the longest a channel backlog may take to post card by card before its alerts go out as digest cards, or 0 never to post digests', '60s').pipe(
+    z.number().max(3_600_000, 'must be at most 1h'),
+  ),
+  RETENTION: duration('how long delivery records and alert snapshots are kept, e.g. 30d', '30d').pipe(
+    z.number().min(3_600_000, 'must be at least 1h').max(3650 * 86_400_000, 'must be at most 3650d'),
+  ),
+  TEAMS_GLOBAL_RATE: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)' })
+      .int('must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)')
+      .min(1, 'must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)')
+      .max(50, 'must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)')
+      .default(40),
+  ),
 });
 
 export type BotAuth =
@@ -110,6 +150,12 @@ export interface AppConfig {
   bootstrapAdminIds: readonly string[];
   /** How often a sandbox customer raises a new alert (0 = never). */
   sandboxAlertIntervalMs: number;
+  /** Proactive alert delivery: polling, storm mode, retention, and the share of Teams' global limit SOC Bridge uses. */
+  delivery: { pollIntervalMs: number; pollOverlapMs: number; stormThresholdMs: number; retentionMs: number; teamsGlobalRate: number };
+  /** Admin-consent links: the key that signs their state (none in sandbox mode: one is kept in DATA_DIR) and how long they work. */
+  consent: { stateSecret: string | undefined; linkTtlMs: number };
+  /** Alert email: SMTP, `.eml` files under DATA_DIR/mail (sandbox without SMTP), or none. */
+  email: EmailConfig;
   defender:
     | { kind: 'sandbox' }
     | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
@@ -133,15 +179,23 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const bot = resolveBotAuth(vars, problems);
   const defender = resolveDefender(vars, cwd, problems);
   const host = vars.HOST ?? (bot.kind === 'keyless' ? '127.0.0.1' : '0.0.0.0');
+  if (defender.kind === 'connected' && !vars.CONSENT_STATE_SECRET) {
+    problems.push({
+      variable: 'CONSENT_STATE_SECRET',
+      expected: 'is required when DEFENDER_CLIENT_ID is set: at least 32 characters of random text that signs admin-consent links (e.g. the output of "openssl rand -base64 48"); keep it stable, or links already sent stop working',
+    });
+  }
   if (bot.kind === 'keyless' && !LOOPBACK_HOSTS.has(host)) {
     problems.push({
       variable: 'HOST',
       expected: `must be a loopback address (127.0.0.1, ::1 or localhost) while BOT_ID is empty, because requests are then not authenticated; set BOT_ID to listen on ${host}`,
     });
   }
+  const mode = defender.kind === 'sandbox' ? 'sandbox' : 'connected';
+  const dataDir = isAbsolute(vars.DATA_DIR) ? vars.DATA_DIR : resolve(cwd, vars.DATA_DIR);
+  const email = resolveEmail(vars, mode, dataDir, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const mode = defender.kind === 'sandbox' ? 'sandbox' : 'connected';
   const admins = vars.SOC_ADMIN_IDS ?? (mode === 'sandbox' ? [PLAYGROUND_USER_OBJECT_ID] : []);
   return {
     mode,
@@ -149,11 +203,20 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     host,
     publicBaseUrl: vars.PUBLIC_BASE_URL ?? `http://localhost:${vars.PORT}`,
     logLevel: vars.LOG_LEVEL,
-    dataDir: isAbsolute(vars.DATA_DIR) ? vars.DATA_DIR : resolve(cwd, vars.DATA_DIR),
+    dataDir,
     bot,
     botOpenIdMetadataUrl: vars.BOT_OPENID_METADATA_URL,
     bootstrapAdminIds: admins.map((id) => id.toLowerCase()),
     sandboxAlertIntervalMs: vars.SANDBOX_ALERT_INTERVAL,
+    delivery: {
+      pollIntervalMs: vars.POLL_INTERVAL,
+      pollOverlapMs: vars.POLL_OVERLAP,
+      stormThresholdMs: vars.STORM_THRESHOLD,
+      retentionMs: vars.RETENTION,
+      teamsGlobalRate: vars.TEAMS_GLOBAL_RATE,
+    },
+    consent: { stateSecret: vars.CONSENT_STATE_SECRET, linkTtlMs: vars.CONSENT_LINK_TTL },
+    email,
     defender,
   };
 }
@@ -212,7 +275,7 @@ function resolveDefender(vars: EnvVars, cwd: string, problems: ConfigProblem[]):
 function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): ConfigProblem {
   const variable = String(issue.path[0] ?? 'environment');
   const raw = env[variable];
-  const shown = raw === undefined || /SECRET|PASSWORD/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+  const shown = raw === undefined || /SECRET|PASSWORD|SMTP_URL/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
   return { variable, expected: `${issue.message}${shown}` };
 }
 

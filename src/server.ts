@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from './log.js';
 import type { Bot } from './teams/bot.js';
+import { CALLBACK_PAGE_HEADERS, CONSENT_CALLBACK_PATH, renderCallbackPage, type CallbackPage } from './onboarding/callback-page.js';
 
 /** Teams activities are small (a message is at most ~28 KB); anything far larger is refused with 413. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -11,13 +12,15 @@ export interface ServerDeps {
   readonly logger: Logger;
   /** Ready to take traffic: the store is loaded and shutdown has not begun. */
   readonly isReady: () => boolean;
+  /** Answers Entra's admin-consent redirect with a small HTML page. */
+  readonly consentCallback?: { handle(query: unknown): Promise<CallbackPage> };
 }
 
 /**
  * The HTTP surface: `POST /api/messages` for Teams, `GET /healthz` (the process is alive),
  * `GET /readyz` (it can serve). Unknown routes and errors answer JSON `{code, message}`.
  */
-export function createServer({ bot, logger, isReady }: ServerDeps): Server {
+export function createServer({ bot, logger, isReady, consentCallback }: ServerDeps): Server {
   const server = restify.createServer({ name: 'soc-bridge', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
@@ -29,6 +32,13 @@ export function createServer({ bot, logger, isReady }: ServerDeps): Server {
     }
     await bot.adapter.process(req, res, (context) => bot.app.run(context).then(() => undefined));
   });
+
+  if (consentCallback) {
+    server.get(CONSENT_CALLBACK_PATH, async (req: Request, res: Response) => {
+      const page = await consentCallback.handle(req.query);
+      res.sendRaw(page.status, renderCallbackPage(page), { ...CALLBACK_PAGE_HEADERS });
+    });
+  }
 
   server.get('/healthz', async (_req: Request, res: Response) => {
     res.send(200, { status: 'ok' });

@@ -39,6 +39,7 @@ describe('parseConfig', () => {
         BOT_TENANT_ID: 'aaaaaaaa-2222-4333-8444-555555555555',
         DEFENDER_CLIENT_ID: '99999999-2222-4333-8444-555555555555',
         DEFENDER_CLIENT_SECRET: 's3cret',
+        CONSENT_STATE_SECRET: 'a-consent-state-secret-of-forty-characters',
         SOC_ADMIN_IDS: ' AAAAAAAA-1111-4111-8111-111111111111 , bbbbbbbb-1111-4111-8111-111111111111',
         PUBLIC_BASE_URL: 'https://soc.example.com/',
       },
@@ -84,6 +85,19 @@ describe('parseConfig', () => {
     expect(problemsOf({ DEFENDER_CLIENT_ID: '99999999-2222-4333-8444-555555555555' })[0]?.variable).toBe('DEFENDER_CLIENT_SECRET');
     expect(problemsOf({ DEFENDER_CLIENT_SECRET: 'x' })[0]?.expected).toContain('DEFENDER_CLIENT_ID is empty');
     expect(problemsOf({ DEFENDER_CLIENT_ID: '99999999-2222-4333-8444-555555555555', DEFENDER_CERTIFICATE_PATH: 'missing.pem' })[0]?.expected).toContain('does not exist');
+  });
+
+  it('needs a consent-state secret in connected mode, never echoes it, and reads the link lifetime', () => {
+    const connected = { DEFENDER_CLIENT_ID: '99999999-2222-4333-8444-555555555555', DEFENDER_CLIENT_SECRET: 's' };
+    expect(problemsOf(connected).map((p) => p.variable)).toEqual(['CONSENT_STATE_SECRET']);
+    expect(problemsOf(connected)[0]?.expected).toContain('at least 32 characters');
+    const short = problemsOf({ ...connected, CONSENT_STATE_SECRET: 'too-short-secret' });
+    expect(short.map((p) => p.variable)).toEqual(['CONSENT_STATE_SECRET']);
+    expect(JSON.stringify(short)).not.toContain('too-short-secret');
+    expect(parseConfig({}).consent).toEqual({ stateSecret: undefined, linkTtlMs: 72 * 3_600_000 });
+    expect(parseConfig({ CONSENT_LINK_TTL: '30m' }).consent.linkTtlMs).toBe(1_800_000);
+    expect(problemsOf({ CONSENT_LINK_TTL: '1s' })[0]).toMatchObject({ variable: 'CONSENT_LINK_TTL', expected: expect.stringContaining('at least 5m') });
+    expect(problemsOf({ CONSENT_LINK_TTL: 'soon' })[0]).toMatchObject({ variable: 'CONSENT_LINK_TTL', expected: expect.stringContaining('duration') });
   });
 
   it('treats blank values as unset', () => {

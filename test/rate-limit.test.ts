@@ -50,6 +50,26 @@ describe('SlidingWindowLimiter', () => {
     for (let i = 0; i < 40; i++) limiter.tryAcquire();
     expect(limiter.headroom()).toBe(110);
   });
+
+  it('plans how long a backlog takes under every window, matching what acquire does', async () => {
+    const clock = new ManualClock();
+    const teams = [{ limit: 7, periodMs: 1000 }, { limit: 8, periodMs: 2000 }, { limit: 60, periodMs: 30_000 }, { limit: 1800, periodMs: 3_600_000 }];
+    const planner = new SlidingWindowLimiter(teams, clock);
+    expect(planner.timeToAdmitMs(7)).toBe(0);
+    expect(planner.timeToAdmitMs(8)).toBe(1000);
+    expect(planner.timeToAdmitMs(60)).toBe(14_000);
+    expect(planner.timeToAdmitMs(61)).toBe(30_000);
+    const real = new SlidingWindowLimiter(teams, clock);
+    const started = clock.nowMs();
+    let finishedAt = 0;
+    const all = Promise.all(Array.from({ length: 61 }, () => real.acquire())).then(() => (finishedAt = clock.nowMs()));
+    for (let step = 0; step < 310; step++) await clock.advance(100);
+    await all;
+    expect(finishedAt - started).toBe(30_000);
+    expect(real.timeToAdmitMs(1)).toBe(0);
+    real.pauseUntil(clock.nowMs() + 5000);
+    expect(real.timeToAdmitMs(1)).toBe(5000);
+  });
 });
 
 describe('backoff', () => {

@@ -1,3 +1,6 @@
+import type { ChecklistCardData, ConsentCardData, OffboardCardData, TenantStatusCardData } from './onboarding-cards.js';
+import type { ChannelsCardData, RuleFormCardData, RulesCardData } from './routing-cards.js';
+
 /** Every card template in `cards/` and the data it takes. */
 export interface CardDataByName {
   help: HelpCardData;
@@ -9,13 +12,24 @@ export interface CardDataByName {
   tenants: TenantsCardData;
   'alert-list': AlertListCardData;
   'alert-detail': AlertDetailCardData;
+  'alert-digest': AlertDigestCardData;
   audit: AuditCardData;
+  consent: ConsentCardData;
+  checklist: ChecklistCardData;
+  'tenant-status': TenantStatusCardData;
+  offboard: OffboardCardData;
+  rules: RulesCardData;
+  'rule-form': RuleFormCardData;
+  channels: ChannelsCardData;
 }
 
 export type CardName = keyof CardDataByName;
 export type CardDataOf<N extends CardName> = CardDataByName[N];
 export const CARD_NAMES = [
   'help', 'whoami', 'roles', 'unknown-command', 'notice', 'welcome', 'tenants', 'alert-list', 'alert-detail', 'audit',
+  'alert-digest',
+  'consent', 'checklist', 'tenant-status', 'offboard',
+  'rules', 'rule-form', 'channels',
 ] as const satisfies readonly CardName[];
 
 /** Adaptive Card text colours, used to signal severity and health. */
@@ -75,6 +89,8 @@ export interface TenantsCardData {
     openAlerts: string;
     channels: string;
     lastContact: string;
+    /** Access-grant checklist progress, e.g. "3 of 8 steps done". */
+    accessGuide: string;
     trouble: string;
   }[];
 }
@@ -117,6 +133,20 @@ export interface AlertDetailCardData {
   classify: AlertButton[];
   comment: AlertButton[];
   refresh: AlertButton[];
+}
+
+/** Many alerts for one conversation in one card (storm mode); each row opens its alert. */
+export interface AlertDigestCardData {
+  title: string;
+  subtitle: string;
+  items: {
+    severityLabel: string;
+    severityColor: CardColor;
+    title: string;
+    line: string;
+    actionData: Record<string, unknown> & { verb: string };
+  }[];
+  footer: string;
 }
 
 export interface AuditCardData {

@@ -1,4 +1,6 @@
 import { ALERT_VERBS, type AlertVerb } from '../alerts/verbs.js';
+import { ONBOARDING_VERBS, type OnboardingVerb } from '../onboarding/verbs.js';
+import { RULE_VERBS, type RuleVerb } from '../routing/verbs.js';
 import type { Role } from '../store/schema.js';
 import type { CommandName } from './catalog.js';
 
@@ -14,7 +16,7 @@ export interface AccessRule {
 }
 
 /** Card verbs with their own access rule (`command.run` is checked as the command it runs). */
-export type CardVerb = AlertVerb;
+export type CardVerb = AlertVerb | OnboardingVerb | RuleVerb;
 
 export const ACCESS: Readonly<Record<CommandName | CardVerb, AccessRule>> = {
   help: { least: 'anyone', customerAdmin: true },
@@ -27,6 +29,18 @@ export const ACCESS: Readonly<Record<CommandName | CardVerb, AccessRule>> = {
   'role grant': { least: 'admin', customerAdmin: false },
   'role revoke': { least: 'admin', customerAdmin: false },
   'soc-channel': { least: 'admin', customerAdmin: false },
+  channels: { least: 'viewer', customerAdmin: true },
+  rules: { least: 'viewer', customerAdmin: true },
+  link: { least: 'admin', customerAdmin: false },
+  unlink: { least: 'admin', customerAdmin: false },
+  'rule new': { least: 'admin', customerAdmin: false },
+  'rule add': { least: 'admin', customerAdmin: false },
+  'rule edit': { least: 'admin', customerAdmin: false },
+  'rule remove': { least: 'admin', customerAdmin: false },
+  'rule pause': { least: 'admin', customerAdmin: false },
+  'rule resume': { least: 'admin', customerAdmin: false },
+  'rule test': { least: 'admin', customerAdmin: false },
+  [RULE_VERBS.save]: { least: 'admin', customerAdmin: false },
   [ALERT_VERBS.open]: { least: 'viewer', customerAdmin: false },
   [ALERT_VERBS.more]: { least: 'viewer', customerAdmin: false },
   [ALERT_VERBS.refresh]: { least: 'viewer', customerAdmin: false },
@@ -34,6 +48,15 @@ export const ACCESS: Readonly<Record<CommandName | CardVerb, AccessRule>> = {
   [ALERT_VERBS.status]: { least: 'analyst', customerAdmin: false },
   [ALERT_VERBS.classify]: { least: 'analyst', customerAdmin: false },
   [ALERT_VERBS.comment]: { least: 'analyst', customerAdmin: false },
+  onboard: { least: 'admin', customerAdmin: false },
+  consent: { least: 'admin', customerAdmin: true },
+  status: { least: 'analyst', customerAdmin: false },
+  offboard: { least: 'admin', customerAdmin: false },
+  [ONBOARDING_VERBS.checklistDone]: { least: 'admin', customerAdmin: true },
+  [ONBOARDING_VERBS.checklistHelp]: { least: 'admin', customerAdmin: true },
+  [ONBOARDING_VERBS.consentRefresh]: { least: 'admin', customerAdmin: true },
+  [ONBOARDING_VERBS.offboardConfirm]: { least: 'admin', customerAdmin: false },
+  [ONBOARDING_VERBS.offboardCancel]: { least: 'admin', customerAdmin: false },
 };
 
 const SOC_RANK: Readonly<Record<Exclude<Role, 'customer-admin'>, number>> = { viewer: 1, analyst: 2, admin: 3 };

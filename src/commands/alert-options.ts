@@ -15,14 +15,14 @@ export const DEFAULT_TOP = 10;
 export const MAX_TOP = 50;
 const MAX_SINCE_MS = 180 * 24 * 3600 * 1000;
 
-const SEVERITY_WORDS: Readonly<Record<string, AlertSeverity>> = {
+export const SEVERITY_WORDS: Readonly<Record<string, AlertSeverity>> = {
   high: 'high', medium: 'medium', med: 'medium', low: 'low', informational: 'informational', info: 'informational', unknown: 'unknown',
 };
 const STATUS_WORDS: Readonly<Record<string, AlertStatus>> = {
   new: 'new', inprogress: 'inProgress', 'in-progress': 'inProgress', active: 'inProgress', resolved: 'resolved', unknown: 'unknown',
 };
 /** Short names analysts type for the service that raised an alert. */
-const SOURCE_ALIASES: Readonly<Record<string, ServiceSource>> = {
+export const SOURCE_ALIASES: Readonly<Record<string, ServiceSource>> = {
   endpoint: 'microsoftDefenderForEndpoint', mde: 'microsoftDefenderForEndpoint',
   identity: 'microsoftDefenderForIdentity', mdi: 'microsoftDefenderForIdentity',
   cloudapps: 'microsoftDefenderForCloudApps', mdca: 'microsoftDefenderForCloudApps',
@@ -69,7 +69,7 @@ function listOf<T>(value: string, words: Readonly<Record<string, T>>, what: stri
   return out;
 }
 
-function sourceOf(part: string): ServiceSource {
+export function sourceOf(part: string): ServiceSource {
   const word = part.trim().toLowerCase();
   const alias = SOURCE_ALIASES[word];
   if (alias) return alias;

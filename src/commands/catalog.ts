@@ -10,7 +10,7 @@ export interface CommandSpec {
   readonly examples: readonly string[];
 }
 
-export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel'] as const;
+export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel', 'onboard', 'consent', 'status', 'offboard', 'link', 'unlink', 'channels', 'rules', 'rule new', 'rule add', 'rule edit', 'rule remove', 'rule pause', 'rule resume', 'rule test'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -45,6 +45,78 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['alert contoso da638512345678901234_-1234567'],
   },
   {
+    name: 'link',
+    usage: 'link <tenant>',
+    summary: "Makes this channel or group chat an alert destination for a customer (a channel may serve several customers, a customer several channels). Linking again repairs a broken link.",
+    examples: ['link contoso'],
+  },
+  {
+    name: 'unlink',
+    usage: 'unlink <tenant> [conversation-id]',
+    summary: "Stops a customer's alerts coming here (or to the conversation named by its id, as \"channels\" shows it).",
+    examples: ['unlink contoso', 'unlink contoso 19:abc@thread.tacv2'],
+  },
+  {
+    name: 'channels',
+    usage: 'channels [tenant]',
+    summary: 'Lists every link between a conversation and a customer, with its health: active, bot removed, or broken and why.',
+    examples: ['channels', 'channels contoso'],
+  },
+  {
+    name: 'rules',
+    usage: 'rules [tenant]',
+    summary: 'Lists the notification rules (which alerts go where), or those covering one customer. With no rules, medium and higher alerts go to each customer\'s linked channels.',
+    examples: ['rules', 'rules contoso'],
+  },
+  {
+    name: 'rule new',
+    usage: 'rule new',
+    summary: 'Opens the rule form: the same fields as "rule add", with choices.',
+    examples: ['rule new'],
+  },
+  {
+    name: 'rule add',
+    usage:
+      'rule add <name> [tenants:all|<t1>,<t2>] [except:<t1>,…] [severity:high,medium|medium+|any] [groups:<group>,…] [source:endpoint,…] [detection:antivirus,…] [category:Ransomware,…] [title:<text>] [to:channels,here,<channel>,<email>,…] [mode:teams|email|both] [include:org,link,devices|none] [enabled:no]',
+    summary:
+      'Adds a notification rule. Defaults: every customer, severity medium and higher, any device group, source, detection source and category, to:channels (each customer\'s linked channels), mode from the targets, include org,link,devices. Quote values with spaces.',
+    examples: [
+      'rule add "Contoso high" tenants:contoso severity:high to:channels,soc@mssp.example',
+      'rule add "Servers everywhere" except:northwind severity:medium+ groups:Servers,"Finance laptops" to:here',
+      'rule add Ransomware category:Ransomware title:ransom to:oncall@mssp.example mode:email include:org,link',
+    ],
+  },
+  {
+    name: 'rule edit',
+    usage: 'rule edit <id> [key:value…]',
+    summary: 'Changes a rule: each key given (as in "rule add", plus name:) replaces that field; "any" clears a filter. Without keys, opens the rule form.',
+    examples: ['rule edit r7kq severity:high,medium', 'rule edit r7kq to:channels mode:teams', 'rule edit r7kq'],
+  },
+  {
+    name: 'rule remove',
+    usage: 'rule remove <id>',
+    summary: 'Deletes a rule.',
+    examples: ['rule remove r7kq'],
+  },
+  {
+    name: 'rule pause',
+    usage: 'rule pause <id>',
+    summary: 'Stops a rule delivering until it is resumed.',
+    examples: ['rule pause r7kq'],
+  },
+  {
+    name: 'rule resume',
+    usage: 'rule resume <id>',
+    summary: 'Turns a paused rule back on.',
+    examples: ['rule resume r7kq'],
+  },
+  {
+    name: 'rule test',
+    usage: 'rule test <id>',
+    summary: 'Sends a clearly marked SAMPLE alert through the rule to every target it reaches now (once each), like Defender\'s "Send test email", and says what happened to each.',
+    examples: ['rule test r7kq'],
+  },
+  {
     name: 'audit',
     usage: 'audit [tenant] [top:N]',
     summary: 'Shows who changed which alert, when, with the values before and after.',
@@ -73,6 +145,31 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'role revoke <@user|object-id>',
     summary: "Removes a user's role.",
     examples: ['role revoke @Megan Bowen'],
+  },
+  {
+    name: 'onboard',
+    usage: 'onboard <tenant-id|domain> <display name…> [admin:@user] [access:read|readwrite]',
+    summary:
+      "Adds a customer waiting for consent and posts the consent card here for its admin; the named admin becomes customer-admin for it. access:read asks for reading alerts only (default: analysts may also change them).",
+    examples: ['onboard tailspintoys.com Tailspin Toys admin:@Isaiah Langer', 'onboard 3f2a…c91 "Wide World Importers" access:read'],
+  },
+  {
+    name: 'consent',
+    usage: 'consent <tenant> [access:read|readwrite]',
+    summary: 'Posts a fresh consent card here; links sent earlier stop working.',
+    examples: ['consent tailspin', 'consent tailspin access:read'],
+  },
+  {
+    name: 'status',
+    usage: 'status <tenant>',
+    summary: 'Diagnoses one customer: consent, a fresh token and its permissions, last poll and error, Graph headroom, access-guide progress.',
+    examples: ['status contoso'],
+  },
+  {
+    name: 'offboard',
+    usage: 'offboard <tenant>',
+    summary: 'Stops serving a customer after you confirm: no more polling or channel alerts; the audit trail is kept.',
+    examples: ['offboard tailspin'],
   },
 ];
 

@@ -1,6 +1,8 @@
 import type { Role } from '../store/schema.js';
 import type { AlertFilter } from './alert-options.js';
 import type { CommandName } from './catalog.js';
+import type { RoutingCommand } from './routing-commands.js';
+import type { RequestedAccess } from '../onboarding/store-schema.js';
 
 /** A user named in a command, by @mention or by Entra object id. */
 export interface UserRef {
@@ -19,6 +21,11 @@ export type Command =
   | { readonly name: 'roles' }
   | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }
   | { readonly name: 'role revoke'; readonly user: UserRef }
-  | { readonly name: 'soc-channel' };
+  | { readonly name: 'soc-channel' }
+  | RoutingCommand
+  | { readonly name: 'onboard'; readonly tenantRef: string; readonly displayName: string; readonly admin?: UserRef; readonly access: RequestedAccess }
+  | { readonly name: 'consent'; readonly tenant: string; readonly access?: RequestedAccess }
+  | { readonly name: 'status'; readonly tenant: string }
+  | { readonly name: 'offboard'; readonly tenant: string };
 
 export type CommandOf<N extends CommandName> = Extract<Command, { name: N }>;

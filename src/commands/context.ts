@@ -9,6 +9,10 @@ import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { RoleService } from '../roles/role-service.js';
 import type { ConversationKind } from '../store/schema.js';
+import type { OnboardingService } from '../onboarding/onboarding-service.js';
+import type { ChannelLinks } from '../routing/channel-links.js';
+import type { RuleService } from '../routing/rule-service.js';
+import type { RuleTester } from '../routing/rule-tester.js';
 
 /** The services command handlers may use. Grows as capabilities are added. */
 export interface Services {
@@ -19,6 +23,12 @@ export interface Services {
   readonly alertActions: AlertActions;
   readonly audit: AuditLog;
   readonly soc: SocNotifier;
+  /** Customer onboarding: consent cards and callback, access guide, status, offboarding. */
+  readonly onboarding: OnboardingService;
+  /** Which conversations receive which customer's alerts (also the LinkHealth port). */
+  readonly links: ChannelLinks;
+  readonly rules: RuleService;
+  readonly ruleTester: RuleTester;
 }
 
 /** Where a command was typed. */

@@ -5,6 +5,8 @@ import { COMMANDS, COMMAND_NAMES, commandSpec, type CommandName } from './catalo
 import type { Command, CommandOf, UserRef } from './command.js';
 import { tokenize, type CommandInput, type Token } from './input.js';
 import { nearest } from './nearest.js';
+import { onboardingParsers } from './onboarding-args.js';
+import { routingParsers } from './routing-args.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command }
@@ -88,6 +90,8 @@ const ARGUMENTS: ArgumentParsers = {
     if (tenantToken) throw new UsageError(`Only the customer-admin role takes a tenant; ${role} covers every customer.`);
     return { name: 'role grant', user, role };
   },
+  ...onboardingParsers({ wordOf, tenantOf, userOf }),
+  ...routingParsers({ wordOf, tenantOf }),
   'role revoke': (args) => {
     const [userToken, ...extra] = args;
     if (!userToken || extra.length > 0) throw new UsageError(`Name exactly one user: ${commandSpec('role revoke').usage}`);

@@ -12,7 +12,16 @@ import { roleGrant } from './handlers/role-grant.js';
 import { roleRevoke } from './handlers/role-revoke.js';
 import { roles } from './handlers/roles.js';
 import { socChannel } from './handlers/soc-channel.js';
+import { channels } from './handlers/channels.js';
+import { link } from './handlers/link.js';
+import { ruleAdd, ruleEdit, ruleNew, rulePause, ruleRemove, ruleResume, ruleTest } from './handlers/rule-change.js';
+import { rules } from './handlers/rules.js';
+import { unlink } from './handlers/unlink.js';
 import { tenants } from './handlers/tenants.js';
+import { consent } from './handlers/consent.js';
+import { offboard } from './handlers/offboard.js';
+import { onboard } from './handlers/onboard.js';
+import { status } from './handlers/status.js';
 import { whoami } from './handlers/whoami.js';
 import type { CommandInput } from './input.js';
 import { parseCommand } from './parse.js';
@@ -32,6 +41,21 @@ const HANDLERS: Handlers = {
   'role grant': roleGrant,
   'role revoke': roleRevoke,
   'soc-channel': socChannel,
+  onboard,
+  consent,
+  status,
+  offboard,
+  link,
+  unlink,
+  channels,
+  rules,
+  'rule new': ruleNew,
+  'rule add': ruleAdd,
+  'rule edit': ruleEdit,
+  'rule remove': ruleRemove,
+  'rule pause': rulePause,
+  'rule resume': ruleResume,
+  'rule test': ruleTest,
 };
 
 export type RunContext = Omit<HandlerContext<never>, 'command'>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson, startLoopbackServer, type RunningServer } from './http-kit.js';
+import { TeamsLimitEnforcer, type TeamsLimits } from './teams-limits.js';
 
 /** One call the bot made to the Bot Connector. */
 export interface ConnectorCall {
@@ -49,9 +50,13 @@ export class BotConnectorEmulator {
   private faults: ConnectorFault[] = [];
   private sequence = 0;
 
-  private constructor(private readonly server: RunningServer) {}
+  private constructor(
+    private readonly server: RunningServer,
+    /** Teams' rate limits, when this emulator enforces them (429 with Retry-After when broken). */
+    readonly limits: TeamsLimitEnforcer | undefined,
+  ) {}
 
-  static async start(): Promise<BotConnectorEmulator> {
+  static async start(options: { limits?: TeamsLimits } = {}): Promise<BotConnectorEmulator> {
     let emulator: BotConnectorEmulator | undefined;
     const server = await startLoopbackServer((req, res) => {
       emulator?.handle(req, res).catch((error: unknown) => {
@@ -59,7 +64,7 @@ export class BotConnectorEmulator {
         else res.destroy(error as Error);
       });
     });
-    emulator = new BotConnectorEmulator(server);
+    emulator = new BotConnectorEmulator(server, options.limits ? new TeamsLimitEnforcer(options.limits) : undefined);
     return emulator;
   }
 
@@ -124,6 +129,8 @@ export class BotConnectorEmulator {
       if (fault) return this.sendFault(res, fault);
     }
     if (v3 !== 'v3') return sendJson(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+    const refusal = this.enforceLimits(req.method ?? 'GET', collection, conversationId, sub, body);
+    if (refusal) return this.sendFault(res, refusal);
     if (collection === 'conversations' && !conversationId && req.method === 'POST') return this.createConversation(res, body);
     if (collection !== 'conversations' || !conversationId) return sendJson(res, 404, { error: { code: 'NotFound', message: url.pathname } });
     if (sub === 'activities') return this.activityCall(req.method ?? 'GET', res, conversationId, subId, body);
@@ -167,6 +174,17 @@ export class BotConnectorEmulator {
     const member = this.members.get(userId);
     if (!member) return sendJson(res, 404, { error: { code: 'MemberNotFound', message: 'The member was not found' } });
     return sendJson(res, 200, { ...member, objectId: member.aadObjectId });
+  }
+
+  /** A post or edit that breaks Teams' limits gets 429 and does not count. */
+  private enforceLimits(method: string, collection: string | undefined, conversationId: string | undefined, sub: string | undefined, body: Record<string, unknown> | undefined): ConnectorFault | undefined {
+    if (!this.limits || collection !== 'conversations') return undefined;
+    const kind = method === 'PUT' && sub === 'activities' ? 'edit' : method === 'POST' && (sub === 'activities' || !conversationId) ? 'post' : undefined;
+    const target = conversationId ?? (body?.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+    if (!kind || !target) return undefined;
+    const verdict = this.limits.admit(target, kind);
+    if (verdict.ok) return undefined;
+    return { status: 429, ...(this.limits.limits.retryAfter ? { retryAfterSeconds: Math.ceil(verdict.retryAfterMs) / 1000 } : {}) };
   }
 
   private sendFault(res: ServerResponse, fault: ConnectorFault): void {

@@ -69,6 +69,27 @@ export class SlidingWindowLimiter {
     this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
   }
 
+  /**
+   * Milliseconds from now until `count` more events would all be admitted if they were acquired
+   * back to back, as early as every window (and any pause) allows. Plans, does not admit: e.g.
+   * "how long would this backlog take to drain?". `count` is capped at 100,000.
+   */
+  timeToAdmitMs(count: number): number {
+    const now = this.clock.nowMs();
+    this.forget(now);
+    const simulated = this.events.slice();
+    let at = Math.max(now, this.pausedUntilMs);
+    const total = Math.min(Math.max(0, Math.floor(count)), 100_000);
+    for (let n = 0; n < total; n++) {
+      for (const w of this.windows) {
+        const blocker = simulated.length >= w.limit ? simulated[simulated.length - w.limit] : undefined;
+        if (blocker !== undefined) at = Math.max(at, blocker + w.periodMs);
+      }
+      simulated.push(at);
+    }
+    return at - now;
+  }
+
   /** How many more events fit right now in the tightest window (for diagnostics). */
   headroom(): number {
     const now = this.clock.nowMs();

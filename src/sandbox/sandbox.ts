@@ -10,7 +10,7 @@ import type { TlsMaterial } from '../emulator/http-kit.js';
 import { StartupError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import { DEMO_CUSTOMERS, SANDBOX_CLIENT_ID } from './demo-tenants.js';
+import { DEMO_CUSTOMERS, PENDING_DEMO_CUSTOMERS, SANDBOX_CLIENT_ID } from './demo-tenants.js';
 
 export interface DefenderEndpoints {
   readonly credentials: DefenderCredentials;
@@ -29,7 +29,8 @@ const GRANTED_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
 
 /**
  * Sandbox mode: the Entra ID and Graph security emulators run in this process, with three demo
- * customers already consented and a backlog of Defender alerts, and a new alert now and then.
+ * customers already consented and a backlog of Defender alerts, and a new alert now and then,
+ * plus one customer (Tailspin Toys) that has not consented yet, to try onboarding with.
  * The rest of SOC Bridge talks to them exactly as it would to Microsoft, over HTTPS with the real
  * @azure/identity, so the sandbox exercises the production code paths.
  */
@@ -48,6 +49,11 @@ export async function startSandbox(deps: { config: AppConfig; tenants: TenantReg
     if (!deps.tenants.find(customer.tenantId)) {
       await deps.tenants.add({ handle: customer.handle, displayName: customer.orgName, tenantId: customer.tenantId, domain: customer.domain, status: 'connected', writeAccess: true });
     }
+  }
+  for (const customer of PENDING_DEMO_CUSTOMERS) {
+    entra.addTenant({ tenantId: customer.tenantId, domains: [customer.domain], displayName: customer.orgName });
+    graph.addTenant(customer.tenantId);
+    graph.seedAlerts(customer.tenantId, generateBacklog(customer, customer.backlog, now, customer.domain));
   }
   const timer = startRaisingAlerts(graph, deps);
   deps.logger.info({ event: 'sandbox.started', entra: entra.authorityHost, graph: graph.baseUrl, customers: DEMO_CUSTOMERS.map((c) => c.handle) }, 'sandbox emulators running');

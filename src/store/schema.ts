@@ -1,4 +1,7 @@
 import { z } from 'zod/v4';
+import { ChannelLinkSchema, NotificationRuleSchema } from '../routing/store-schema.js';
+import { OnboardingRecordSchema } from '../onboarding/store-schema.js';
+import { DeliveryStoreSchema, emptyDeliveryStore } from '../delivery/store-schema.js';
 
 /**
  * The store file's format. Bump STORE_SCHEMA_VERSION only for changes an older file cannot be
@@ -111,9 +114,13 @@ export const StoreDataSchema = z.object({
   tenants: z.array(TenantRecordSchema).default([]),
   audit: z.array(AuditEntrySchema).default([]),
   settings: SettingsSchema.default({}),
+  channelLinks: z.array(ChannelLinkSchema).default([]),
+  rules: z.array(NotificationRuleSchema).default([]),
+  onboarding: z.array(OnboardingRecordSchema).default([]),
+  delivery: DeliveryStoreSchema.default(emptyDeliveryStore),
 });
 export type StoreData = z.infer<typeof StoreDataSchema>;
 
 export function emptyStoreData(): StoreData {
-  return { schemaVersion: STORE_SCHEMA_VERSION, roles: [], conversations: [], tenants: [], audit: [], settings: {} };
+  return { schemaVersion: STORE_SCHEMA_VERSION, roles: [], conversations: [], tenants: [], audit: [], settings: {}, channelLinks: [], rules: [], onboarding: [], delivery: emptyDeliveryStore() };
 }

@@ -14,6 +14,8 @@ import { actorOf, mentionedUsersOf } from './identity.js';
 import { onInstalled, onRemoved } from './install.js';
 import { DEFAULT_ACTION_DEADLINE_MS, registerAlertActions } from './card-actions.js';
 import { activityOf, cardOf } from './render.js';
+import { registerRuleActions } from './rule-actions.js';
+import { registerOnboardingActions } from './onboarding-actions.js';
 
 export interface BotDeps {
   readonly config: Pick<AppConfig, 'bot' | 'botOpenIdMetadataUrl'>;
@@ -73,6 +75,8 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   registerAlertActions(app, { contextFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
+  registerRuleActions(app, { contextFor });
+  registerOnboardingActions(app, { contextFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
 
   app.adaptiveCards.actionSubmit(VERBS.runCommand, async (context, _state, data) => {
     const parsed = RunCommandData.safeParse(data);

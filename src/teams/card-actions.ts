@@ -20,15 +20,29 @@ function answerOf(reply: Reply): InvokeAnswer {
   return reply.kind === 'card' ? (cardOf(reply) as never) : reply.text;
 }
 
+export interface CardActionDeps {
+  readonly contextFor: (context: TurnContext) => Promise<RunContext>;
+  readonly botAppId: string;
+  readonly deadlineMs: number;
+  readonly logger: Logger;
+}
+
 /** Routes every alert-card verb to the domain and delivers its outcome the way the verb asks. */
-export function registerAlertActions(
+export function registerAlertActions(app: Application<TurnState>, deps: CardActionDeps): void {
+  registerOutcomeActions(app, ALERT_VERB_LIST, (run, verb, data) => run.services.alertActions.handle(verb, data, run.actor), deps);
+}
+
+/** Routes card verbs whose domain handler answers with an ActionOutcome, delivering it the way the outcome asks. */
+export function registerOutcomeActions<V extends string>(
   app: Application<TurnState>,
-  deps: { contextFor: (context: TurnContext) => Promise<RunContext>; botAppId: string; deadlineMs: number; logger: Logger },
+  verbs: readonly V[],
+  outcomeOf: (run: RunContext, verb: V, data: unknown) => ActionOutcome,
+  deps: CardActionDeps,
 ): void {
-  for (const verb of ALERT_VERB_LIST) {
+  for (const verb of verbs) {
     app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
       const run = await deps.contextFor(context);
-      const outcome = run.services.alertActions.handle(verb, data, run.actor);
+      const outcome = outcomeOf(run, verb, data);
       const finished = await Promise.race([outcome.final, delay(deps.deadlineMs)]);
       if (finished) return deliverNow(context, outcome, finished);
       finishLater(context, outcome, deps);

@@ -22,7 +22,32 @@ export interface NewTenant {
  * tenant id or its domain; a customer-admin only ever sees their own.
  */
 export class TenantRegistry {
+  private readonly attentionListeners: ((tenant: TenantRecord) => Promise<void> | void)[] = [];
+
   constructor(private readonly deps: { store: Store; clock: Clock; logger: Logger }) {}
+
+  /**
+   * Calls `listener` each time a connected tenant starts needing attention (consent revoked, a
+   * permission removed), once per change rather than once per failed call. It runs in the
+   * background: the failing call does not wait for it.
+   */
+  onNeedsAttention(listener: (tenant: TenantRecord) => Promise<void> | void): void {
+    this.attentionListeners.push(listener);
+  }
+
+  /** Changes a tenant's lifecycle fields (onboarding: consent proven, offboarded, reopened). */
+  async change(tenantId: string, patch: Partial<Pick<TenantRecord, 'status' | 'writeAccess' | 'displayName'>>): Promise<TenantRecord> {
+    const now = this.deps.clock.now().toISOString();
+    const updated = await this.deps.store.update((data) => {
+      const t = data.tenants.find((x) => x.tenantId === tenantId);
+      if (!t) throw new NotFoundError(`There is no customer tenant ${tenantId.slice(0, 80)}.`);
+      Object.assign(t, patch, { updatedAt: now });
+      if (patch.status === 'connected' || patch.status === 'pending-consent') delete t.lastError;
+      return { ...t };
+    });
+    this.deps.logger.info({ event: 'tenant.changed', tenant: updated.handle, tenantId, ...patch }, 'tenant changed');
+    return updated;
+  }
 
   /** Every tenant this actor may see, offboarded ones last, then by name. */
   visibleTo(actor: Actor, { includeOffboarded = false } = {}): TenantRecord[] {
@@ -98,7 +123,15 @@ export class TenantRegistry {
       t.updatedAt = now;
       return wasConnected && t.status === 'needs-attention';
     });
-    if (changed) this.deps.logger.warn({ event: 'tenant.needs_attention', tenantId, code: failure.code }, 'tenant needs attention');
+    if (!changed) return;
+    this.deps.logger.warn({ event: 'tenant.needs_attention', tenantId, code: failure.code }, 'tenant needs attention');
+    const record = this.find(tenantId);
+    if (!record) return;
+    for (const listener of this.attentionListeners) {
+      void Promise.resolve()
+        .then(() => listener({ ...record }))
+        .catch((error: unknown) => this.deps.logger.error({ event: 'tenant.attention_listener_failed', tenantId, err: error }, 'a needs-attention listener failed'));
+    }
   }
 }
 

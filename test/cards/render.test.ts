@@ -20,8 +20,8 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
   tenants: {
     summary: '2 customers',
     tenants: [
-      { name: 'Contoso (contoso)', statusLabel: 'Connected', statusColor: 'good', openAlerts: '2 high', channels: 'none linked', lastContact: 'never', trouble: '' },
-      { name: 'Fabrikam (fabrikam)', statusLabel: 'Needs attention', statusColor: 'attention', openAlerts: '—', channels: 'none linked', lastContact: 'never', trouble: 'Consent revoked' },
+      { name: 'Contoso (contoso)', statusLabel: 'Connected', statusColor: 'good', openAlerts: '2 high', channels: 'none linked', lastContact: 'never', accessGuide: '3 of 8 steps done', trouble: '' },
+      { name: 'Fabrikam (fabrikam)', statusLabel: 'Needs attention', statusColor: 'attention', openAlerts: '—', channels: 'none linked', lastContact: 'never', accessGuide: 'starts after consent', trouble: 'Consent revoked' },
     ],
   },
   'alert-list': {
@@ -50,7 +50,101 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     comment: [{ title: 'Comment', actionData: { verb: 'alert.comment', tenantId: 't', alertId: 'a' } }],
     refresh: [{ title: 'Refresh', actionData: { verb: 'alert.refresh', tenantId: 't', alertId: 'a' } }],
   },
+  'alert-digest': {
+    title: '30 new alerts',
+    subtitle: 'Storm mode: posted together so this channel sees them at once.',
+    items: [{ severityLabel: 'High', severityColor: 'attention', title: 'Ransomware', line: 'Contoso · New', actionData: { verb: 'alert.open', tenantId: 't', alertId: 'a' } }],
+    footer: 'Open an alert for its card and actions.',
+  },
   audit: { summary: '1 change', entries: [{ headline: 'Alex — assign — contoso', change: 'assignedTo none → alex', when: 'now' }] },
+  consent: {
+    title: 'Tailspin Toys: grant the SOC access to your Microsoft Defender alerts',
+    subtitle: 'Tenant t · requested by Alex',
+    ask: 'Alex asks an administrator of Tailspin Toys to consent.',
+    permissions: [{ title: 'SecurityAlert.Read.All', value: 'Requested, to read alerts.' }],
+    accessNote: 'Read only.',
+    will: 'SOC Bridge will: read alerts.',
+    willNot: 'SOC Bridge will not: read mail.',
+    validity: 'This link works once.',
+    outcome: [{ text: 'Waiting for an administrator.', color: 'warning' }],
+    grantUrl: 'https://login.microsoftonline.com/t/v2.0/adminconsent?client_id=c&state=s',
+    recheck: [{ title: 'Check again', actionData: { verb: 'consent.refresh', tenantId: 't' } }],
+    buttons: [button],
+  },
+  checklist: {
+    title: 'Tailspin Toys: give the SOC access',
+    summary: '1 of 8 steps done',
+    intro: 'These steps…',
+    notices: [{ text: 'Step 1 marked done by Isaiah.', color: 'good' }],
+    steps: [
+      { heading: '1. Groups', howTo: 'Create groups.', status: 'Done · Isaiah', statusColor: 'good', linkTitle: 'Open Entra admin center', linkUrl: 'https://entra.microsoft.com/', done: [], help: [] },
+      {
+        heading: '2. Roles',
+        howTo: 'Turn on roles.',
+        status: 'To do',
+        statusColor: 'default',
+        linkTitle: '',
+        linkUrl: '',
+        done: [{ title: 'Done', actionData: { verb: 'checklist.done', tenantId: 't', step: 'rbac' } }],
+        help: [{ title: 'Need help', actionData: { verb: 'checklist.help', tenantId: 't', step: 'rbac' } }],
+      },
+    ],
+  },
+  'tenant-status': {
+    title: 'Status: Tailspin Toys (tailspin)',
+    statusLabel: 'Connected',
+    statusColor: 'good',
+    sections: [
+      { title: 'Customer', facts: [{ title: 'Tenant id', value: 't' }], lines: [] },
+      { title: 'Access guide', facts: [], lines: [{ text: '1. Groups: done', color: 'good' }] },
+    ],
+    buttons: [button],
+  },
+  offboard: {
+    title: 'Offboard Tailspin Toys?',
+    titleColor: 'warning',
+    lines: ['Polling stops.', 'The audit trail is kept.'],
+    confirm: [{ title: 'Offboard', actionData: { verb: 'offboard.confirm', tenantId: 't' } }],
+    cancel: [{ title: 'Cancel', actionData: { verb: 'offboard.cancel', tenantId: 't' } }],
+  },
+  rules: {
+    title: 'Notification rules',
+    summary: '1 rule, 1 enabled',
+    notes: [{ color: 'warning', text: 'Email is not configured.' }],
+    rules: [
+      { heading: 'Contoso high (r2k4)', stateLabel: 'Enabled', stateColor: 'good', facts: [{ title: 'Severity', value: 'High' }], buttons: [{ title: 'Pause', actionData: { verb: 'command.run', command: 'rule pause r2k4' } }] },
+      { heading: 'Default', stateLabel: 'Built in', stateColor: 'accent', facts: [{ title: 'Severity', value: 'High, Medium' }], buttons: [] },
+    ],
+    buttons: [{ title: 'New rule', actionData: { verb: 'command.run', command: 'rule new' } }],
+  },
+  'rule-form': {
+    title: 'New notification rule',
+    intro: 'Choose which alerts the rule selects.',
+    error: 'severity: "urgent" is not a severity.',
+    values: {
+      name: 'Contoso high', tenantScope: 'only', tenants: 't1', severities: 'high,medium', deviceGroups: 'Servers', serviceSources: '', detectionSources: 'antivirus', categories: '',
+      title: '', includeOrgName: 'true', includePortalLink: 'true', includeDeviceInfo: 'false', linkedChannels: 'true', channels: '19:a@thread.tacv2', emails: 'soc@mssp.example', mode: 'both', enabled: 'true',
+    },
+    choices: {
+      tenants: [{ title: 'Contoso (contoso)', value: 't1' }],
+      severities: [{ title: 'High', value: 'high' }, { title: 'Medium', value: 'medium' }],
+      serviceSources: [{ title: 'Microsoft Defender for Endpoint', value: 'microsoftDefenderForEndpoint' }],
+      detectionSources: [{ title: 'Antivirus', value: 'antivirus' }],
+      categories: [{ title: 'Ransomware', value: 'Ransomware' }],
+      channels: [{ title: 'SOC › Contoso alerts', value: '19:a@thread.tacv2' }],
+    },
+    noChannels: '',
+    save: [{ title: 'Create rule', actionData: { verb: 'rule.save', ruleId: '' } }],
+  },
+  channels: {
+    title: 'Alert channels',
+    summary: '2 links, 1 not working.',
+    notes: [],
+    links: [
+      { place: 'SOC › Contoso alerts', tenant: 'Contoso (contoso)', healthLabel: 'active', healthColor: 'good', facts: [{ title: 'Last delivery', value: 'none recorded' }], buttons: [{ title: 'Unlink', actionData: { verb: 'command.run', command: 'unlink contoso 19:a@thread.tacv2' } }] },
+      { place: 'group chat “Fabrikam”', tenant: 'Fabrikam (fabrikam)', healthLabel: 'broken', healthColor: 'attention', facts: [{ title: 'Problem', value: 'Teams answered 403' }], buttons: [] },
+    ],
+  },
 };
 
 describe('card templates', () => {

@@ -34,6 +34,8 @@ export const USERS = {
 } as const;
 
 export const BOT = { id: '28:soc-bridge-bot', name: 'SOC Bridge' } as const;
+/** Signs the harness bot's consent links (connected mode needs one). */
+export const TEST_CONSENT_STATE_SECRET = 'test-consent-state-secret-not-a-real-one-0123456789';
 export const TEAMS_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 export type Place =
@@ -88,6 +90,7 @@ export class BotHarness {
       SOC_ADMIN_IDS: USERS.admin.aadObjectId,
       DEFENDER_CLIENT_ID: TEST_APP.clientId,
       DEFENDER_CLIENT_SECRET: TEST_APP.secret,
+      CONSENT_STATE_SECRET: TEST_CONSENT_STATE_SECRET,
       ENTRA_AUTHORITY_HOST: entra.authorityHost,
       GRAPH_BASE_URL: graph.baseUrl,
       ...options.env,

@@ -32,8 +32,9 @@ export async function tenants({ actor, services }: HandlerContext<CommandOf<'ten
           statusLabel: STATUS[current.status].label,
           statusColor: STATUS[current.status].color,
           openAlerts: open,
-          channels: 'none linked',
+          channels: services.links.summaryFor(current.tenantId),
           lastContact: current.lastSuccessAt ? utc(current.lastSuccessAt) : 'never',
+          accessGuide: services.onboarding.accessGuideLine(current),
           trouble: current.lastError ? current.lastError.message : current.status === 'pending-consent' ? 'The customer admin has not granted consent yet.' : '',
         };
       }),

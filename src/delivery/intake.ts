@@ -1,0 +1,102 @@
+import type { Clock } from '../clock.js';
+import type { Alert } from '../defender/alert.js';
+import type { TenantRecord } from '../store/schema.js';
+import { alertKeyOf, deliveryKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
+import type { AlertRouter, RoutedTarget } from './ports.js';
+import type { PollCursor } from './store-schema.js';
+import type { TeamsDelivery, TeamsWork } from './teams-delivery.js';
+
+/** What a batch of alerts meant, and the work to start once its records are on disk. */
+export interface IntakeResult {
+  teams: TeamsWork[];
+  emails: string[];
+  newAlerts: number;
+  changedAlerts: number;
+  duplicates: number;
+  /** Seen for the first time but older than polling (or the retention window): never delivered. */
+  backlog: number;
+  newDeliveries: number;
+}
+
+export function emptyIntake(): IntakeResult {
+  return { teams: [], emails: [], newAlerts: 0, changedAlerts: 0, duplicates: 0, backlog: 0, newDeliveries: 0 };
+}
+
+/**
+ * Turns alerts into delivery records. An alert is identified by (id, lastUpdateDateTime): the same
+ * pair again is a duplicate (polls overlap on purpose), a newer one is a change that edits every
+ * card the alert became, and an id never seen is a new alert that the router sends to its targets
+ * — unless it was created before polling began, which makes it backlog, not news.
+ */
+export class AlertIntake {
+  constructor(
+    private readonly deps: { ledger: DeliveryLedger; router: AlertRouter; teams: TeamsDelivery; clock: Clock },
+    private readonly options: { overlapMs: number; retentionMs: number },
+  ) {}
+
+  absorb(tenant: TenantRecord, alert: Alert, cursor: PollCursor, into: IntakeResult): void {
+    const key = alertKeyOf(tenant.tenantId, alert.id);
+    const snapshot = this.deps.ledger.snapshot(key);
+    if (snapshot) {
+      if (isNewer(alert.lastUpdateDateTime, snapshot.version)) this.changed(key, alert, into);
+      else into.duplicates++;
+      return;
+    }
+    if (!this.isNew(alert, cursor)) {
+      into.backlog++;
+      return;
+    }
+    this.record(tenant, alert, this.deps.router.route(tenant, alert), into);
+  }
+
+  /**
+   * New means created after polling of the tenant began (less the overlap, for alerts that reach
+   * the API late) and within the retention window, so an alert whose records were pruned is never
+   * delivered a second time when it changes again.
+   */
+  private isNew(alert: Alert, cursor: PollCursor): boolean {
+    const created = Date.parse(alert.createdDateTime);
+    const since = Date.parse(cursor.since) - this.options.overlapMs;
+    return created >= since && created >= this.deps.clock.nowMs() - this.options.retentionMs;
+  }
+
+  /** Records one outbox entry per target not already recorded for this alert. */
+  record(tenant: TenantRecord, alert: Alert, routed: readonly RoutedTarget[], into: IntakeResult): void {
+    const { ledger } = this.deps;
+    const now = ledger.now();
+    let waiting = false;
+    for (const r of routed) {
+      const key = deliveryKeyOf(tenant.tenantId, alert.id, r.target);
+      if (ledger.delivery(key)) continue;
+      ledger.addDelivery({ key, tenantId: tenant.tenantId, alertId: alert.id, target: r.target, ruleId: r.ruleId, options: r.options, state: 'pending', seq: ledger.nextSeq(), attempts: 0, createdAt: now, updatedAt: now });
+      if (r.target.kind === 'teams') into.teams.push({ kind: 'post', key });
+      else into.emails.push(key);
+      into.newDeliveries++;
+      waiting = true;
+    }
+    const alertKey = alertKeyOf(tenant.tenantId, alert.id);
+    const existing = ledger.snapshot(alertKey);
+    if (existing && !isNewer(alert.lastUpdateDateTime, existing.version) && !waiting) return;
+    ledger.putSnapshot({
+      tenantId: tenant.tenantId,
+      alertId: alert.id,
+      version: alert.lastUpdateDateTime,
+      createdDateTime: alert.createdDateTime,
+      firstSeenAt: existing?.firstSeenAt ?? now,
+      updatedAt: now,
+      ...(waiting || existing?.alert ? { alert } : {}),
+    });
+    if (!existing) into.newAlerts++;
+  }
+
+  /** A newer version of a known alert: every card it became is brought up to date. */
+  changed(alertKey: string, alert: Alert, into: IntakeResult): void {
+    const { ledger } = this.deps;
+    const snapshot = ledger.snapshot(alertKey);
+    if (!snapshot) return;
+    ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now(), alert });
+    into.teams.push(...this.deps.teams.planChange(alertKey));
+    ledger.releaseBodyIfIdle(alertKey);
+    into.changedAlerts++;
+  }
+}

@@ -1,0 +1,215 @@
+import type { Clock } from '../clock.js';
+import type { Alert } from '../defender/alert.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/store.js';
+import { DeliveryJournal, type JournalOptions } from './journal.js';
+import { targetKey, type DeliveryTarget } from './ports.js';
+import type { AlertSnapshot, DeliveryRecord, DeliveryStore, DigestRecord, PollCursor } from './store-schema.js';
+
+export const alertKeyOf = (tenantId: string, alertId: string): string => `${tenantId}/${alertId}`;
+export const deliveryKeyOf = (tenantId: string, alertId: string, target: DeliveryTarget): string => `${alertKeyOf(tenantId, alertId)}|${targetKey(target)}`;
+
+/** Graph's ISO times compared as instants (their text may differ in precision). */
+export function isNewer(version: string, than: string | undefined): boolean {
+  return than === undefined || Date.parse(version) > Date.parse(than);
+}
+
+/**
+ * Delivery's records in memory, mirrored to the store through the journal. Memory is the source
+ * of truth while the process runs (the store is read once, at start); every change goes through
+ * a method here, which replaces the record (records are never mutated in place) and marks it.
+ */
+export class DeliveryLedger {
+  private readonly deliveryMap = new Map<string, DeliveryRecord>();
+  private readonly byAlert = new Map<string, Set<string>>();
+  private readonly alertMap = new Map<string, AlertSnapshot>();
+  private readonly digestMap = new Map<string, DigestRecord>();
+  private readonly cursorMap = new Map<string, PollCursor>();
+  private sequence = 0;
+  readonly journal: DeliveryJournal;
+
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; logger: Logger },
+    journalOptions: JournalOptions = {},
+  ) {
+    this.journal = new DeliveryJournal(
+      {
+        store: deps.store,
+        logger: deps.logger,
+        source: { current: (section, key) => this.current(section, key) },
+      },
+      journalOptions,
+    );
+    this.load(deps.store.read().delivery);
+  }
+
+  private load(saved: DeliveryStore): void {
+    for (const record of Object.values(saved.deliveries)) {
+      this.index(record);
+      this.sequence = Math.max(this.sequence, record.seq + 1);
+    }
+    for (const [key, snapshot] of Object.entries(saved.alerts)) this.alertMap.set(key, snapshot);
+    for (const digest of Object.values(saved.digests)) {
+      this.digestMap.set(digest.id, digest);
+      this.sequence = Math.max(this.sequence, digest.seq + 1);
+    }
+    for (const cursor of Object.values(saved.cursors)) this.cursorMap.set(cursor.tenantId, cursor);
+  }
+
+  private current(section: keyof DeliveryStore, key: string): unknown {
+    switch (section) {
+      case 'deliveries':
+        return this.deliveryMap.get(key);
+      case 'alerts':
+        return this.alertMap.get(key);
+      case 'digests':
+        return this.digestMap.get(key);
+      case 'cursors':
+        return this.cursorMap.get(key);
+    }
+  }
+
+  now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+
+  nextSeq(): number {
+    return this.sequence++;
+  }
+
+  // Deliveries
+
+  delivery(key: string): DeliveryRecord | undefined {
+    return this.deliveryMap.get(key);
+  }
+
+  deliveries(): IterableIterator<DeliveryRecord> {
+    return this.deliveryMap.values();
+  }
+
+  deliveriesOf(alertKey: string): DeliveryRecord[] {
+    return [...(this.byAlert.get(alertKey) ?? [])].flatMap((key) => this.deliveryMap.get(key) ?? []);
+  }
+
+  get deliveryCount(): number {
+    return this.deliveryMap.size;
+  }
+
+  addDelivery(record: DeliveryRecord): void {
+    this.index(record);
+    this.journal.mark('deliveries', record.key);
+  }
+
+  /** Replaces the record with `patch` applied; returns the new record (undefined if unknown). */
+  updateDelivery(key: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined {
+    const existing = this.deliveryMap.get(key);
+    if (!existing) return undefined;
+    const next: DeliveryRecord = { ...existing, ...patch, updatedAt: this.now() };
+    for (const field of Object.keys(patch) as (keyof DeliveryRecord)[]) if (patch[field] === undefined) delete next[field];
+    this.deliveryMap.set(key, next);
+    this.journal.mark('deliveries', key);
+    return next;
+  }
+
+  removeDelivery(key: string): void {
+    const existing = this.deliveryMap.get(key);
+    if (!existing) return;
+    this.deliveryMap.delete(key);
+    const alertKey = alertKeyOf(existing.tenantId, existing.alertId);
+    const keys = this.byAlert.get(alertKey);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byAlert.delete(alertKey);
+    this.journal.mark('deliveries', key);
+  }
+
+  private index(record: DeliveryRecord): void {
+    this.deliveryMap.set(record.key, record);
+    const alertKey = alertKeyOf(record.tenantId, record.alertId);
+    let keys = this.byAlert.get(alertKey);
+    if (!keys) {
+      keys = new Set();
+      this.byAlert.set(alertKey, keys);
+    }
+    keys.add(record.key);
+  }
+
+  // Alert snapshots
+
+  snapshot(alertKey: string): AlertSnapshot | undefined {
+    return this.alertMap.get(alertKey);
+  }
+
+  snapshots(): IterableIterator<[string, AlertSnapshot]> {
+    return this.alertMap.entries();
+  }
+
+  putSnapshot(snapshot: AlertSnapshot): void {
+    const key = alertKeyOf(snapshot.tenantId, snapshot.alertId);
+    this.alertMap.set(key, snapshot);
+    this.journal.mark('alerts', key);
+  }
+
+  removeSnapshot(alertKey: string): void {
+    if (this.alertMap.delete(alertKey)) this.journal.mark('alerts', alertKey);
+  }
+
+  /** The alert body a pending post or edit renders from. */
+  alertBody(alertKey: string): Alert | undefined {
+    return this.alertMap.get(alertKey)?.alert;
+  }
+
+  /**
+   * Drops the stored alert body once nothing waits for it (no pending post, no edit behind),
+   * so the store holds bodies only for work in progress.
+   */
+  releaseBodyIfIdle(alertKey: string): void {
+    const snapshot = this.alertMap.get(alertKey);
+    if (!snapshot?.alert) return;
+    if (this.deliveriesOf(alertKey).some((d) => needsBody(d, snapshot))) return;
+    const { alert: _body, ...rest } = snapshot;
+    this.alertMap.set(alertKey, rest);
+    this.journal.mark('alerts', alertKey);
+  }
+
+  // Digests
+
+  digest(id: string): DigestRecord | undefined {
+    return this.digestMap.get(id);
+  }
+
+  digests(): IterableIterator<DigestRecord> {
+    return this.digestMap.values();
+  }
+
+  putDigest(digest: DigestRecord): void {
+    this.digestMap.set(digest.id, digest);
+    this.journal.mark('digests', digest.id);
+  }
+
+  removeDigest(id: string): void {
+    if (this.digestMap.delete(id)) this.journal.mark('digests', id);
+  }
+
+  // Poll cursors
+
+  cursor(tenantId: string): PollCursor | undefined {
+    return this.cursorMap.get(tenantId);
+  }
+
+  putCursor(cursor: PollCursor): void {
+    this.cursorMap.set(cursor.tenantId, cursor);
+    this.journal.mark('cursors', cursor.tenantId);
+  }
+}
+
+/** Whether a delivery still needs the alert's body: to post it, or to edit its card to a newer version. */
+export function needsBody(delivery: DeliveryRecord, snapshot: AlertSnapshot): boolean {
+  if (delivery.state === 'pending') return true;
+  return (
+    delivery.state === 'sent' &&
+    delivery.target.kind === 'teams' &&
+    delivery.messageId !== undefined &&
+    delivery.cardGone !== true &&
+    delivery.shownVersion !== snapshot.version
+  );
+}

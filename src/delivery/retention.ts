@@ -1,0 +1,35 @@
+import type { DeliveryLedger } from './ledger.js';
+
+export interface PruneReport {
+  deliveries: number;
+  digests: number;
+  alerts: number;
+}
+
+/**
+ * Forgets delivery records, digests and alert snapshots untouched for longer than the retention
+ * period, so the store stays small. Work in progress (pending posts and digests) is never pruned,
+ * and an alert is forgotten only once no delivery of it is left. A pruned alert is not news again
+ * when it changes later: the intake only treats alerts created within the retention period as new.
+ */
+export function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, retentionMs: number): PruneReport {
+  const cutoff = nowMs - retentionMs;
+  const old = (iso: string) => Date.parse(iso) < cutoff;
+  const report: PruneReport = { deliveries: 0, digests: 0, alerts: 0 };
+  for (const d of [...ledger.deliveries()]) {
+    if (d.state === 'pending' || !old(d.updatedAt)) continue;
+    ledger.removeDelivery(d.key);
+    report.deliveries++;
+  }
+  for (const digest of [...ledger.digests()]) {
+    if (digest.state === 'pending' || !old(digest.updatedAt)) continue;
+    ledger.removeDigest(digest.id);
+    report.digests++;
+  }
+  for (const [key, snapshot] of [...ledger.snapshots()]) {
+    if (!old(snapshot.updatedAt) || ledger.deliveriesOf(key).length > 0) continue;
+    ledger.removeSnapshot(key);
+    report.alerts++;
+  }
+  return report;
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod/v4';
+import { AlertSchema } from '../defender/alert.js';
+
+/**
+ * The store section delivery owns: the outbox (one record per alert and target), what each alert
+ * looked like when last seen, digest cards, and each tenant's poll cursor. Records are kept in
+ * objects keyed by their id, so one change is one key and not a scan of a long array.
+ */
+
+export const DeliveryTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('teams'), conversationId: z.string().min(1) }),
+  z.object({ kind: z.literal('email'), address: z.string().min(3) }),
+]);
+
+export const ContentOptionsSchema = z.object({ includeOrgName: z.boolean(), includePortalLink: z.boolean(), includeDeviceInfo: z.boolean() });
+
+export const DELIVERY_STATES = [
+  /** Recorded, not delivered yet (also: a card posted without an id that must be posted afresh). */
+  'pending',
+  /** Posted (Teams: `messageId` is the card) or mailed. */
+  'sent',
+  /** Teams answered 202 without an id: posted, never re-posted, edits post a fresh card. */
+  'sent-no-id',
+  /** Part of a digest card (`digestId`) instead of a card of its own. */
+  'digested',
+  /** Given up: rejected by Teams or the mail server, or out of retries. `error` says why. */
+  'failed',
+  /** The conversation is gone (bot removed, channel deleted): the link was marked broken. */
+  'gone',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** One alert on its way to one target: the outbox entry and, once posted, the card it became. */
+export const DeliveryRecordSchema = z.object({
+  /** `tenantId/alertId|targetKey`. */
+  key: z.string().min(1),
+  tenantId: z.string().min(1),
+  alertId: z.string().min(1),
+  target: DeliveryTargetSchema,
+  ruleId: z.string(),
+  options: ContentOptionsSchema,
+  state: z.enum(DELIVERY_STATES),
+  /** Creation order, so a restart posts in the order the alerts arrived. */
+  seq: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  sentAt: z.iso.datetime().optional(),
+  messageId: z.string().optional(),
+  digestId: z.string().optional(),
+  /** The alert's lastUpdateDateTime the posted card shows. */
+  shownVersion: z.string().optional(),
+  /** The card was deleted in Teams (404 on edit): it is not edited any more. */
+  cardGone: z.boolean().optional(),
+  error: z.string().optional(),
+});
+export type DeliveryRecord = z.infer<typeof DeliveryRecordSchema>;
+
+/**
+ * An alert as last seen: its version for de-duplication and change detection, and its body while
+ * a post or an edit still needs it (dropped afterwards to keep the store small).
+ */
+export const AlertSnapshotSchema = z.object({
+  tenantId: z.string().min(1),
+  alertId: z.string().min(1),
+  /** lastUpdateDateTime as Graph sent it. */
+  version: z.string().min(1),
+  createdDateTime: z.string().min(1),
+  firstSeenAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  alert: AlertSchema.optional(),
+});
+export type AlertSnapshot = z.infer<typeof AlertSnapshotSchema>;
+
+/** What a digest shows of one alert; enough to render the row again when the alert changes. */
+export const DigestItemSchema = z.object({
+  deliveryKey: z.string().min(1),
+  tenantId: z.string().min(1),
+  alertId: z.string().min(1),
+  customer: z.string(),
+  title: z.string(),
+  severity: z.string(),
+  status: z.string(),
+  assignedTo: z.string().optional(),
+  createdDateTime: z.string(),
+  version: z.string(),
+});
+export type DigestItem = z.infer<typeof DigestItemSchema>;
+
+/** A card that stands for many alerts in one conversation (storm mode). */
+export const DigestRecordSchema = z.object({
+  id: z.string().min(1),
+  conversationId: z.string().min(1),
+  state: z.enum(['pending', 'sent', 'sent-no-id', 'failed', 'gone']),
+  seq: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  messageId: z.string().optional(),
+  /** Bumped on every change of an item; the card shows `shownRevision`. */
+  revision: z.number().int().nonnegative(),
+  shownRevision: z.number().int().nonnegative(),
+  items: z.array(DigestItemSchema),
+  error: z.string().optional(),
+});
+export type DigestRecord = z.infer<typeof DigestRecordSchema>;
+
+/** Where a tenant's next poll starts. */
+export const PollCursorSchema = z.object({
+  tenantId: z.string().min(1),
+  /** When polling of this tenant began: alerts created (well) before it are backlog, never delivered. */
+  since: z.iso.datetime(),
+  /** The newest lastUpdateDateTime of a fully read poll; the next poll asks from here minus the overlap. */
+  watermark: z.string().min(1),
+  updatedAt: z.iso.datetime(),
+});
+export type PollCursor = z.infer<typeof PollCursorSchema>;
+
+export const DeliveryStoreSchema = z.object({
+  deliveries: z.record(z.string(), DeliveryRecordSchema).default({}),
+  alerts: z.record(z.string(), AlertSnapshotSchema).default({}),
+  digests: z.record(z.string(), DigestRecordSchema).default({}),
+  cursors: z.record(z.string(), PollCursorSchema).default({}),
+});
+export type DeliveryStore = z.infer<typeof DeliveryStoreSchema>;
+
+export function emptyDeliveryStore(): DeliveryStore {
+  return { deliveries: {}, alerts: {}, digests: {}, cursors: {} };
+}

@@ -1,0 +1,115 @@
+import { utc } from '../alerts/alert-views.js';
+import type { CardColor } from '../cards/catalog.js';
+import type { ChecklistCardData, ColoredLine, ConsentCardData } from '../cards/onboarding-cards.js';
+import { commandButton } from '../commands/reply.js';
+import type { TenantRecord } from '../store/schema.js';
+import { CHECKLIST, type StepContext } from './checklist.js';
+import { listRoles, PERMISSION_PURPOSE, READ_ROLE, WRITE_ROLE } from './permissions.js';
+import type { OnboardingRecord } from './store-schema.js';
+import { ONBOARDING_VERBS } from './verbs.js';
+
+/** The domain to show and link with; a tenant onboarded by id has only its id in that field. */
+export function knownDomain(tenant: TenantRecord): string | undefined {
+  return tenant.domain && tenant.domain !== tenant.tenantId ? tenant.domain : undefined;
+}
+
+export function stepContext(tenant: TenantRecord, record: OnboardingRecord): StepContext {
+  return { tenantId: tenant.tenantId, domain: knownDomain(tenant), msspTenantId: record.msspTenantId };
+}
+
+/** The consent card in the state the record is in; `grantUrl` only while the link works. */
+export function consentCard(args: { tenant: TenantRecord; record: OnboardingRecord; clientId: string; grantUrl: string | undefined }): ConsentCardData {
+  const { tenant, record, clientId } = args;
+  const org = tenant.displayName;
+  const write = record.requestedAccess === 'readwrite';
+  const domain = knownDomain(tenant);
+  const waiting = record.consent.state === 'waiting';
+  return {
+    title: `${org}: grant the SOC access to your Microsoft Defender alerts`,
+    subtitle: `Tenant ${tenant.tenantId}${domain ? ` (${domain})` : ''} · requested by ${record.requestedBy.name}${record.customerAdmin ? ` for ${record.customerAdmin.name}` : ''}`,
+    ask: `${record.requestedBy.name} of your managed security provider's SOC asks an administrator of ${org} (Global Administrator or Privileged Role Administrator) to consent to the SOC Bridge app (application id ${clientId}). "Grant access" opens Microsoft's consent page for your tenant; when you have decided, you come back to a SOC Bridge page and this card shows the result.`,
+    permissions: [
+      { title: READ_ROLE, value: `Requested, to ${PERMISSION_PURPOSE[READ_ROLE]}.` },
+      { title: WRITE_ROLE, value: write ? `Requested, to ${PERMISSION_PURPOSE[WRITE_ROLE]}.` : 'Not requested: this customer chose read only.' },
+    ],
+    accessNote: write
+      ? 'Every change is made in Defender in the name of the analyst who made it and kept in SOC Bridge\'s audit trail.'
+      : `Read only: SOC Bridge will not change your alerts. Microsoft's page lists every permission the app is registered with, which may include ${WRITE_ROLE}; you may remove it after consenting (Enterprise applications > SOC Bridge > Permissions).`,
+    will: `SOC Bridge will: read your Defender alerts through Microsoft Graph and show them to the SOC in Teams${write ? '; let analysts assign, set status, classify and comment on alerts, each change naming the analyst' : ''}.`,
+    willNot: 'SOC Bridge will not: read mail, files or user profiles; change devices, policies, users or anything other than alerts; sign in as any of your users. You can withdraw consent at any time by deleting the SOC Bridge enterprise application.',
+    validity: waiting && record.link ? `This link works once, until ${utc(record.link.expiresAt)}. Only an administrator of ${org} can use it.` : '',
+    outcome: consentOutcome(tenant, record),
+    grantUrl: waiting ? (args.grantUrl ?? '') : '',
+    recheck: record.consent.state === 'unverified' ? [{ title: 'Check again', actionData: { verb: ONBOARDING_VERBS.consentRefresh, tenantId: tenant.tenantId } }] : [],
+    buttons: record.consent.state === 'declined' || record.consent.state === 'unverified' ? [commandButton('Send a new link', `consent ${tenant.handle}`)] : [],
+  };
+}
+
+function consentOutcome(tenant: TenantRecord, record: OnboardingRecord): ColoredLine[] {
+  const { consent } = record;
+  const detail = consent.detail ? `: ${consent.detail}` : '';
+  switch (consent.state) {
+    case 'waiting':
+      return [{ text: `Waiting for an administrator of ${tenant.displayName} to grant access.`, color: 'warning' }];
+    case 'declined':
+      return [{ text: `Declined or failed at ${utc(consent.at)}${detail}`, color: 'attention' }];
+    case 'unverified':
+      return [{ text: `Consent arrived at ${utc(consent.at)}, but SOC Bridge could not verify access${detail}`, color: 'attention' }];
+    case 'replaced':
+      return [{ text: `Replaced by a newer consent card at ${utc(consent.at)}: this link no longer works.`, color: 'default' }];
+    case 'connected':
+      return [
+        { text: `Connected by an administrator of ${tenant.displayName} at ${utc(consent.at)}, permissions: ${listRoles(consent.grantedRoles ?? [])}.`, color: 'good' },
+        ...(consent.detail ? [{ text: consent.detail, color: 'warning' as CardColor }] : []),
+      ];
+  }
+}
+
+/** How far the customer is with the access-grant guide. */
+export function checklistProgress(record: OnboardingRecord | undefined): { done: number; total: number; requiredOpen: string[] } {
+  const steps = record?.checklist.steps ?? {};
+  const done = CHECKLIST.filter((s) => steps[s.id]?.doneAt).length;
+  const requiredOpen = CHECKLIST.filter((s) => !s.optional && !steps[s.id]?.doneAt).map((s) => s.title);
+  return { done, total: CHECKLIST.length, requiredOpen };
+}
+
+/** One line for `tenants`: where the customer is with the access-grant guide. */
+export function accessGuideLine(record: OnboardingRecord | undefined): string {
+  if (!record) return 'not onboarded through SOC Bridge';
+  if (record.offboarded) return '—';
+  if (!record.checklist.card && record.consent.state !== 'connected') return 'starts after consent';
+  const { done, total, requiredOpen } = checklistProgress(record);
+  return `${done} of ${total} steps done${requiredOpen.length === 0 ? ' (all required steps)' : ''}`;
+}
+
+export function checklistCard(args: { tenant: TenantRecord; record: OnboardingRecord; notices?: ColoredLine[] }): ChecklistCardData {
+  const { tenant, record } = args;
+  const ctx = stepContext(tenant, record);
+  const { done, total, requiredOpen } = checklistProgress(record);
+  return {
+    title: `${tenant.displayName}: give the SOC's analysts access to your Defender portal`,
+    summary: `${done} of ${total} steps done${requiredOpen.length === 0 ? ' — every required step is done' : ''}`,
+    intro:
+      'SOC Bridge can now read your alerts. These steps let the MSSP\'s analysts work in your Defender portal too, as guests with Defender roles you control. Click Done as you finish a step (everyone here sees the progress); Need help tells the SOC.',
+    notices: args.notices ?? [],
+    steps: CHECKLIST.map((step, index) => {
+      const progress = record.checklist.steps[step.id] ?? {};
+      const link = step.link(ctx);
+      const actionData = { tenantId: tenant.tenantId, step: step.id };
+      const state: { status: string; statusColor: CardColor } = progress.doneAt
+        ? { status: `Done · ${progress.doneBy?.name ?? 'someone'}, ${utc(progress.doneAt)}`, statusColor: 'good' }
+        : progress.helpAt
+          ? { status: `Help asked by ${progress.helpBy?.name ?? 'someone'}, ${utc(progress.helpAt)}`, statusColor: 'warning' }
+          : { status: step.optional ? 'Optional' : 'To do', statusColor: 'default' };
+      return {
+        heading: `${index + 1}. ${step.title}`,
+        howTo: step.howTo(ctx),
+        ...state,
+        linkTitle: link?.title ?? '',
+        linkUrl: link?.url ?? '',
+        done: progress.doneAt ? [] : [{ title: 'Done', actionData: { verb: ONBOARDING_VERBS.checklistDone, ...actionData } }],
+        help: progress.doneAt ? [] : [{ title: 'Need help', actionData: { verb: ONBOARDING_VERBS.checklistHelp, ...actionData } }],
+      };
+    }),
+  };
+}

@@ -1,0 +1,170 @@
+import type { Clock } from '../clock.js';
+import type { ConversationRegistry } from '../conversations/conversation-registry.js';
+import type { LinkHealth } from '../delivery/ports.js';
+import { ConflictError, NotFoundError, UsageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Actor } from '../roles/actor.js';
+import type { ConversationRecord, TenantRecord } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import type { ChangeSignal } from './change-signal.js';
+import type { ChannelLink } from './store-schema.js';
+
+export type LinkHealthState = 'active' | 'bot-removed' | 'broken';
+
+/** A link as `channels` shows it. */
+export interface LinkView {
+  readonly link: ChannelLink;
+  readonly conversation: ConversationRecord | undefined;
+  readonly tenant: TenantRecord | undefined;
+  readonly place: string;
+  readonly health: LinkHealthState;
+  /** Why the link does not work, when it does not. */
+  readonly reason: string | undefined;
+  /** When an alert was last delivered there, if the delivery side reports it. */
+  readonly lastDeliveryAt: string | undefined;
+}
+
+export interface ChannelLinksDeps {
+  readonly store: Store;
+  readonly conversations: ConversationRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly changes: ChangeSignal;
+  /** The delivery side's record of the last alert posted to a conversation; absent until it has one. */
+  readonly lastDeliveryAt?: (conversationId: string) => string | undefined;
+}
+
+/**
+ * Which conversations receive which customer's alerts (many-to-many), and whether each still
+ * works. Only `link`, typed in the conversation itself, makes a conversation a destination.
+ */
+export class ChannelLinks implements LinkHealth {
+  constructor(private readonly deps: ChannelLinksDeps) {}
+
+  /**
+   * Links the conversation to the tenant. Linking again where the link is broken repairs every
+   * link of that conversation: the command proves the bot can read and post there again.
+   */
+  async link(conversation: ConversationRecord, tenant: TenantRecord, actor: Actor): Promise<{ created: boolean; repaired: boolean }> {
+    if (conversation.kind === 'personal') {
+      throw new UsageError('Alerts go to Teams channels and group chats, not personal chats: run "link" in the channel (or group chat) that should receive them.');
+    }
+    if (tenant.status === 'offboarded') throw new ConflictError(`${tenant.displayName} is offboarded, so it has no alerts to deliver.`);
+    const now = this.deps.clock.now().toISOString();
+    const result = await this.deps.store.update((data) => {
+      let repaired = false;
+      for (const link of data.channelLinks) {
+        if (link.conversationId === conversation.id && link.broken) {
+          delete link.broken;
+          repaired = true;
+        }
+      }
+      const existing = data.channelLinks.find((l) => l.conversationId === conversation.id && l.tenantId === tenant.tenantId);
+      if (existing) return { created: false, repaired };
+      data.channelLinks.push({ conversationId: conversation.id, tenantId: tenant.tenantId, linkedBy: actor.userId ?? 'unknown', linkedByName: actor.displayName, linkedAt: now });
+      return { created: true, repaired };
+    });
+    this.deps.changes.bump();
+    this.deps.logger.info({ event: 'channel.linked', conversationId: conversation.id, tenant: tenant.handle, created: result.created, repaired: result.repaired, userId: actor.userId }, 'conversation linked to a tenant');
+    return result;
+  }
+
+  /** Removes the link; throws NotFoundError (saying where the tenant is linked) when there is none. */
+  async unlink(conversationId: string, tenant: TenantRecord, actor: Actor): Promise<void> {
+    const removed = await this.deps.store.update((data) => {
+      const index = data.channelLinks.findIndex((l) => l.conversationId === conversationId && l.tenantId === tenant.tenantId);
+      if (index === -1) return false;
+      data.channelLinks.splice(index, 1);
+      return true;
+    });
+    if (!removed) {
+      const elsewhere = this.linksOf(tenant.tenantId).map((l) => this.placeName(l.conversationId));
+      throw new NotFoundError(
+        `${this.placeName(conversationId)} is not linked to ${tenant.displayName}, so there is nothing to unlink.${elsewhere.length ? ` ${tenant.displayName} is linked to: ${elsewhere.join('; ')}.` : ` ${tenant.displayName} has no linked channels.`}`,
+      );
+    }
+    this.deps.changes.bump();
+    this.deps.logger.info({ event: 'channel.unlinked', conversationId, tenant: tenant.handle, userId: actor.userId }, 'conversation unlinked from a tenant');
+  }
+
+  async markBroken(conversationId: string, reason: string): Promise<boolean> {
+    const at = this.deps.clock.now().toISOString();
+    const changed = await this.deps.store.update((data) => {
+      let first = false;
+      for (const link of data.channelLinks) {
+        if (link.conversationId === conversationId && !link.broken) {
+          link.broken = { reason: reason.slice(0, 300), at };
+          first = true;
+        }
+      }
+      return first;
+    });
+    if (changed) {
+      this.deps.changes.bump();
+      this.deps.logger.warn({ event: 'channel.broken', conversationId, reason: reason.slice(0, 300) }, 'alert channel marked broken');
+    }
+    return changed;
+  }
+
+  /** Every link of a tenant (copies). */
+  linksOf(tenantId: string): ChannelLink[] {
+    return this.deps.store.read().channelLinks.filter((l) => l.tenantId === tenantId).map((l) => ({ ...l }));
+  }
+
+  /** Every link of a conversation (copies). */
+  linksIn(conversationId: string): ChannelLink[] {
+    return this.deps.store.read().channelLinks.filter((l) => l.conversationId === conversationId).map((l) => ({ ...l }));
+  }
+
+  isLinked(conversationId: string, tenantId: string): boolean {
+    return this.deps.store.read().channelLinks.some((l) => l.conversationId === conversationId && l.tenantId === tenantId);
+  }
+
+  /** The links `actor` may see (a customer-admin: their own tenant's), optionally of one tenant, with their health. */
+  views(visibleTenants: readonly TenantRecord[], onlyTenantId?: string): LinkView[] {
+    const byId = new Map(visibleTenants.map((t) => [t.tenantId, t]));
+    return this.deps.store
+      .read()
+      .channelLinks.filter((l) => byId.has(l.tenantId) && (!onlyTenantId || l.tenantId === onlyTenantId))
+      .map((l) => this.view({ ...l }, byId.get(l.tenantId)))
+      .sort((a, b) => (a.tenant?.displayName ?? '').localeCompare(b.tenant?.displayName ?? '') || a.place.localeCompare(b.place));
+  }
+
+  /** One line for `tenants`: where the tenant's alerts go, and how many links do not work. */
+  summaryFor(tenantId: string): string {
+    const views = this.linksOf(tenantId).map((l) => this.view(l, undefined));
+    if (views.length === 0) return 'none linked';
+    return views.map((v) => (v.health === 'active' ? v.place : `${v.place} (${healthLabel(v.health)})`)).join('; ');
+  }
+
+  /** How people recognise a conversation: `Team › Channel`, a group chat's title. */
+  placeName(conversationId: string): string {
+    return placeNameOf(this.deps.conversations.get(conversationId), conversationId);
+  }
+
+  private view(link: ChannelLink, tenant: TenantRecord | undefined): LinkView {
+    const conversation = this.deps.conversations.get(link.conversationId);
+    const removed = !conversation || !conversation.active;
+    const health: LinkHealthState = removed ? 'bot-removed' : link.broken ? 'broken' : 'active';
+    const reason = removed
+      ? `SOC Bridge was removed from this conversation${conversation?.removedAt ? ` on ${conversation.removedAt.slice(0, 10)}` : ''}; add it again to deliver alerts here.`
+      : link.broken
+        ? `${link.broken.reason} (since ${link.broken.at.slice(0, 16).replace('T', ' ')} UTC). Run "link" there again once fixed.`
+        : undefined;
+    return { link, conversation, tenant, place: placeNameOf(conversation, link.conversationId), health, reason, lastDeliveryAt: this.deps.lastDeliveryAt?.(link.conversationId) };
+  }
+}
+
+export function healthLabel(health: LinkHealthState): string {
+  return health === 'active' ? 'active' : health === 'broken' ? 'broken' : 'bot removed';
+}
+
+export function placeNameOf(conversation: ConversationRecord | undefined, conversationId: string): string {
+  if (!conversation) return `conversation ${conversationId.slice(0, 40)}`;
+  if (conversation.kind === 'channel') {
+    const channel = conversation.channelName ?? (conversation.teamsChannelId === conversation.teamId ? 'General' : 'a channel');
+    return conversation.teamName ? `${conversation.teamName} › ${channel}` : channel;
+  }
+  if (conversation.kind === 'groupChat') return `group chat “${conversation.title ?? 'untitled'}”`;
+  return 'a personal chat';
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod/v4';
+
+/**
+ * The store sections routing owns: which conversations receive which customer's alerts, and the
+ * notification rules. Enum-like fields are plain strings here (Graph's enums evolve); what a user
+ * may type is checked when a rule is made, not when the file is read.
+ */
+
+/** A conversation made an alert destination for one customer tenant with `link`. */
+export const ChannelLinkSchema = z.object({
+  /** The conversation (base id, without `;messageid=`). */
+  conversationId: z.string().min(1),
+  /** Entra tenant id of the customer (lower case). */
+  tenantId: z.string().min(1),
+  linkedBy: z.string(),
+  linkedByName: z.string(),
+  linkedAt: z.iso.datetime(),
+  /** Set when Teams said the bot can no longer post there (403/404); cleared by linking again. */
+  broken: z.object({ reason: z.string(), at: z.iso.datetime() }).optional(),
+});
+export type ChannelLink = z.infer<typeof ChannelLinkSchema>;
+
+export const RULE_MODES = ['teams', 'email', 'both'] as const;
+export type RuleMode = (typeof RULE_MODES)[number];
+
+export const TenantScopeSchema = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('all') }),
+  z.object({ scope: z.literal('only'), tenantIds: z.array(z.string().min(1)).min(1) }),
+  z.object({ scope: z.literal('except'), tenantIds: z.array(z.string().min(1)).min(1) }),
+]);
+export type TenantScope = z.infer<typeof TenantScopeSchema>;
+
+/** A notification rule: which alerts (filters as Defender's email rules offer) go where, with what. */
+export const NotificationRuleSchema = z.object({
+  id: z.string().regex(/^r[a-z0-9]{1,12}$/),
+  name: z.string().min(1).max(80),
+  enabled: z.boolean(),
+  tenants: TenantScopeSchema,
+  /** Each list: empty means any. */
+  severities: z.array(z.string()),
+  deviceGroups: z.array(z.string()),
+  serviceSources: z.array(z.string()),
+  detectionSources: z.array(z.string()),
+  categories: z.array(z.string()),
+  /** Case-insensitive substring of the alert title. */
+  titleContains: z.string().min(1).optional(),
+  content: z.object({ includeOrgName: z.boolean(), includePortalLink: z.boolean(), includeDeviceInfo: z.boolean() }),
+  targets: z.object({
+    /** Every conversation linked to the alert's tenant. */
+    linkedChannels: z.boolean(),
+    /** Specific conversations; each still receives only tenants it is linked to. */
+    channels: z.array(z.string().min(1)),
+    emails: z.array(z.string().min(3)),
+  }),
+  mode: z.enum(RULE_MODES),
+  createdBy: z.string(),
+  createdByName: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedBy: z.string().optional(),
+  updatedByName: z.string().optional(),
+  updatedAt: z.iso.datetime(),
+});
+export type NotificationRule = z.infer<typeof NotificationRuleSchema>;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+function problemsOf(env: Record<string, string>) {
+  try {
+    parseConfig(env, '/srv/soc');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('delivery configuration', () => {
+  it('has defaults: poll every 30 s with 5 min overlap, storm after 60 s, keep 30 days, 40 requests/s', () => {
+    expect(parseConfig({}, '/srv/soc').delivery).toEqual({ pollIntervalMs: 30_000, pollOverlapMs: 300_000, stormThresholdMs: 60_000, retentionMs: 30 * 86_400_000, teamsGlobalRate: 40 });
+  });
+
+  it('reads durations with units, days included, and 0 to switch polling and digests off', () => {
+    const config = parseConfig({ POLL_INTERVAL: '0', POLL_OVERLAP: '90s', STORM_THRESHOLD: '0', RETENTION: '7d', TEAMS_GLOBAL_RATE: '25' }, '/srv/soc');
+    expect(config.delivery).toEqual({ pollIntervalMs: 0, pollOverlapMs: 90_000, stormThresholdMs: 0, retentionMs: 7 * 86_400_000, teamsGlobalRate: 25 });
+    expect(parseConfig({ POLL_INTERVAL: '500ms' }, '/srv/soc').delivery.pollIntervalMs).toBe(500);
+  });
+
+  it('names each bad variable and what it should be', () => {
+    const problems = problemsOf({ POLL_INTERVAL: '50ms', POLL_OVERLAP: 'soon', STORM_THRESHOLD: '2h', RETENTION: '10m', TEAMS_GLOBAL_RATE: '80' });
+    const byVariable = Object.fromEntries(problems.map((p) => [p.variable, p.expected]));
+    expect(byVariable.POLL_INTERVAL).toContain('between 100ms and 1h');
+    expect(byVariable.POLL_OVERLAP).toContain('must be a duration');
+    expect(byVariable.STORM_THRESHOLD).toContain('at most 1h');
+    expect(byVariable.RETENTION).toContain('at least 1h');
+    expect(byVariable.TEAMS_GLOBAL_RATE).toContain('between 1 and 50');
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { parseConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const CONNECTED = {
+  DEFENDER_CLIENT_ID: '99999999-2222-4333-8444-555555555555',
+  DEFENDER_CLIENT_SECRET: 's3cret',
+  CONSENT_STATE_SECRET: 'a-consent-state-secret-that-is-long-enough-0123456789',
+};
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    parseConfig(env, '/srv/soc');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('email configuration', () => {
+  it('writes .eml files under DATA_DIR/mail in sandbox mode without SMTP', () => {
+    expect(parseConfig({}, '/srv/soc').email).toEqual({ kind: 'files', dir: join('/srv/soc/data', 'mail'), from: 'SOC Bridge <soc-bridge@sandbox.invalid>' });
+    expect(parseConfig({ MAIL_FROM: 'soc@mssp.example' }, '/srv/soc').email).toMatchObject({ kind: 'files', from: 'soc@mssp.example' });
+  });
+
+  it('sends no email in connected mode without SMTP', () => {
+    expect(parseConfig(CONNECTED, '/srv/soc').email).toEqual({ kind: 'none' });
+  });
+
+  it('uses SMTP when SMTP_URL and MAIL_FROM are set, in either mode', () => {
+    const env = { SMTP_URL: 'smtps://user:pw@smtp.mssp.example:465', MAIL_FROM: 'SOC Bridge <soc-bridge@mssp.example>' };
+    expect(parseConfig({ ...CONNECTED, ...env }, '/srv/soc').email).toEqual({ kind: 'smtp', url: env.SMTP_URL, from: env.MAIL_FROM });
+    expect(parseConfig(env, '/srv/soc').email.kind).toBe('smtp');
+  });
+
+  it('says what each bad variable should be, without echoing the SMTP password', () => {
+    const problems = problemsOf({ SMTP_URL: 'https://user:hunter2@smtp.example', MAIL_FROM: 'not an address' });
+    const smtp = problems.find((p) => p.variable === 'SMTP_URL');
+    expect(smtp?.expected).toMatch(/^must be an SMTP URL: smtp:\/\/user:password@host:587/);
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
+  });
+
+  it('requires MAIL_FROM with SMTP_URL, and a valid one', () => {
+    expect(problemsOf({ SMTP_URL: 'smtp://smtp.mssp.example:587' })).toEqual([
+      { variable: 'MAIL_FROM', expected: 'is required when SMTP_URL is set: the sender of alert emails, e.g. SOC Bridge <soc-bridge@mssp.example>' },
+    ]);
+    expect(problemsOf({ SMTP_URL: 'smtp://smtp.mssp.example:587', MAIL_FROM: 'SOC <nope>' })).toEqual([
+      { variable: 'MAIL_FROM', expected: 'must be an email address, optionally with a display name, e.g. SOC Bridge <soc-bridge@mssp.example>' },
+    ]);
+  });
+
+  it('refuses MAIL_FROM without SMTP_URL in connected mode', () => {
+    expect(problemsOf({ ...CONNECTED, MAIL_FROM: 'soc@mssp.example' })).toEqual([{ variable: 'MAIL_FROM', expected: 'is set but SMTP_URL is empty; set SMTP_URL too, or unset MAIL_FROM' }]);
+  });
+});
