@@ -10,8 +10,8 @@ const MAX_TEXT = 4000;
 export function neutralizeText(text: string): string {
   const clipped = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
   return clipped
-    .replace(/\]\s*\(/g, `]${ZERO_WIDTH_SPACE}(`)
-    .replace(/\]\s*\[/g, `]${ZERO_WIDTH_SPACE}[`)
+    .replace(/\](\s*)\(/g, `]${ZERO_WIDTH_SPACE}$1(`)
+    .replace(/\](\s*)\[/g, `]${ZERO_WIDTH_SPACE}$1[`)
     .replace(/<(?=[a-z][a-z0-9+.-]*:|[^\s<>]+@[^\s<>]+>)/gi, `<${ZERO_WIDTH_SPACE}`)
     .replace(/\$\{/g, `$${ZERO_WIDTH_SPACE}{`);
 }

@@ -215,3 +215,10 @@ describe('humanize', () => {
     expect(humanize('azureAdIdentityProtection')).toBe('Azure AD Identity protection');
   });
 });
+
+describe('spacing', () => {
+  it('keeps the spaces between bracketed words while breaking link syntax', () => {
+    expect(neutralizeText('[severity:high] [top:N]')).toBe('[severity:high]\u200b [top:N]');
+    expect(neutralizeText('[x] (y)')).toBe('[x]\u200b (y)');
+  });
+});
