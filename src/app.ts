@@ -24,6 +24,7 @@ import type { Messenger } from './conversations/messenger.js';
 import type { AlertRouter, EmailSender, LinkHealth } from './delivery/ports.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
+import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
 
 export interface RunningApp {
   readonly port: number;
@@ -42,6 +43,8 @@ export interface RunningApp {
   readonly emailSender: EmailSender;
   /** Renders an alert email (same content as the card) for delivery's email queue. */
   readonly emailComposer: Routing['emailComposer'];
+  /** Proactive alert delivery: the poller, the outbox and the Teams and email queues. */
+  readonly delivery: DeliveryService;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -54,6 +57,8 @@ export interface AppDeps {
   readonly actionDeadlineMs?: number;
   /** Certificate for the sandbox emulators when not the one `npm start` prepares (tests). */
   readonly sandboxTls?: TlsMaterial;
+  /** Delivery pacing and retry knobs (tests and benchmarks); production uses the defaults. */
+  readonly deliveryTuning?: DeliveryTuning;
 }
 
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
@@ -70,16 +75,22 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ store, clock, logger });
-  const routing = createRouting({ email: config.email, store, conversations, tenants, messenger, clock, logger });
+  const routing = createRouting({ email: config.email, store, conversations, tenants, messenger, clock, logger, lastDeliveryAt: (id) => delivery.lastDeliveryAt(id) });
   const roles = new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ store, conversations, messenger, logger });
+  const delivery = new DeliveryService({
+    store, clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
+    router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer,
+    settings: config.delivery,
+    ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
+  });
   const onboarding = createOnboarding({ config, endpoints, store, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
     roles,
     conversations,
     tenants,
     alerts,
-    alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger }),
+    alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger, changes: delivery }),
     audit,
     soc,
     onboarding,
@@ -92,6 +103,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const server: Server = createServer({ bot, logger, isReady: () => ready, consentCallback: onboarding.callback });
   const port = await listen(server, config.port, config.host);
   ready = true;
+  delivery.start();
   logger.info({ event: 'app.listening', host: config.host, port, storeFile: store.path }, `SOC Bridge listening on http://${config.host}:${port}/api/messages`);
 
   let stopping: Promise<void> | undefined;
@@ -99,6 +111,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     stopping ??= (async () => {
       ready = false;
       await stopServer(server, 10_000);
+      await delivery.stop();
       routing.close();
       await sandbox?.stop();
       await store.close();
@@ -107,5 +120,5 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, stop };
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
 }

@@ -28,6 +28,17 @@ export interface ActionOutcome {
   readonly delivery: 'shared' | 'clicker' | 'post';
 }
 
+/** A card an action came from: the conversation (base id) and the message. */
+export interface CardOrigin {
+  readonly conversationId: string;
+  readonly messageId?: string;
+}
+
+/** Hears about alerts changed from cards (delivery keeps the other copies current). */
+export interface AlertChangeListener {
+  alertChanged(tenant: TenantRecord, alert: Alert, origin?: CardOrigin): void;
+}
+
 type Change =
   | { verb: 'alert.assign'; payload: z.infer<typeof AlertRefPayload> }
   | { verb: 'alert.status'; payload: z.infer<typeof StatusPayload> }
@@ -51,10 +62,20 @@ const ACTION_NAMES: Readonly<Record<Change['verb'], string>> = {
 /** Handles clicks on alert cards: open, page, refresh, and the changes analysts make. */
 export class AlertActions {
   constructor(
-    private readonly deps: { graph: GraphSecurityClient; alerts: AlertService; tenants: TenantRegistry; audit: AuditLog; clock: Clock; logger: Logger },
+    private readonly deps: {
+      graph: GraphSecurityClient;
+      alerts: AlertService;
+      tenants: TenantRegistry;
+      audit: AuditLog;
+      clock: Clock;
+      logger: Logger;
+      /** Told of every change made here, so the other cards the alert became are edited too. */
+      changes?: AlertChangeListener;
+    },
   ) {}
 
-  handle(verb: AlertVerb, data: unknown, actor: Actor): ActionOutcome {
+  /** `origin` is the card clicked (it shows the result already, so it needs no other edit). */
+  handle(verb: AlertVerb, data: unknown, actor: Actor, origin?: CardOrigin): ActionOutcome {
     if (!isAllowed(actor.role, verb)) {
       const refusal = notice({ tone: 'attention', title: 'Not allowed', text: denialMessage(actor.role, verb) });
       return { interim: refusal, final: Promise.resolve(refusal), delivery: 'clicker' };
@@ -67,7 +88,7 @@ export class AlertActions {
       case ALERT_VERBS.more:
         return this.quick(this.more(data, actor), 'clicker');
       default:
-        return this.change(verb, data, actor);
+        return this.change(verb, data, actor, origin);
     }
   }
 
@@ -100,7 +121,7 @@ export class AlertActions {
     );
   }
 
-  private change(verb: Change['verb'], data: unknown, actor: Actor): ActionOutcome {
+  private change(verb: Change['verb'], data: unknown, actor: Actor, origin: CardOrigin | undefined): ActionOutcome {
     let change: Change;
     try {
       change = { verb, payload: parse(CHANGE_SCHEMAS[verb], data) } as Change;
@@ -109,10 +130,10 @@ export class AlertActions {
       return { interim: reply, final: Promise.resolve(reply), delivery: 'clicker' };
     }
     const interim = notice({ title: 'Working on it…', text: `${describeChange(change).pending} on alert ${change.payload.alertId}. This card updates when Defender confirms.` });
-    return { interim, final: this.safely(this.apply(change, actor)), delivery: 'shared' };
+    return { interim, final: this.safely(this.apply(change, actor, origin)), delivery: 'shared' };
   }
 
-  private async apply(change: Change, actor: Actor): Promise<Reply> {
+  private async apply(change: Change, actor: Actor, origin: CardOrigin | undefined): Promise<Reply> {
     const tenant = this.tenantFor(change.payload.tenantId, actor);
     if (!tenant.writeAccess) {
       return notice({ tone: 'warning', title: 'Read-only customer', text: `${tenant.displayName} granted SOC Bridge read access only, so alerts cannot be changed from Teams. Use the Defender portal.` });
@@ -121,11 +142,13 @@ export class AlertActions {
     const before = stateOf(current);
     const stale = change.payload.version !== undefined && change.payload.version !== current.lastUpdateDateTime;
     if (stale && change.verb !== 'alert.comment') {
+      this.deps.changes?.alertChanged(tenant, current, origin);
       await this.record(tenant, current, actor, change, before, before, 'refused', 'the alert had changed since the card was shown');
       return this.detailReply(tenant, current, [{ color: 'warning', text: `This alert changed at ${utc(current.lastUpdateDateTime)}, after your card was shown, so nothing was changed. Here is its current state; click again if you still want to ${ACTION_NAMES[change.verb]}.` }]);
     }
     try {
       const updated = await this.perform(tenant, current, change, actor);
+      this.deps.changes?.alertChanged(tenant, updated, origin);
       const after = { ...stateOf(updated), ...(change.verb === 'alert.comment' ? { comment: change.payload.comment } : {}) };
       await this.record(tenant, updated, actor, change, before, after, 'done');
       return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeChange(change).done} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);

@@ -205,6 +205,18 @@ export class DeliveryService {
     return report;
   }
 
+  /** When a card (or digest) last reached this conversation, for `channels`. */
+  lastDeliveryAt(conversationId: string): string | undefined {
+    let last: string | undefined;
+    for (const d of this.ledger.deliveries()) {
+      if (d.target.kind === 'teams' && d.target.conversationId === conversationId && d.sentAt && (!last || d.sentAt > last)) last = d.sentAt;
+    }
+    for (const digest of this.ledger.digests()) {
+      if (digest.conversationId === conversationId && (digest.state === 'sent' || digest.state === 'sent-no-id') && digest.updatedAt > (last ?? '')) last = digest.updatedAt;
+    }
+    return last;
+  }
+
   /** Nothing queued, in flight or waiting to be retried. */
   get idle(): boolean {
     return this.teams.idle && this.email.idle;

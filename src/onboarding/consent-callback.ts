@@ -27,15 +27,15 @@ const CallbackQuery = z.object({
 type Refusal = 'malformed' | 'forged' | 'expired' | 'unknown-tenant' | 'replaced' | 'replayed' | 'other-tenant';
 
 const REFUSALS: Readonly<Record<Refusal, { title: string; text: string }>> = {
-  malformed: { title: 'This is not a consent answer SOC Bridge can use', text: 'The page was opened without a valid consent answer. Nothing was changed. Use the "Grant access" button on the consent card in Teams.' },
-  forged: { title: 'This consent link is not valid', text: 'SOC Bridge did not issue this link, or it was altered. Nothing was changed. Use the "Grant access" button on the consent card in Teams.' },
-  expired: { title: 'This consent link has expired', text: 'Nothing was changed. Ask your SOC contact for a new link (they type "consent" and your organisation\'s name in Teams), or click "Send a new link" where the card offers it.' },
-  'unknown-tenant': { title: 'This consent link is no longer valid', text: 'The organisation it was made for is no longer served by SOC Bridge. Nothing was changed.' },
-  replaced: { title: 'This consent link was replaced', text: 'A newer consent card was sent since, and only its link works. Nothing was changed: use the newest card in Teams.' },
-  replayed: { title: 'This consent link was already used', text: 'Each link works once, and this one already brought an answer back. Nothing was changed. The consent card in Teams shows the result.' },
+  malformed: { title: 'This is not a consent answer SOC Bridge can use', text: 'The page was opened without a valid consent answer. SOC Bridge changed nothing. Use the "Grant access" button on the consent card in Teams.' },
+  forged: { title: 'This consent link is not valid', text: 'SOC Bridge did not issue this link, or it was altered. SOC Bridge changed nothing. Use the "Grant access" button on the consent card in Teams.' },
+  expired: { title: 'This consent link has expired', text: 'SOC Bridge changed nothing. Ask your SOC contact for a new link (they type "consent" and your organisation\'s name in Teams), or click "Send a new link" where the card offers it.' },
+  'unknown-tenant': { title: 'This consent link is no longer valid', text: 'The organisation it was made for is no longer served by SOC Bridge. SOC Bridge changed nothing.' },
+  replaced: { title: 'This consent link was replaced', text: 'A newer consent card was sent since, and only its link works. SOC Bridge changed nothing: use the newest card in Teams.' },
+  replayed: { title: 'This consent link was already used', text: 'Each link works once, and this one already brought an answer back. SOC Bridge changed nothing. The consent card in Teams shows the result.' },
   'other-tenant': {
     title: 'Consent came from a different organisation',
-    text: 'This link was made for another organisation than the one that answered. Nothing was changed. Sign in as an administrator of the organisation named on the card, using the newest card in Teams.',
+    text: 'This link was made for another organisation than the one that answered. SOC Bridge changed nothing. Sign in as an administrator of the organisation named on the card, using the newest card in Teams.',
   },
 };
 

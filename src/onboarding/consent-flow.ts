@@ -76,6 +76,9 @@ export class ConsentFlow {
     const tenantId = await this.deps.lookup.tenantIdOf(command.tenantRef);
     const domain = GUID.test(command.tenantRef) ? tenantId : command.tenantRef.toLowerCase();
     const existing = tenants.find(tenantId) ?? tenants.find(domain);
+    if (existing && existing.tenantId !== tenantId) {
+      throw new ConflictError(`${existing.displayName} (${existing.handle}) already uses ${domain} with another tenant id (${existing.tenantId}). An MSSP operator must sort out which one is right; nothing was set up.`);
+    }
     if (existing && existing.status !== 'offboarded') {
       throw new ConflictError(`${existing.displayName} is already set up as "${existing.handle}" (${existing.status}). To send its admin a fresh consent card, type "consent ${existing.handle}".`);
     }

@@ -54,6 +54,9 @@ export async function startSandbox(deps: { config: AppConfig; tenants: TenantReg
     entra.addTenant({ tenantId: customer.tenantId, domains: [customer.domain], displayName: customer.orgName });
     graph.addTenant(customer.tenantId);
     graph.seedAlerts(customer.tenantId, generateBacklog(customer, customer.backlog, now, customer.domain));
+    // The emulator forgets consents at exit; Entra would not. Restore one given in an earlier run.
+    const known = deps.tenants.find(customer.tenantId);
+    if (known && (known.status === 'connected' || known.status === 'needs-attention')) entra.grantConsent(customer.tenantId, SANDBOX_CLIENT_ID, GRANTED_ROLES);
   }
   const timer = startRaisingAlerts(graph, deps);
   deps.logger.info({ event: 'sandbox.started', entra: entra.authorityHost, graph: graph.baseUrl, customers: DEMO_CUSTOMERS.map((c) => c.handle) }, 'sandbox emulators running');

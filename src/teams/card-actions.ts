@@ -5,6 +5,7 @@ import { ALERT_VERB_LIST } from '../alerts/verbs.js';
 import type { Reply } from '../commands/reply.js';
 import type { RunContext } from '../commands/run.js';
 import type { Logger } from '../log.js';
+import { baseConversationId } from './activity.js';
 import { activityOf, cardOf } from './render.js';
 
 /**
@@ -29,20 +30,29 @@ export interface CardActionDeps {
 
 /** Routes every alert-card verb to the domain and delivers its outcome the way the verb asks. */
 export function registerAlertActions(app: Application<TurnState>, deps: CardActionDeps): void {
-  registerOutcomeActions(app, ALERT_VERB_LIST, (run, verb, data) => run.services.alertActions.handle(verb, data, run.actor), deps);
+  registerOutcomeActions(
+    app,
+    ALERT_VERB_LIST,
+    (run, verb, data, context) => {
+      // The clicked card shows the result; delivery edits the alert's other cards.
+      const origin = { conversationId: baseConversationId(context.activity.conversation.id), ...(context.activity.replyToId ? { messageId: context.activity.replyToId } : {}) };
+      return run.services.alertActions.handle(verb, data, run.actor, origin);
+    },
+    deps,
+  );
 }
 
 /** Routes card verbs whose domain handler answers with an ActionOutcome, delivering it the way the outcome asks. */
 export function registerOutcomeActions<V extends string>(
   app: Application<TurnState>,
   verbs: readonly V[],
-  outcomeOf: (run: RunContext, verb: V, data: unknown) => ActionOutcome,
+  outcomeOf: (run: RunContext, verb: V, data: unknown, context: TurnContext) => ActionOutcome,
   deps: CardActionDeps,
 ): void {
   for (const verb of verbs) {
     app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
       const run = await deps.contextFor(context);
-      const outcome = outcomeOf(run, verb, data);
+      const outcome = outcomeOf(run, verb, data, context);
       const finished = await Promise.race([outcome.final, delay(deps.deadlineMs)]);
       if (finished) return deliverNow(context, outcome, finished);
       finishLater(context, outcome, deps);

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig, type AppConfig } from '../../src/config.js';
+import type { DeliveryTuning } from '../../src/delivery/delivery-service.js';
 import { BotConnectorEmulator, type ConnectorCall } from '../../src/emulator/bot-connector.js';
 import { generateBacklog } from '../../src/emulator/demo-data.js';
 import type { EntraEmulator } from '../../src/emulator/entra.js';
 import { GraphSecurityEmulator } from '../../src/emulator/graph-security.js';
+import type { TeamsLimits } from '../../src/emulator/teams-limits.js';
 import { silentLogger } from '../../src/log.js';
 import { CONTOSO, FABRIKAM, NORTHWIND, TEST_APP, startTestEntra } from './entra.js';
 import { testTls } from './tls.js';
@@ -51,8 +53,12 @@ export const CUSTOMERS = {
 } as const;
 
 export interface HarnessOptions {
+  /** Environment on top of the harness's; alert polling is off (POLL_INTERVAL=0) unless set here. */
   readonly env?: Record<string, string>;
   readonly actionDeadlineMs?: number;
+  /** Teams' rate limits for the Bot Connector emulator to enforce (429 when broken). */
+  readonly connectorLimits?: TeamsLimits;
+  readonly deliveryTuning?: DeliveryTuning;
 }
 
 /**
@@ -63,15 +69,18 @@ export class BotHarness {
   private counter = 0;
 
   private constructor(
-    readonly app: RunningApp,
+    /** Replaced by `restart()`. */
+    public app: RunningApp,
     readonly connector: BotConnectorEmulator,
     readonly entra: EntraEmulator,
     readonly graph: GraphSecurityEmulator,
     readonly dataDir: string,
+    private readonly config: AppConfig,
+    private readonly options: HarnessOptions,
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<BotHarness> {
-    const connector = await BotConnectorEmulator.start();
+    const connector = await BotConnectorEmulator.start(options.connectorLimits ? { limits: options.connectorLimits } : {});
     for (const u of Object.values(USERS)) connector.addMember({ id: u.id, name: u.name, aadObjectId: u.aadObjectId, email: u.email, userPrincipalName: u.email });
     const entra = await startTestEntra();
     const graph = await GraphSecurityEmulator.start({ tls: testTls() });
@@ -93,9 +102,10 @@ export class BotHarness {
       CONSENT_STATE_SECRET: TEST_CONSENT_STATE_SECRET,
       ENTRA_AUTHORITY_HOST: entra.authorityHost,
       GRAPH_BASE_URL: graph.baseUrl,
+      POLL_INTERVAL: '0',
       ...options.env,
     });
-    const app = await startApp(config, { logger: silentLogger, ...(options.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: options.actionDeadlineMs }) });
+    const app = await startApp(config, BotHarness.appDeps(options));
     for (const customer of Object.values(CUSTOMERS)) {
       await app.services.tenants.add({
         handle: customer.handle,
@@ -106,7 +116,21 @@ export class BotHarness {
         writeAccess: true,
       });
     }
-    return new BotHarness(app, connector, entra, graph, dataDir);
+    return new BotHarness(app, connector, entra, graph, dataDir, config, options);
+  }
+
+  private static appDeps(options: HarnessOptions) {
+    return {
+      logger: silentLogger,
+      ...(options.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: options.actionDeadlineMs }),
+      ...(options.deliveryTuning ? { deliveryTuning: options.deliveryTuning } : {}),
+    };
+  }
+
+  /** Stops the bot and starts it again on the same data folder and emulators, as a redeploy would. */
+  async restart(): Promise<void> {
+    await this.app.stop();
+    this.app = await startApp(this.config, BotHarness.appDeps(this.options));
   }
 
   async stop(): Promise<void> {

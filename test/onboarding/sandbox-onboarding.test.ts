@@ -60,4 +60,15 @@ describe('onboarding in sandbox mode', () => {
     expect(listing.failures).toEqual([]);
     expect(listing.items).toHaveLength(tailspin.backlog);
   });
+
+  it('keeps the onboarded customer working after a restart', async () => {
+    await app.stop();
+    const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SANDBOX_ALERT_INTERVAL: '0', PUBLIC_BASE_URL: PUBLIC });
+    app = await startApp(config, { logger: silentLogger, sandboxTls: testTls() });
+    const tenant = app.services.tenants.find('tailspin-toys')!;
+    expect(tenant.status).toBe('connected');
+    const listing = await app.services.alerts.list({ tenants: [tenant], filter: { statuses: [] }, top: 5 });
+    expect(listing.failures).toEqual([]);
+    expect(listing.items).toHaveLength(5);
+  });
 });
