@@ -109,7 +109,7 @@ const EnvSchema = z.object({
   POLL_INTERVAL: duration('how often each customer tenant is polled for new and changed alerts, or 0 not to poll', '30s').pipe(
     z.number().refine((ms) => ms === 0 || (ms >= 100 && ms <= 3_600_000), 'must be 0 (do not poll) or between 100ms and 1h'),
   ),
-  POLL_OVERLAP: duration('how far each poll reaches back before the previous one, for alerts that reach Graph late', '5m').pipe(
+  POLL_OVERLAP: duration('how far each poll reaches back before the previous one, for alerts that reach Graph late', '2m').pipe(
     z.number().max(3_600_000, 'must be at most 1h'),
   ),
   STORM_THRESHOLD: duration('the longest a channel backlog may take to post card by card before its alerts go out as digest cards, or 0 never to post digests', '60s').pipe(

@@ -70,6 +70,17 @@ describe('SlidingWindowLimiter', () => {
     real.pauseUntil(clock.nowMs() + 5000);
     expect(real.timeToAdmitMs(1)).toBe(5000);
   });
+
+  it('counts events from before it existed, as a restarted process must', async () => {
+    const clock = new ManualClock();
+    const limiter = new SlidingWindowLimiter([{ limit: 7, periodMs: 1000 }, { limit: 60, periodMs: 30_000 }], clock);
+    const now = clock.nowMs();
+    limiter.recordPast([now - 40_000, now - 500, now - 400, now - 300, now - 200, now - 100, now - 50]);
+    expect(limiter.tryAcquire()).toBe(true);
+    expect(limiter.tryAcquire()).toBe(false);
+    expect(limiter.delayMs()).toBe(500);
+    expect(limiter.headroom()).toBe(0);
+  });
 });
 
 describe('backoff', () => {

@@ -30,7 +30,20 @@ export interface SetupRequest {
   readonly tlsKeyPath: string;
 }
 
-export type RemoteRequest = { readonly id: number } & (SetupRequest | { readonly type: 'stats' } | { readonly type: 'stop' });
+/** New alerts raised now: `count` per tenant, each created and updated at the moment it is stored. */
+export interface RaiseRequest {
+  readonly type: 'raise';
+  readonly batches: readonly { readonly tenantId: string; readonly count: number; readonly severity: string; readonly tag: string }[];
+}
+
+/** One raised alert and when (epoch ms, the child's clock) it became visible to Graph clients. */
+export interface RaisedAlert {
+  readonly tenantId: string;
+  readonly alertId: string;
+  readonly atMs: number;
+}
+
+export type RemoteRequest = { readonly id: number } & (SetupRequest | RaiseRequest | { readonly type: 'stats' } | { readonly type: 'stop' });
 
 /** Counters of the emulators and the child's own CPU time, cumulative since setup. */
 export interface RemoteStats {
@@ -48,6 +61,7 @@ export interface RemoteStats {
 export type RemoteReply = { readonly id: number } & (
   | { readonly type: 'ready'; readonly authorityHost: string; readonly graphBaseUrl: string; readonly seededAlerts: number }
   | { readonly type: 'stats'; readonly stats: RemoteStats }
+  | { readonly type: 'raised'; readonly alerts: readonly RaisedAlert[] }
   | { readonly type: 'stopped' }
   | { readonly type: 'error'; readonly message: string }
 );

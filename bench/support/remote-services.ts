@@ -5,11 +5,11 @@
  * (see protocol.ts); exits when the parent goes away.
  */
 import { readFileSync } from 'node:fs';
-import { generateBacklog } from '../../src/emulator/demo-data.js';
+import { generateBacklog, generateNewAlert } from '../../src/emulator/demo-data.js';
 import { DEFAULT_CONSENT_ROLES, EntraEmulator } from '../../src/emulator/entra.js';
 import { GraphSecurityEmulator } from '../../src/emulator/graph-security.js';
 import type { TlsMaterial } from '../../src/emulator/http-kit.js';
-import type { RemoteReply, RemoteRequest, RemoteStats, SetupRequest } from './protocol.js';
+import type { RaiseRequest, RaisedAlert, RemoteReply, RemoteRequest, RemoteStats, SetupRequest } from './protocol.js';
 
 interface Running {
   readonly entra: EntraEmulator;
@@ -39,6 +39,21 @@ async function setup(request: SetupRequest): Promise<{ running: Running; seededA
     seededAlerts += backlog.length;
   }
   return { running: { entra, graph, tenantIds: request.tenants.map((t) => t.tenantId) }, seededAlerts };
+}
+
+function raise({ graph }: Running, request: RaiseRequest): RaisedAlert[] {
+  const raised: RaisedAlert[] = [];
+  for (const batch of request.batches) {
+    for (let n = 0; n < batch.count; n++) {
+      const now = new Date();
+      const alertId = `${batch.tag}-${batch.tenantId.slice(-6)}-${n}`;
+      const alert = generateNewAlert({ tenantId: batch.tenantId, domain: 'customer.example', orgName: 'Customer' }, now, alertId);
+      const iso = now.toISOString();
+      graph.raiseAlert(batch.tenantId, { ...alert, id: alertId, severity: batch.severity, status: 'new', assignedTo: null, createdDateTime: iso, lastUpdateDateTime: iso });
+      raised.push({ tenantId: batch.tenantId, alertId, atMs: Date.now() });
+    }
+  }
+  return raised;
 }
 
 function stats({ entra, graph, tenantIds }: Running): RemoteStats {
@@ -71,6 +86,9 @@ async function handle(request: RemoteRequest): Promise<void> {
       const started = await setup(request);
       running = started.running;
       send({ id: request.id, type: 'ready', authorityHost: running.entra.authorityHost, graphBaseUrl: running.graph.baseUrl, seededAlerts: started.seededAlerts });
+    } else if (request.type === 'raise') {
+      if (!running) throw new Error('remote services are not set up');
+      send({ id: request.id, type: 'raised', alerts: raise(running, request) });
     } else if (request.type === 'stats') {
       if (!running) throw new Error('remote services are not set up');
       send({ id: request.id, type: 'stats', stats: stats(running) });

@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RemoteReply, RemoteRequest, RemoteStats, SetupRequest } from './protocol.js';
+import type { RaiseRequest, RaisedAlert, RemoteReply, RemoteRequest, RemoteStats, SetupRequest } from './protocol.js';
 
 type Waiter = { resolve: (reply: RemoteReply) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
-type RequestBody = Omit<SetupRequest, 'id'> | { type: 'stats' } | { type: 'stop' };
+type RequestBody = Omit<SetupRequest, 'id'> | RaiseRequest | { type: 'stats' } | { type: 'stop' };
 
 /** The benchmark's handle on its remote-services child process. */
 export class RemoteServices {
@@ -29,6 +29,13 @@ export class RemoteServices {
     const reply = await this.ask({ type: 'setup', ...request }, timeoutMs);
     if (reply.type !== 'ready') throw new Error(`remote services answered setup with ${reply.type}`);
     return reply;
+  }
+
+  /** Raises new alerts in the Graph emulator now; says when each was stored. */
+  async raise(batches: RaiseRequest['batches'], timeoutMs = 30_000): Promise<readonly RaisedAlert[]> {
+    const reply = await this.ask({ type: 'raise', batches }, timeoutMs);
+    if (reply.type !== 'raised') throw new Error(`remote services answered raise with ${reply.type}`);
+    return reply.alerts;
   }
 
   async stats(): Promise<RemoteStats> {

@@ -75,6 +75,19 @@ export interface ChangeOrigin {
 const HOUR = 3_600_000;
 
 /**
+ * The per-app budget: TEAMS_GLOBAL_RATE a second (already below Teams' 50), admitted a quarter at
+ * a time. Admitting a whole second's worth at once would send them over the next few hundred
+ * milliseconds (rendering is serial), and the tail of one second and the head of the next would
+ * reach Teams inside one of its windows.
+ */
+export function globalWindows(perSecond: number): RateWindow[] {
+  return [
+    { limit: perSecond, periodMs: 1000 },
+    { limit: Math.max(1, Math.ceil(perSecond / 4)), periodMs: 250 },
+  ];
+}
+
+/**
  * Proactive alert delivery: the poller finds new and changed alerts, the intake records what
  * each means (outbox entries keyed by alert and target, card edits), and the Teams and email
  * queues deliver it. Records live in memory and reach the store through the journal.
@@ -92,7 +105,7 @@ export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {
     const { settings, clock, logger } = deps;
     const tuning = deps.tuning ?? {};
-    const margin = tuning.pacingMarginMs ?? 100;
+    const margin = tuning.pacingMarginMs ?? 250;
     this.ledger = new DeliveryLedger({ store: deps.store, clock, logger }, tuning.journal);
     this.teams = new TeamsDelivery(
       {
@@ -108,7 +121,7 @@ export class DeliveryService {
       },
       {
         conversationWindows: withMargin(tuning.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS, margin),
-        globalWindows: withMargin([{ limit: settings.teamsGlobalRate, periodMs: 1000 }], margin),
+        globalWindows: globalWindows(settings.teamsGlobalRate),
         stormThresholdMs: settings.stormThresholdMs,
         digestMaxItems: tuning.digestMaxItems ?? 25,
         editDelayMs: tuning.editDelayMs ?? 2000,

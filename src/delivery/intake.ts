@@ -77,15 +77,17 @@ export class AlertIntake {
     const alertKey = alertKeyOf(tenant.tenantId, alert.id);
     const existing = ledger.snapshot(alertKey);
     if (existing && !isNewer(alert.lastUpdateDateTime, existing.version) && !waiting) return;
-    ledger.putSnapshot({
-      tenantId: tenant.tenantId,
-      alertId: alert.id,
-      version: alert.lastUpdateDateTime,
-      createdDateTime: alert.createdDateTime,
-      firstSeenAt: existing?.firstSeenAt ?? now,
-      updatedAt: now,
-      ...(waiting || existing?.alert ? { alert } : {}),
-    });
+    ledger.putSnapshot(
+      {
+        tenantId: tenant.tenantId,
+        alertId: alert.id,
+        version: alert.lastUpdateDateTime,
+        createdDateTime: alert.createdDateTime,
+        firstSeenAt: existing?.firstSeenAt ?? now,
+        updatedAt: now,
+      },
+      waiting || existing?.body !== undefined ? alert : undefined,
+    );
     if (!existing) into.newAlerts++;
   }
 
@@ -94,7 +96,7 @@ export class AlertIntake {
     const { ledger } = this.deps;
     const snapshot = ledger.snapshot(alertKey);
     if (!snapshot) return;
-    ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now(), alert });
+    ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now() }, alert);
     into.teams.push(...this.deps.teams.planChange(alertKey));
     ledger.releaseBodyIfIdle(alertKey);
     into.changedAlerts++;

@@ -1,5 +1,6 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Clock } from '../clock.js';
-import type { Alert } from '../defender/alert.js';
+import { AlertSchema, type Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { DeliveryJournal, type JournalOptions } from './journal.js';
@@ -23,6 +24,8 @@ export class DeliveryLedger {
   private readonly deliveryMap = new Map<string, DeliveryRecord>();
   private readonly byAlert = new Map<string, Set<string>>();
   private readonly alertMap = new Map<string, AlertSnapshot>();
+  /** Unpacked bodies of the snapshots that carry one. */
+  private readonly bodies = new Map<string, Alert>();
   private readonly digestMap = new Map<string, DigestRecord>();
   private readonly cursorMap = new Map<string, PollCursor>();
   private sequence = 0;
@@ -143,19 +146,34 @@ export class DeliveryLedger {
     return this.alertMap.entries();
   }
 
-  putSnapshot(snapshot: AlertSnapshot): void {
+  /** Stores the snapshot; with `alert`, the body is replaced by it (else the snapshot's own is kept). */
+  putSnapshot(snapshot: AlertSnapshot, alert?: Alert): void {
     const key = alertKeyOf(snapshot.tenantId, snapshot.alertId);
-    this.alertMap.set(key, snapshot);
+    if (alert) {
+      this.bodies.set(key, alert);
+      this.alertMap.set(key, { ...snapshot, body: packAlert(alert) });
+    } else {
+      if (snapshot.body !== this.alertMap.get(key)?.body) this.bodies.delete(key);
+      this.alertMap.set(key, snapshot);
+    }
     this.journal.mark('alerts', key);
   }
 
   removeSnapshot(alertKey: string): void {
+    this.bodies.delete(alertKey);
     if (this.alertMap.delete(alertKey)) this.journal.mark('alerts', alertKey);
   }
 
-  /** The alert body a pending post or edit renders from. */
+  /** The alert body a pending post or edit renders from (undefined if none, or unreadable). */
   alertBody(alertKey: string): Alert | undefined {
-    return this.alertMap.get(alertKey)?.alert;
+    const cached = this.bodies.get(alertKey);
+    if (cached) return cached;
+    const packed = this.alertMap.get(alertKey)?.body;
+    if (packed === undefined) return undefined;
+    const alert = unpackAlert(packed);
+    if (alert) this.bodies.set(alertKey, alert);
+    else this.deps.logger.error({ event: 'delivery.body_unreadable', alertKey }, 'a stored alert body cannot be read');
+    return alert;
   }
 
   /**
@@ -164,10 +182,11 @@ export class DeliveryLedger {
    */
   releaseBodyIfIdle(alertKey: string): void {
     const snapshot = this.alertMap.get(alertKey);
-    if (!snapshot?.alert) return;
+    if (snapshot?.body === undefined) return;
     if (this.deliveriesOf(alertKey).some((d) => needsBody(d, snapshot))) return;
-    const { alert: _body, ...rest } = snapshot;
+    const { body: _body, ...rest } = snapshot;
     this.alertMap.set(alertKey, rest);
+    this.bodies.delete(alertKey);
     this.journal.mark('alerts', alertKey);
   }
 
@@ -199,6 +218,21 @@ export class DeliveryLedger {
   putCursor(cursor: PollCursor): void {
     this.cursorMap.set(cursor.tenantId, cursor);
     this.journal.mark('cursors', cursor.tenantId);
+  }
+}
+
+/** An alert as the store keeps it: JSON, deflated, base64. */
+export function packAlert(alert: Alert): string {
+  return deflateRawSync(JSON.stringify(alert)).toString('base64');
+}
+
+/** The alert a packed body holds, validated as Graph's answers are; undefined if unreadable. */
+export function unpackAlert(packed: string): Alert | undefined {
+  try {
+    const parsed = AlertSchema.safeParse(JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -221,12 +221,16 @@ export class AlertPoller {
     }
     // The watermark moves only when a whole page chain has been read.
     const watermark = complete ? newest : cursor.watermark;
-    ledger.putCursor({ ...cursor, watermark, updatedAt: clock.now().toISOString() });
+    const moved = watermark !== cursor.watermark || ledger.cursor(tenantId) === undefined;
+    if (moved) ledger.putCursor({ ...cursor, watermark, updatedAt: clock.now().toISOString() });
     this.counters.newAlerts += result.newAlerts;
     this.counters.changedAlerts += result.changedAlerts;
     await this.noteSuccess(current);
-    // The outbox entries and the watermark reach the disk in the same write, before anything is posted.
-    await ledger.journal.flush().catch((error: unknown) => logger.error({ event: 'poller.unrecorded', tenant: tenant.handle, err: error }, 'poll results not on disk; delivering them anyway'));
+    // The outbox entries and the watermark reach the disk in the same write, before anything is
+    // posted. A poll that found nothing new writes nothing now (its poll time rides along later).
+    if (moved || result.newAlerts > 0 || result.changedAlerts > 0) {
+      await ledger.journal.flush().catch((error: unknown) => logger.error({ event: 'poller.unrecorded', tenant: tenant.handle, err: error }, 'poll results not on disk; delivering them anyway'));
+    }
     this.deps.dispatch(result);
     if (result.newAlerts > 0 || result.changedAlerts > 0) {
       logger.info({ event: 'poller.found', tenant: tenant.handle, newAlerts: result.newAlerts, changed: result.changedAlerts, deliveries: result.newDeliveries }, 'new or changed alerts');

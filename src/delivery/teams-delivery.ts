@@ -130,8 +130,29 @@ export class TeamsDelivery {
       else if (digest.state === 'sent' && digest.messageId && digest.shownRevision < digest.revision) this.scheduleEdit(digest.conversationId, { kind: 'digest', ref: digest.id, messageId: digest.messageId });
     }
     pending.sort((a, b) => a.seq - b.seq);
+    this.rememberRecentPosts();
     for (const p of pending) this.queue(p.conversationId).posts.push(p.job);
     for (const q of this.queues.values()) this.kick(q);
+  }
+
+  /**
+   * Teams still counts what this bot posted before a restart: the limiters start from the recorded
+   * post times of the last hour, or the first seconds after a restart would draw 429s.
+   */
+  private rememberRecentPosts(): void {
+    const { ledger } = this.deps;
+    const since = this.deps.clock.nowMs() - 3_600_000;
+    const byConversation = new Map<string, number[]>();
+    const note = (conversationId: string, iso: string | undefined) => {
+      const at = iso === undefined ? NaN : Date.parse(iso);
+      if (!(at > since)) return;
+      byConversation.set(conversationId, [...(byConversation.get(conversationId) ?? []), at]);
+    };
+    for (const d of ledger.deliveries()) if (d.target.kind === 'teams' && (d.state === 'sent' || d.state === 'sent-no-id')) note(d.target.conversationId, d.sentAt);
+    // A digest's last change is no earlier than its post: counting it then errs on the safe side.
+    for (const digest of ledger.digests()) if (digest.state === 'sent' || digest.state === 'sent-no-id') note(digest.conversationId, digest.updatedAt);
+    for (const [conversationId, times] of byConversation) this.queue(conversationId).limiter.recordPast(times);
+    this.global.recordPast([...byConversation.values()].flat());
   }
 
   /** Starts work whose records are on disk. */
@@ -163,8 +184,8 @@ export class TeamsDelivery {
   planChange(alertKey: string): TeamsWork[] {
     const { ledger } = this.deps;
     const snapshot = ledger.snapshot(alertKey);
-    const alert = snapshot?.alert;
     if (!snapshot) return [];
+    const alert = ledger.alertBody(alertKey);
     const work: TeamsWork[] = [];
     for (const d of ledger.deliveriesOf(alertKey)) {
       if (d.target.kind !== 'teams') continue;
@@ -230,7 +251,7 @@ export class TeamsDelivery {
   private planCardEdit(d: DeliveryRecord): void {
     if (d.target.kind !== 'teams' || d.state !== 'sent' || !d.messageId || d.cardGone) return;
     const snapshot = this.deps.ledger.snapshot(alertKeyOf(d.tenantId, d.alertId));
-    if (!snapshot?.alert || snapshot.version === d.shownVersion) return;
+    if (!snapshot || snapshot.version === d.shownVersion || !this.deps.ledger.alertBody(alertKeyOf(d.tenantId, d.alertId))) return;
     this.scheduleEdit(d.target.conversationId, { kind: 'card', ref: d.key, messageId: d.messageId });
   }
 

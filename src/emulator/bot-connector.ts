@@ -37,6 +37,8 @@ export interface PostedMessage {
   activity: Record<string, unknown>;
   updates: number;
   deleted: boolean;
+  /** When the emulator accepted the post (epoch ms). */
+  readonly postedAt: number;
 }
 
 /**
@@ -142,11 +144,13 @@ export class BotConnectorEmulator {
   private activityCall(method: string, res: ServerResponse, conversationId: string, activityId: string | undefined, body: Record<string, unknown> | undefined): void {
     if (method === 'POST') {
       const id = `${++this.sequence}`;
-      this.messages.set(id, { id, conversationId, activity: body ?? {}, updates: 0, deleted: false });
+      this.messages.set(id, { id, conversationId, activity: body ?? {}, updates: 0, deleted: false, postedAt: Date.now() });
       return sendJson(res, 201, { id });
     }
     const existing = activityId ? this.messages.get(activityId) : undefined;
-    if (!existing || existing.conversationId !== conversationId) return sendJson(res, 404, { error: { code: 'ActivityNotFound', message: 'Unknown activity' } });
+    // A card posted at a channel's root starts a thread `channel;messageid=<card>`; edits may name either.
+    const sameChannel = (a: string, b: string) => a.split(';messageid=')[0] === b.split(';messageid=')[0];
+    if (!existing || !sameChannel(existing.conversationId, conversationId)) return sendJson(res, 404, { error: { code: 'ActivityNotFound', message: 'Unknown activity' } });
     if (method === 'PUT') {
       existing.activity = body ?? {};
       existing.updates++;
@@ -166,7 +170,7 @@ export class BotConnectorEmulator {
     const rootId = `${++this.sequence}`;
     const conversationId = `${channel};messageid=${rootId}`;
     const activity = body?.activity as Record<string, unknown> | undefined;
-    if (activity) this.messages.set(rootId, { id: rootId, conversationId, activity, updates: 0, deleted: false });
+    if (activity) this.messages.set(rootId, { id: rootId, conversationId, activity, updates: 0, deleted: false, postedAt: Date.now() });
     return sendJson(res, 201, { id: conversationId, activityId: rootId });
   }
 

@@ -39,6 +39,8 @@ export class TeamsLimitEnforcer {
   private readonly global: SlidingWindowLimiter;
   readonly traffic = new Map<string, ConversationTraffic>();
   throttled = 0;
+  /** Refusals by the limit that caused them (a request breaking both counts as the conversation's). */
+  readonly throttledBy = { conversation: 0, global: 0 };
 
   constructor(
     readonly limits: TeamsLimits,
@@ -56,10 +58,13 @@ export class TeamsLimitEnforcer {
       this.conversations.set(base, limiter);
     }
     const traffic = this.trafficOf(base);
-    const waitMs = Math.max(limiter.delayMs(), this.global.delayMs());
+    const conversationWait = limiter.delayMs();
+    const waitMs = Math.max(conversationWait, this.global.delayMs());
     if (waitMs > 0) {
       traffic.throttled++;
       this.throttled++;
+      if (conversationWait > 0) this.throttledBy.conversation++;
+      else this.throttledBy.global++;
       return { ok: false, retryAfterMs: waitMs };
     }
     limiter.tryAcquire();

@@ -64,6 +64,17 @@ export class SlidingWindowLimiter {
     return turn;
   }
 
+  /**
+   * Counts events admitted before this limiter existed (e.g. posts made before a restart), so it
+   * admits no more than the remote side, which still remembers them, will accept.
+   */
+  recordPast(timesMs: readonly number[]): void {
+    const now = this.clock.nowMs();
+    this.events.push(...timesMs.filter((t) => t <= now && t > now - this.longestMs));
+    this.events.sort((a, b) => a - b);
+    this.forget(now);
+  }
+
   /** Blocks all admissions until `untilMs` (epoch ms), e.g. after a 429 with Retry-After. */
   pauseUntil(untilMs: number): void {
     this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);

@@ -13,8 +13,8 @@ function problemsOf(env: Record<string, string>) {
 }
 
 describe('delivery configuration', () => {
-  it('has defaults: poll every 30 s with 5 min overlap, storm after 60 s, keep 30 days, 40 requests/s', () => {
-    expect(parseConfig({}, '/srv/soc').delivery).toEqual({ pollIntervalMs: 30_000, pollOverlapMs: 300_000, stormThresholdMs: 60_000, retentionMs: 30 * 86_400_000, teamsGlobalRate: 40 });
+  it('has defaults: poll every 30 s with 2 min overlap, storm after 60 s, keep 30 days, 40 requests/s', () => {
+    expect(parseConfig({}, '/srv/soc').delivery).toEqual({ pollIntervalMs: 30_000, pollOverlapMs: 120_000, stormThresholdMs: 60_000, retentionMs: 30 * 86_400_000, teamsGlobalRate: 40 });
   });
 
   it('reads durations with units, days included, and 0 to switch polling and digests off', () => {

@@ -66,7 +66,7 @@ describe('poller', () => {
     const card = world.messenger.updates[0]!.reply;
     expect(card.kind === 'card' && card.card === 'alert-detail' && card.data.facts.find((f) => f.title === 'Status')?.value).toBe('Resolved');
     // The body was needed only until the edit; the store keeps the version alone.
-    expect(world.store.onDisk().delivery.alerts[`${tenant.tenantId}/${alert.id}`]?.alert).toBeUndefined();
+    expect(world.store.onDisk().delivery.alerts[`${tenant.tenantId}/${alert.id}`]?.body).toBeUndefined();
   });
 
   it('has the outbox entries and the watermark on disk before the first post', async () => {
