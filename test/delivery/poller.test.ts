@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { pollOffsetMs } from '../../src/delivery/poller.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { World, freshAlert, run, runUntil } from './support.js';
+import { ChatDeliveryError } from '../../src/conversations/messenger.js';
+import { StoreDataSchema } from '../../src/store/schema.js';
+import { MemoryStore, World, freshAlert, run, runUntil } from './support.js';
 
 const teams = (conversationId: string) => ({ kind: 'teams' as const, conversationId });
 const services: DeliveryService[] = [];
@@ -181,5 +183,34 @@ describe('restart', () => {
     const ids = world.messenger.alertIdsIn('19:a');
     expect(ids).toHaveLength(70);
     expect(new Set(ids)).toEqual(new Set(alerts.map((a) => a.id)));
+  });
+});
+
+describe('stored alert bodies', () => {
+  it('are kept packed while a post waits, and a body that cannot be read fails that delivery alone', async () => {
+    const clock = new ManualClock();
+    const world = new World(clock, { ...settings, pollIntervalMs: 0 });
+    const tenant = world.addTenant(1);
+    world.addChannel('19:a');
+    world.messenger.scriptFor.set('19:a', [new ChatDeliveryError('throttled', 429, 60_000, 'Teams answered 429')]);
+    const first = world.service();
+    first.start();
+    const alerts = [1, 2].map((n) => freshAlert(tenant, clock.now(), `k${n}`));
+    for (const alert of alerts) await first.deliver(tenant, alert, [{ target: teams('19:a'), ruleId: 'r', options: { includeOrgName: true, includePortalLink: true, includeDeviceInfo: true } }]);
+    await run(clock, 100);
+    // Nothing could be posted yet (Teams said wait a minute), so both bodies wait on disk.
+    await first.stop();
+    const disk = world.store.onDisk();
+    const keys = alerts.map((a) => `${tenant.tenantId}/${a.id}`);
+    expect(disk.delivery.alerts[keys[0]!]?.body).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(Object.values(disk.delivery.deliveries).map((d) => d.state)).toEqual(['pending', 'pending']);
+    disk.delivery.alerts[keys[1]!]!.body = 'not a packed alert';
+    world.store = new MemoryStore(StoreDataSchema.parse(disk));
+    const second = world.service();
+    services.push(second);
+    second.start();
+    await runUntil(clock, () => [...second.ledger.deliveries()].every((d) => d.state !== 'pending'), 5000);
+    expect(world.messenger.alertIdsIn('19:a')).toEqual([alerts[0]!.id]);
+    expect(second.ledger.delivery(`${keys[1]!}|teams:19:a`)).toMatchObject({ state: 'failed', error: 'the alert data was lost before posting' });
   });
 });
