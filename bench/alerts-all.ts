@@ -16,7 +16,7 @@ import { BotConnectorEmulator, type ConnectorCall } from '../src/emulator/bot-co
 import { silentLogger } from '../src/log.js';
 import type { BenchTenant, RemoteStats } from './support/protocol.js';
 import { RemoteServices } from './support/remote.js';
-import { fmt, machineDescription, markdownTable, mean, percentile, updateBenchmarksFile } from './support/report.js';
+import { fmt, machineDescription, markdownTable, mean, percentile, updateBenchmarksFile, runBenchmark } from './support/report.js';
 
 const TENANTS = 50;
 const ALERTS_PER_TENANT = 2_000;
@@ -301,17 +301,4 @@ async function main(): Promise<void> {
   }
 }
 
-const deadline = setTimeout(() => {
-  console.error(`alerts-all: no result within ${DEADLINE_MS / 1000} s; giving up`);
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
-main().then(
-  () => clearTimeout(deadline),
-  (error: unknown) => {
-    console.error(`alerts-all failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    // A failure half-way through setup can leave a server listening; do not wait for it.
-    process.exit(1);
-  },
-);
+runBenchmark('alerts-all', main, DEADLINE_MS);

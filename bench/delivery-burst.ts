@@ -14,7 +14,7 @@ import { TEAMS_PUBLISHED_LIMITS } from '../src/emulator/teams-limits.js';
 import { BENCH_APP, benchTenants, minimumDrainMs, startDeliveryBot, untilPolledOnce, visibility, type DeliveryBot } from './support/delivery-kit.js';
 import type { RaisedAlert } from './support/protocol.js';
 import { RemoteServices } from './support/remote.js';
-import { fmt, machineDescription, markdownTable, percentile, updateBenchmarksFile } from './support/report.js';
+import { fmt, machineDescription, markdownTable, percentile, updateBenchmarksFile, runBenchmark } from './support/report.js';
 
 const CHANNELS = 20;
 const ALERTS_PER_CHANNEL = 100;
@@ -168,16 +168,4 @@ async function main(): Promise<void> {
   }
 }
 
-const deadline = setTimeout(() => {
-  console.error(`delivery-burst: no result within ${DEADLINE_MS / 1000} s; giving up`);
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
-main().then(
-  () => clearTimeout(deadline),
-  (error: unknown) => {
-    console.error(`delivery-burst failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runBenchmark('delivery-burst', main, DEADLINE_MS);

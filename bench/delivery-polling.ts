@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_APP, benchTenants, startDeliveryBot, untilPolledOnce, visibility, type DeliveryBot } from './support/delivery-kit.js';
 import type { RaisedAlert, RemoteStats } from './support/protocol.js';
 import { RemoteServices } from './support/remote.js';
-import { fmt, machineDescription, markdownTable, mean, percentile, updateBenchmarksFile } from './support/report.js';
+import { fmt, machineDescription, markdownTable, mean, percentile, updateBenchmarksFile, runBenchmark } from './support/report.js';
 
 const TENANTS = 500;
 const CHANNELS = 50;
@@ -137,16 +137,4 @@ async function main(): Promise<void> {
   }
 }
 
-const deadline = setTimeout(() => {
-  console.error(`delivery-polling: no result within ${DEADLINE_MS / 1000} s; giving up`);
-  process.exit(1);
-}, DEADLINE_MS);
-deadline.unref();
-
-main().then(
-  () => clearTimeout(deadline),
-  (error: unknown) => {
-    console.error(`delivery-polling failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runBenchmark('delivery-polling', main, DEADLINE_MS);

@@ -1,19 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
+import { configProblems } from './helpers/config.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLAYGROUND_USER_OBJECT_ID, parseConfig, readEnvironment } from '../src/config.js';
-import { ConfigError } from '../src/errors.js';
 
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    parseConfig(env, '/srv/soc');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problemsOf = configProblems;
 
 describe('parseConfig', () => {
   it('defaults to a keyless sandbox on loopback', () => {

@@ -53,3 +53,23 @@ export function updateBenchmarksFile(root: string, name: string, body: string): 
   writeFileSync(path, next);
   return path;
 }
+
+/**
+ * Runs a benchmark's `main` with a deadline: a hung run exits 1 with a message instead of holding
+ * the runner, and a failure prints its stack and exits 1 at once (half-started servers must not
+ * keep the process alive).
+ */
+export function runBenchmark(name: string, main: () => Promise<void>, deadlineMs: number): void {
+  const deadline = setTimeout(() => {
+    console.error(`${name}: no result within ${deadlineMs / 1000} s; giving up`);
+    process.exit(1);
+  }, deadlineMs);
+  deadline.unref();
+  main().then(
+    () => clearTimeout(deadline),
+    (error: unknown) => {
+      console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,16 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { configProblems } from '../helpers/config.js';
 import { parseConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
 
-function problemsOf(env: Record<string, string>) {
-  try {
-    parseConfig(env, '/srv/soc');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problemsOf = configProblems;
 
 describe('delivery configuration', () => {
   it('has defaults: poll every 30 s with 2 min overlap, storm after 60 s, keep 30 days, 40 requests/s', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { configProblems } from '../helpers/config.js';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
 
 const CONNECTED = {
   DEFENDER_CLIENT_ID: '99999999-2222-4333-8444-555555555555',
@@ -9,15 +9,7 @@ const CONNECTED = {
   CONSENT_STATE_SECRET: 'a-consent-state-secret-that-is-long-enough-0123456789',
 };
 
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    parseConfig(env, '/srv/soc');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+const problemsOf = configProblems;
 
 describe('email configuration', () => {
   it('writes .eml files under DATA_DIR/mail in sandbox mode without SMTP', () => {
