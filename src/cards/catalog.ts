@@ -101,16 +101,19 @@ export interface AlertButton {
   actionData: Record<string, unknown> & { verb: string };
 }
 
+/** One alert as a row of a list or digest card; clicking it opens the alert. */
+export interface AlertRow {
+  severityLabel: string;
+  severityColor: CardColor;
+  title: string;
+  line: string;
+  actionData: Record<string, unknown> & { verb: string };
+}
+
 export interface AlertListCardData {
   title: string;
   subtitle: string;
-  items: {
-    severityLabel: string;
-    severityColor: CardColor;
-    title: string;
-    line: string;
-    actionData: Record<string, unknown> & { verb: string };
-  }[];
+  items: AlertRow[];
   failures: string[];
   empty: string[];
   more: AlertButton[];
@@ -139,13 +142,7 @@ export interface AlertDetailCardData {
 export interface AlertDigestCardData {
   title: string;
   subtitle: string;
-  items: {
-    severityLabel: string;
-    severityColor: CardColor;
-    title: string;
-    line: string;
-    actionData: Record<string, unknown> & { verb: string };
-  }[];
+  items: AlertRow[];
   footer: string;
 }
 
