@@ -49,7 +49,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Composition root: config → store → services → Teams edge → HTTP server. */
+/** What the composition root takes besides the configuration. */
 export interface AppDeps {
   readonly logger: Logger;
   readonly clock?: Clock;
@@ -61,6 +61,7 @@ export interface AppDeps {
   readonly deliveryTuning?: DeliveryTuning;
 }
 
+/** Composition root: config → store → Defender clients → services → Teams edge → HTTP server → delivery. */
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
