@@ -67,7 +67,7 @@ export function toEntraFailure(error: unknown, tenantId?: string): EntraError | 
 
 /** Converts an Entra JSON error body (e.g. from the OpenID configuration endpoint) into the same errors. */
 export function entraFailureFromBody(status: number, body: unknown, tenantId?: string): EntraError | ExternalUnreachableError {
-  const facts = { ...factsFromBody(body), status };
+  const facts = { ...factsFrom(body, BODY_KEYS), status };
   if (status >= 500 || isTransient(facts)) return unreachable(tenantId, undefined);
   return new EntraError({ facts, tenantId });
 }
@@ -107,7 +107,7 @@ function isNetworkFailure(error: unknown): boolean {
 function readFacts(error: unknown): EntraFailureFacts {
   const record = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
   const status = typeof record.statusCode === 'number' ? record.statusCode : undefined;
-  const structured = isRecord(record.errorResponse) ? factsFromErrorResponse(record.errorResponse) : factsFromBody(record);
+  const structured = isRecord(record.errorResponse) ? factsFrom(record.errorResponse, RESPONSE_KEYS) : factsFrom(record, BODY_KEYS);
   const fromText = factsFromText(error instanceof Error ? error.message : typeof error === 'string' ? error : '');
   return {
     aadsts: structured.aadsts ?? fromText.aadsts,
@@ -118,27 +118,20 @@ function readFacts(error: unknown): EntraFailureFacts {
   };
 }
 
-function factsFromErrorResponse(response: Record<string, unknown>): EntraFailureFacts {
-  const codes = Array.isArray(response.errorCodes) ? response.errorCodes : [];
-  const description = typeof response.errorDescription === 'string' ? response.errorDescription : undefined;
-  return {
-    aadsts: firstCode(codes) ?? codeInText(description),
-    oauthError: typeof response.error === 'string' ? response.error : undefined,
-    status: undefined,
-    correlationId: typeof response.correlationId === 'string' ? response.correlationId : undefined,
-    description,
-  };
-}
+/** Where an Entra error's facts sit: MSAL's parsed `errorResponse` uses camelCase, the raw body snake_case. */
+const RESPONSE_KEYS = { codes: 'errorCodes', description: 'errorDescription', correlationId: 'correlationId' } as const;
+const BODY_KEYS = { codes: 'error_codes', description: 'error_description', correlationId: 'correlation_id' } as const;
 
-function factsFromBody(body: unknown): EntraFailureFacts {
-  const record = isRecord(body) ? body : {};
-  const codes = Array.isArray(record.error_codes) ? record.error_codes : [];
-  const description = typeof record.error_description === 'string' ? record.error_description : undefined;
+function factsFrom(value: unknown, keys: typeof RESPONSE_KEYS | typeof BODY_KEYS): EntraFailureFacts {
+  const record = isRecord(value) ? value : {};
+  const codes = record[keys.codes];
+  const description = typeof record[keys.description] === 'string' ? (record[keys.description] as string) : undefined;
+  const correlationId = record[keys.correlationId];
   return {
-    aadsts: firstCode(codes) ?? codeInText(description),
+    aadsts: firstCode(Array.isArray(codes) ? codes : []) ?? codeInText(description),
     oauthError: typeof record.error === 'string' ? record.error : undefined,
     status: undefined,
-    correlationId: typeof record.correlation_id === 'string' ? record.correlation_id : undefined,
+    correlationId: typeof correlationId === 'string' ? correlationId : undefined,
     description,
   };
 }
