@@ -14,6 +14,26 @@ afterEach(async () => {
   service = undefined;
 });
 
+/** A world on a manual clock with one tenant and the given channels. */
+function setUp(...channels: string[]) {
+  const clock = new ManualClock();
+  const world = new World(clock);
+  const tenant = world.addTenant(1);
+  for (const channel of channels) world.addChannel(channel);
+  return { clock, world, tenant };
+}
+
+/** Delivers one alert to channels 19:a and 19:b and lets both cards go out. */
+async function postToBoth(s: DeliveryService, tenant: TenantRecord, clock: ManualClock) {
+  const alert = freshAlert(tenant, clock.now(), 'x');
+  await s.deliver(tenant, alert, [
+    { target: teams('19:a'), ruleId: 'r', options: ALL_CONTENT },
+    { target: teams('19:b'), ruleId: 'r', options: ALL_CONTENT },
+  ]);
+  await run(clock, 500);
+  return alert;
+}
+
 async function deliverMany(world: World, s: DeliveryService, tenant: TenantRecord, conversationId: string, count: number, prefix = 'a') {
   const alerts = Array.from({ length: count }, (_, i) => freshAlert(tenant, world.clock.now(), `${prefix}${i}`));
   // All recorded together, as one poll records what it found.
@@ -23,10 +43,7 @@ async function deliverMany(world: World, s: DeliveryService, tenant: TenantRecor
 
 describe('Teams delivery pacing', () => {
   it('posts a burst into one channel as fast as Teams allows and no faster', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:a');
+    const { clock, world, tenant } = setUp('19:a');
     service = world.service({ stormThresholdMs: 0 });
     service.start();
     const ids = await deliverMany(world, service, tenant, '19:a', 70);
@@ -57,11 +74,7 @@ describe('Teams delivery pacing', () => {
 
 describe('Teams delivery failures', () => {
   it('pauses every conversation when a 429 outlasts the client retries, then posts each card once', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:a');
-    world.addChannel('19:b');
+    const { clock, world, tenant } = setUp('19:a', '19:b');
     world.messenger.scriptFor.set('19:a', [new ChatDeliveryError('throttled', 429, 5000, 'Teams answered 429')]);
     service = world.service();
     service.start();
@@ -79,11 +92,7 @@ describe('Teams delivery failures', () => {
   });
 
   it('backs off a conversation whose posts fail transiently while the others carry on', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:a');
-    world.addChannel('19:b');
+    const { clock, world, tenant } = setUp('19:a', '19:b');
     world.messenger.scriptFor.set('19:a', [new ChatDeliveryError('transient', 502, undefined, '502'), new ChatDeliveryError('transient', 504, undefined, '504')]);
     service = world.service({}, { backoff: { baseMs: 2000, capMs: 60_000 } });
     service.start();
@@ -99,11 +108,7 @@ describe('Teams delivery failures', () => {
   });
 
   it('marks the link broken on 403, tells the SOC once, and closes what waited there', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:gone');
-    world.addChannel('19:ok');
+    const { clock, world, tenant } = setUp('19:gone', '19:ok');
     world.messenger.gone.add('19:gone');
     service = world.service();
     service.start();
@@ -125,10 +130,7 @@ describe('Teams delivery failures', () => {
   });
 
   it('gives up a card Teams rejects (400) without retrying it', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:a');
+    const { clock, world, tenant } = setUp('19:a');
     world.messenger.script.push(new ChatDeliveryError('rejected', 400, undefined, 'Teams answered 400: card too large'));
     service = world.service();
     service.start();
@@ -140,10 +142,7 @@ describe('Teams delivery failures', () => {
   });
 
   it('accepts a post Teams answered 202 without an id, never posts it again, and posts a fresh card when it changes', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:a');
+    const { clock, world, tenant } = setUp('19:a');
     world.messenger.script.push({ noId: true });
     service = world.service();
     service.start();
@@ -167,19 +166,10 @@ describe('Teams delivery failures', () => {
 
 describe('cards stay current', () => {
   it('coalesces a burst of changes into one edit showing the newest state', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:a');
-    world.addChannel('19:b');
+    const { clock, world, tenant } = setUp('19:a', '19:b');
     service = world.service();
     service.start();
-    const alert = freshAlert(tenant, clock.now(), 'x');
-    await service.deliver(tenant, alert, [
-      { target: teams('19:a'), ruleId: 'r', options: ALL_CONTENT },
-      { target: teams('19:b'), ruleId: 'r', options: ALL_CONTENT },
-    ]);
-    await run(clock, 500);
+    const alert = await postToBoth(service, tenant, clock);
     const statuses = ['inProgress', 'inProgress', 'resolved'];
     for (const [i, status] of statuses.entries()) {
       service.alertChanged(tenant, { ...alert, status, assignedTo: 'megan@mssp.example', lastUpdateDateTime: new Date(clock.nowMs() + i + 1).toISOString() });
@@ -194,19 +184,10 @@ describe('cards stay current', () => {
   });
 
   it('does not edit the card the analyst clicked, only the other copies', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:a');
-    world.addChannel('19:b');
+    const { clock, world, tenant } = setUp('19:a', '19:b');
     service = world.service();
     service.start();
-    const alert = freshAlert(tenant, clock.now(), 'x');
-    await service.deliver(tenant, alert, [
-      { target: teams('19:a'), ruleId: 'r', options: ALL_CONTENT },
-      { target: teams('19:b'), ruleId: 'r', options: ALL_CONTENT },
-    ]);
-    await run(clock, 500);
+    const alert = await postToBoth(service, tenant, clock);
     const clicked = world.messenger.sent.find((s) => s.conversationId === '19:a')!;
     service.alertChanged(tenant, { ...alert, assignedTo: 'megan@mssp.example', lastUpdateDateTime: new Date(clock.nowMs()).toISOString() }, { conversationId: '19:a', messageId: clicked.messageId! });
     await run(clock, 3000);
@@ -216,10 +197,7 @@ describe('cards stay current', () => {
 
 describe('storm mode', () => {
   it('posts digests when a backlog would take longer than the threshold, and edits a digest when an alert in it changes', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:storm');
+    const { clock, world, tenant } = setUp('19:storm');
     service = world.service({ stormThresholdMs: 60_000 });
     service.start();
     const ids = await deliverMany(world, service, tenant, '19:storm', 200);
@@ -242,10 +220,7 @@ describe('storm mode', () => {
   });
 
   it('posts cards one by one while the backlog drains within the threshold', async () => {
-    const clock = new ManualClock();
-    const world = new World(clock);
-    const tenant = world.addTenant(1);
-    world.addChannel('19:calm');
+    const { clock, world, tenant } = setUp('19:calm');
     service = world.service({ stormThresholdMs: 60_000 });
     service.start();
     await deliverMany(world, service, tenant, '19:calm', 30);
