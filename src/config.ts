@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod/v4';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { resolveEmail, type EmailConfig } from './email/email-config.js';
+import { GUID_PATTERN as GUID } from './text/ids.js';
 
 /**
  * The Entra object id the bundled Agents Playground configuration gives its signed-in user
@@ -12,7 +13,6 @@ import { resolveEmail, type EmailConfig } from './email/email-config.js';
  */
 export const PLAYGROUND_USER_OBJECT_ID = '6f1c3f0e-5a2b-4c1d-9e8f-000000000020';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);

@@ -9,6 +9,7 @@ const tenantId = z.string().regex(/^[0-9a-f-]{36}$/i);
 const alertId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/);
 
 export const AlertRefPayload = z.object({ tenantId, alertId, version: z.string().max(40).optional() });
+export type AlertRef = z.infer<typeof AlertRefPayload>;
 
 export const StatusPayload = AlertRefPayload.extend({ status: z.enum(WRITABLE_STATUSES, { error: 'Choose New, In progress or Resolved.' }) });
 
@@ -34,3 +35,4 @@ export const MorePayload = z.object({
     sinceLabel: z.string().max(10).optional(),
   }),
 });
+export type MoreRequest = z.infer<typeof MorePayload>;

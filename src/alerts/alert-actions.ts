@@ -1,58 +1,33 @@
-import { randomBytes } from 'node:crypto';
 import type { z } from 'zod/v4';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { CardColor } from '../cards/catalog.js';
+import type { CardColor } from '../cards/elements.js';
 import type { Clock } from '../clock.js';
-import { denialMessage, isAllowed } from '../commands/access.js';
-import { cardReply, notice, type Reply } from '../commands/reply.js';
+import { describeFailure } from '../chat/failure.js';
+import type { CardOrigin } from '../chat/outcome.js';
+import { cardReply, notice, type Reply } from '../chat/reply.js';
 import type { Alert } from '../defender/alert.js';
 import type { AlertUpdate, GraphSecurityClient } from '../defender/graph-client.js';
-import { UsageError, isSocBridgeError, userFacingMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { AlertState, TenantRecord } from '../store/schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import { AlertRefPayload, ClassifyPayload, CommentPayload, MorePayload, StatusPayload } from './action-payloads.js';
+import type { AlertRef, ClassifyPayload, CommentPayload, MoreRequest, StatusPayload } from './action-payloads.js';
 import type { AlertService } from './alert-service.js';
 import { alertDetailCard, alertListCard, humanize, statusLabel, utc } from './alert-views.js';
-import { ALERT_VERBS, type AlertVerb } from './verbs.js';
-
-/**
- * What a card click produces. `final` never rejects. `interim` is shown if `final` takes longer
- * than Teams lets an invoke wait; `shared` results replace the card for everyone in the
- * conversation, others only for the person who clicked; `post` results arrive as a new message.
- */
-export interface ActionOutcome {
-  readonly interim: Reply;
-  readonly final: Promise<Reply>;
-  readonly delivery: 'shared' | 'clicker' | 'post';
-}
-
-/** A card an action came from: the conversation (base id) and the message. */
-export interface CardOrigin {
-  readonly conversationId: string;
-  readonly messageId?: string;
-}
 
 /** Hears about alerts changed from cards (delivery keeps the other copies current). */
 export interface AlertChangeListener {
   alertChanged(tenant: TenantRecord, alert: Alert, origin?: CardOrigin): void;
 }
 
-type Change =
-  | { verb: 'alert.assign'; payload: z.infer<typeof AlertRefPayload> }
-  | { verb: 'alert.status'; payload: z.infer<typeof StatusPayload> }
-  | { verb: 'alert.classify'; payload: z.infer<typeof ClassifyPayload> }
-  | { verb: 'alert.comment'; payload: z.infer<typeof CommentPayload> };
+/** A change an analyst asks for from an alert card, with the card's (validated) data. */
+export type AlertChange =
+  | { readonly verb: 'alert.assign'; readonly payload: AlertRef }
+  | { readonly verb: 'alert.status'; readonly payload: z.infer<typeof StatusPayload> }
+  | { readonly verb: 'alert.classify'; readonly payload: z.infer<typeof ClassifyPayload> }
+  | { readonly verb: 'alert.comment'; readonly payload: z.infer<typeof CommentPayload> };
 
-const CHANGE_SCHEMAS = {
-  'alert.assign': AlertRefPayload,
-  'alert.status': StatusPayload,
-  'alert.classify': ClassifyPayload,
-  'alert.comment': CommentPayload,
-} as const;
-
-const ACTION_NAMES: Readonly<Record<Change['verb'], string>> = {
+const ACTION_NAMES: Readonly<Record<AlertChange['verb'], string>> = {
   'alert.assign': 'assign',
   'alert.status': 'set status',
   'alert.classify': 'classify',
@@ -74,31 +49,8 @@ export class AlertActions {
     },
   ) {}
 
-  /** `origin` is the card clicked (it shows the result already, so it needs no other edit). */
-  handle(verb: AlertVerb, data: unknown, actor: Actor, origin?: CardOrigin): ActionOutcome {
-    if (!isAllowed(actor.role, verb)) {
-      const refusal = notice({ tone: 'attention', title: 'Not allowed', text: denialMessage(actor.role, verb) });
-      return { interim: refusal, final: Promise.resolve(refusal), delivery: 'clicker' };
-    }
-    switch (verb) {
-      case ALERT_VERBS.open:
-        return this.quick(this.detail(data, actor), 'post');
-      case ALERT_VERBS.refresh:
-        return this.quick(this.detail(data, actor), 'shared');
-      case ALERT_VERBS.more:
-        return this.quick(this.more(data, actor), 'clicker');
-      default:
-        return this.change(verb, data, actor, origin);
-    }
-  }
-
-  private quick(work: Promise<Reply>, delivery: ActionOutcome['delivery']): ActionOutcome {
-    const final = this.safely(work);
-    return { interim: notice({ title: 'Loading…', text: 'Asking Defender; this card will update in a moment.' }), final, delivery };
-  }
-
-  private async detail(data: unknown, actor: Actor, notices: { color: CardColor; text: string }[] = []): Promise<Reply> {
-    const ref = parse(AlertRefPayload, data);
+  /** The alert's detail card, with optional notices above it. */
+  async detail(ref: AlertRef, actor: Actor, notices: { color: CardColor; text: string }[] = []): Promise<Reply> {
     const tenant = this.tenantFor(ref.tenantId, actor);
     const alert = await this.deps.alerts.get(tenant, ref.alertId);
     return this.detailReply(tenant, alert, notices);
@@ -108,8 +60,8 @@ export class AlertActions {
     return cardReply('alert-detail', alertDetailCard(tenant, alert, { writable: tenant.writeAccess, notices }), `${alert.severity}: ${alert.title}`);
   }
 
-  private async more(data: unknown, actor: Actor): Promise<Reply> {
-    const request = parse(MorePayload, data);
+  /** The next page of an alert list. */
+  async more(request: MoreRequest, actor: Actor): Promise<Reply> {
     const all = request.tenant === 'all';
     const targets = all ? this.deps.tenants.connected() : [this.deps.tenants.resolve(request.tenant, actor)];
     const listing = await this.deps.alerts.list({ tenants: targets, filter: request.filter, top: request.top, cursor: request.cursor });
@@ -121,19 +73,12 @@ export class AlertActions {
     );
   }
 
-  private change(verb: Change['verb'], data: unknown, actor: Actor, origin: CardOrigin | undefined): ActionOutcome {
-    let change: Change;
-    try {
-      change = { verb, payload: parse(CHANGE_SCHEMAS[verb], data) } as Change;
-    } catch (error) {
-      const reply = notice({ tone: 'warning', title: 'Check the form', text: userFacingMessage(error, 'form') });
-      return { interim: reply, final: Promise.resolve(reply), delivery: 'clicker' };
-    }
-    const interim = notice({ title: 'Working on it…', text: `${describeChange(change).pending} on alert ${change.payload.alertId}. This card updates when Defender confirms.` });
-    return { interim, final: this.safely(this.apply(change, actor, origin)), delivery: 'shared' };
-  }
-
-  private async apply(change: Change, actor: Actor, origin: CardOrigin | undefined): Promise<Reply> {
+  /**
+   * Makes the change in Defender unless the alert changed since the card was shown, audits the
+   * attempt whatever its outcome, and answers with the alert's card as it now is. `origin` is the
+   * card clicked (it shows the result already, so delivery does not edit it again).
+   */
+  async change(change: AlertChange, actor: Actor, origin?: CardOrigin): Promise<Reply> {
     const tenant = this.tenantFor(change.payload.tenantId, actor);
     if (!tenant.writeAccess) {
       return notice({ tone: 'warning', title: 'Read-only customer', text: `${tenant.displayName} granted SOC Bridge read access only, so alerts cannot be changed from Teams. Use the Defender portal.` });
@@ -153,16 +98,14 @@ export class AlertActions {
       await this.record(tenant, updated, actor, change, before, after, 'done');
       return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeChange(change).done} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);
     } catch (error) {
-      const reference = randomBytes(4).toString('hex');
-      const message = userFacingMessage(error, reference);
-      if (!isSocBridgeError(error)) this.deps.logger.error({ event: 'alert.change_failed', reference, err: error }, 'alert change failed');
+      const message = describeFailure(error, this.deps.logger, 'alert.change', { tenant: tenant.handle, alertId: current.id });
       await this.deps.alerts.failed(tenant, error);
       await this.record(tenant, current, actor, change, before, before, 'failed', message);
       return this.detailReply(tenant, current, [{ color: 'attention', text: `Could not ${ACTION_NAMES[change.verb]}: ${message}` }]);
     }
   }
 
-  private async perform(tenant: TenantRecord, current: Alert, change: Change, actor: Actor): Promise<Alert> {
+  private async perform(tenant: TenantRecord, current: Alert, change: AlertChange, actor: Actor): Promise<Alert> {
     const { graph } = this.deps;
     if (change.verb === 'alert.comment') {
       // App-only calls carry no analyst identity, so the comment names who wrote it.
@@ -178,7 +121,7 @@ export class AlertActions {
     return graph.updateAlert(tenant.tenantId, current.id, patch);
   }
 
-  private async record(tenant: TenantRecord, alert: Alert, actor: Actor, change: Change, before: AlertState, after: AlertState, outcome: 'done' | 'failed' | 'refused', detail?: string): Promise<void> {
+  private async record(tenant: TenantRecord, alert: Alert, actor: Actor, change: AlertChange, before: AlertState, after: AlertState, outcome: 'done' | 'failed' | 'refused', detail?: string): Promise<void> {
     await this.deps.audit.append({
       actorId: actor.userId ?? 'unknown',
       actorName: actor.displayName,
@@ -198,25 +141,6 @@ export class AlertActions {
   private tenantFor(tenantId: string, actor: Actor): TenantRecord {
     return this.deps.tenants.resolve(tenantId, actor);
   }
-
-  /** Turns any failure into a reply, so the chat never sees an exception. */
-  private async safely(work: Promise<Reply>): Promise<Reply> {
-    try {
-      return await work;
-    } catch (error) {
-      const reference = randomBytes(4).toString('hex');
-      if (!isSocBridgeError(error)) this.deps.logger.error({ event: 'card_action.failed', reference, err: error }, 'card action failed');
-      return notice({ tone: 'attention', title: 'That did not work', text: userFacingMessage(error, reference) });
-    }
-  }
-}
-
-function parse<T>(schema: z.ZodType<T>, data: unknown): T {
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.join('.') || 'card data';
-  throw new UsageError(`This card's data is not valid (${field}: ${issue?.message ?? 'invalid'}). Open the alert again with the "alert" command.`);
 }
 
 function stateOf(alert: Alert): AlertState {
@@ -228,8 +152,13 @@ function stateOf(alert: Alert): AlertState {
   };
 }
 
+/** What the card says while a change is on its way to Defender. */
+export function pendingChangeText(change: AlertChange): string {
+  return `${describeChange(change).pending} on alert ${change.payload.alertId}. This card updates when Defender confirms.`;
+}
+
 /** How a change reads while it runs and once it is done. */
-function describeChange(change: Change): { pending: string; done: string } {
+function describeChange(change: AlertChange): { pending: string; done: string } {
   switch (change.verb) {
     case 'alert.assign':
       return { pending: 'Assigning to you', done: 'Assigned' };

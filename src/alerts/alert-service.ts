@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { AlertFilter } from '../commands/alert-options.js';
+import type { AlertFilter } from './alert-filter.js';
 import type { Alert, AlertStatus } from '../defender/alert.js';
 import type { AlertQuery } from '../defender/alert-query.js';
 import type { GraphSecurityClient } from '../defender/graph-client.js';

@@ -1,3 +1,4 @@
+import type { CardColor, CommandButton } from './elements.js';
 import type { ChecklistCardData, ConsentCardData, OffboardCardData, TenantStatusCardData } from './onboarding-cards.js';
 import type { ChannelsCardData, RuleFormCardData, RulesCardData } from './routing-cards.js';
 
@@ -31,15 +32,6 @@ export const CARD_NAMES = [
   'consent', 'checklist', 'tenant-status', 'offboard',
   'rules', 'rule-form', 'channels',
 ] as const satisfies readonly CardName[];
-
-/** Adaptive Card text colours, used to signal severity and health. */
-export type CardColor = 'default' | 'good' | 'warning' | 'attention' | 'accent';
-
-/** Data for a button that runs a chat command. */
-export interface CommandButton {
-  title: string;
-  actionData: { verb: 'command.run'; command: string };
-}
 
 export interface HelpCardData {
   title: string;

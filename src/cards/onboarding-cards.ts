@@ -1,4 +1,4 @@
-import type { CardColor, CommandButton } from './catalog.js';
+import type { CardColor, CommandButton } from './elements.js';
 
 /** Data for an Action.Execute button whose verb the template fixes; `actionData` carries the ids back. */
 export interface VerbButton {

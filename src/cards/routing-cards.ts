@@ -1,4 +1,4 @@
-import type { CardColor, CommandButton } from './catalog.js';
+import type { CardColor, CommandButton } from './elements.js';
 
 /** A title and a value, as a FactSet shows it. */
 export interface Fact {

@@ -1,14 +1,10 @@
+import type { UserRef } from '../roles/actor.js';
 import type { Role } from '../store/schema.js';
-import type { AlertFilter } from './alert-options.js';
+import type { AlertFilter } from '../alerts/alert-filter.js';
 import type { CommandName } from './catalog.js';
 import type { RoutingCommand } from './routing-commands.js';
 import type { RequestedAccess } from '../onboarding/store-schema.js';
-
-/** A user named in a command, by @mention or by Entra object id. */
-export interface UserRef {
-  readonly objectId: string;
-  readonly displayName?: string;
-}
+import type { OnboardRequest } from '../onboarding/consent-flow.js';
 
 /** A parsed, well-formed chat command. */
 export type Command =
@@ -23,7 +19,7 @@ export type Command =
   | { readonly name: 'role revoke'; readonly user: UserRef }
   | { readonly name: 'soc-channel' }
   | RoutingCommand
-  | { readonly name: 'onboard'; readonly tenantRef: string; readonly displayName: string; readonly admin?: UserRef; readonly access: RequestedAccess }
+  | ({ readonly name: 'onboard' } & OnboardRequest)
   | { readonly name: 'consent'; readonly tenant: string; readonly access?: RequestedAccess }
   | { readonly name: 'status'; readonly tenant: string }
   | { readonly name: 'offboard'; readonly tenant: string };

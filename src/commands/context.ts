@@ -8,7 +8,10 @@ import type { ConversationRegistry } from '../conversations/conversation-registr
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { RoleService } from '../roles/role-service.js';
-import type { ConversationKind } from '../store/schema.js';
+import type { CardOrigin } from '../chat/outcome.js';
+import type { ChatPlace } from '../chat/place.js';
+import type { ActionVerb } from './action-verbs.js';
+import type { CommandName } from './catalog.js';
 import type { OnboardingService } from '../onboarding/onboarding-service.js';
 import type { ChannelLinks } from '../routing/channel-links.js';
 import type { RuleService } from '../routing/rule-service.js';
@@ -31,22 +34,27 @@ export interface Services {
   readonly ruleTester: RuleTester;
 }
 
-/** Where a command was typed. */
-export interface ChatPlace {
-  readonly conversationId: string;
-  readonly kind: ConversationKind;
-  /** The chat user's id in the chat service (in Teams, the `29:…` id). */
-  readonly chatUserId?: string;
-  /** The Teams organisation's Entra tenant. */
-  readonly teamsTenantId?: string;
-}
+/** A command name or a card verb: what the route table has a row for. */
+export type RouteName = CommandName | ActionVerb;
 
-/** Everything a handler gets: one object, so handlers can be called directly in tests. */
-export interface HandlerContext<C> {
-  readonly command: C;
+/** What every handler gets, whatever started it: one object, so handlers can be called directly in tests. */
+export interface RunContext {
   readonly actor: Actor;
   readonly place: ChatPlace;
   readonly services: Services;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Whether this actor may use a command or card verb (to offer only the buttons that work for them). */
+  readonly may: (route: RouteName) => boolean;
+}
+
+/** A command handler's argument. */
+export interface HandlerContext<C> extends RunContext {
+  readonly command: C;
+}
+
+/** A card verb handler's argument: the validated payload and the card clicked. */
+export interface ActionContext<P> extends RunContext {
+  readonly payload: P;
+  readonly origin: CardOrigin;
 }

@@ -1,8 +1,10 @@
 import { UsageError } from '../errors.js';
 import type { RequestedAccess } from '../onboarding/store-schema.js';
 import { commandSpec } from './catalog.js';
-import type { CommandOf, UserRef } from './command.js';
+import type { CommandOf } from './command.js';
+import type { UserRef } from '../roles/actor.js';
 import type { Token } from './input.js';
+import { GUID_PATTERN as GUID } from '../text/ids.js';
 
 /** The token readers of the grammar, handed over by parse.ts so both read words the same way. */
 export interface TokenReaders {
@@ -14,7 +16,6 @@ export interface TokenReaders {
 type OnboardingCommand = 'onboard' | 'consent' | 'status' | 'offboard';
 type Parsers = { readonly [N in OnboardingCommand]: (args: readonly Token[]) => CommandOf<N> };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OPTION = /^([a-z][a-z-]*):(\S*)$/i;
 const ACCESS_WORDS: Readonly<Record<string, RequestedAccess>> = {
   read: 'read',

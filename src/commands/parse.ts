@@ -2,18 +2,19 @@ import { UsageError } from '../errors.js';
 import { ROLES, type Role } from '../store/schema.js';
 import { parseAlertOptions } from './alert-options.js';
 import { COMMANDS, COMMAND_NAMES, commandSpec, type CommandName } from './catalog.js';
-import type { Command, CommandOf, UserRef } from './command.js';
+import type { Command, CommandOf } from './command.js';
+import type { UserRef } from '../roles/actor.js';
 import { tokenize, type CommandInput, type Token } from './input.js';
-import { nearest } from './nearest.js';
+import { nearest } from '../text/nearest.js';
 import { onboardingParsers } from './onboarding-args.js';
 import { routingParsers } from './routing-args.js';
+import { GUID_PATTERN as GUID } from '../text/ids.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command }
   | { readonly ok: false; readonly kind: 'unknown'; readonly input: string; readonly suggestion?: CommandName }
   | { readonly ok: false; readonly kind: 'usage'; readonly command: CommandName; readonly message: string };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_REF = /^[a-z0-9][a-z0-9.-]{0,252}$/i;
 /** Graph alert ids: letters, digits and a little punctuation (e.g. `da637551227677560813_-961444813`). */
 const ALERT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;

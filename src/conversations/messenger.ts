@@ -1,4 +1,4 @@
-import type { Reply } from '../commands/reply.js';
+import type { Reply } from '../chat/reply.js';
 import type { ConversationRecord } from '../store/schema.js';
 
 /** The id Teams gave a posted message, when it gave one (it sometimes answers 202 with no body). */

@@ -1,7 +1,7 @@
 import { severityColor, severityLabel, statusLabel, utc } from '../alerts/alert-views.js';
 import { ALERT_VERBS } from '../alerts/verbs.js';
 import type { AlertDigestCardData } from '../cards/catalog.js';
-import { cardReply, type Reply } from '../commands/reply.js';
+import { cardReply, type Reply } from '../chat/reply.js';
 import type { Alert } from '../defender/alert.js';
 import { notificationCard } from '../routing/notification-card.js';
 import type { TenantRecord } from '../store/schema.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Reply } from '../commands/reply.js';
+import type { Reply } from '../chat/reply.js';
 import type { Messenger } from '../conversations/messenger.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { notice, type Reply } from '../commands/reply.js';
+import { notice, type Reply } from '../chat/reply.js';
 import { ChatDeliveryError, type Messenger } from '../conversations/messenger.js';
 import type { Logger } from '../log.js';
 import { backoffDelayMs } from '../rate-limit/backoff.js';

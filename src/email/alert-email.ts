@@ -1,4 +1,5 @@
-import type { AlertDetailCardData, CardColor } from '../cards/catalog.js';
+import type { AlertDetailCardData } from '../cards/catalog.js';
+import type { CardColor } from '../cards/elements.js';
 import type { Alert } from '../defender/alert.js';
 import type { ContentOptions, OutgoingEmail } from '../delivery/ports.js';
 import { notificationCard, type NotificationExtras } from '../routing/notification-card.js';

@@ -1,4 +1,4 @@
-import type { Reply } from '../commands/reply.js';
+import type { Reply } from '../chat/reply.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { Messenger } from '../conversations/messenger.js';
 import type { Logger } from '../log.js';

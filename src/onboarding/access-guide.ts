@@ -1,7 +1,7 @@
 import { utc } from '../alerts/alert-views.js';
 import type { ColoredLine } from '../cards/onboarding-cards.js';
 import type { Clock } from '../clock.js';
-import { cardReply, commandButton, notice, type Reply } from '../commands/reply.js';
+import { cardReply, commandButton, notice, type Reply } from '../chat/reply.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { Messenger } from '../conversations/messenger.js';
 import { AccessDeniedError, NotFoundError, UsageError } from '../errors.js';

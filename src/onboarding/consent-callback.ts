@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod/v4';
 import { utc } from '../alerts/alert-views.js';
 import type { Clock } from '../clock.js';
-import { commandButton, notice } from '../commands/reply.js';
+import { commandButton, notice } from '../chat/reply.js';
 import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';

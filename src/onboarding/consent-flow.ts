@@ -1,14 +1,12 @@
 import { utc } from '../alerts/alert-views.js';
 import type { Clock } from '../clock.js';
-import type { CommandOf, UserRef } from '../commands/command.js';
-import type { ChatPlace } from '../commands/context.js';
-import { cardReply, commandButton, notice, type Reply } from '../commands/reply.js';
+import { cardReply, commandButton, notice, type Reply } from '../chat/reply.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { Messenger } from '../conversations/messenger.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
-import type { Actor } from '../roles/actor.js';
+import type { Actor, UserRef } from '../roles/actor.js';
 import type { RoleService } from '../roles/role-service.js';
 import type { TenantRecord } from '../store/schema.js';
 import type { TenantLifecycle } from '../tenants/tenant-lifecycle.js';
@@ -23,8 +21,8 @@ import { listRoles, WRITE_ROLE } from './permissions.js';
 import type { OnboardingRecord, RequestedAccess } from './store-schema.js';
 import type { TenantLookup } from './tenant-lookup.js';
 import { consentCard } from './views.js';
+import { GUID_PATTERN as GUID } from '../text/ids.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 
 /** Where admin-consent links point and how long they work. */
@@ -57,6 +55,22 @@ export interface ConsentFlowDeps {
   readonly logger: Logger;
 }
 
+/** `onboard`: the customer as the analyst named it, its admin, and the access wanted. */
+export interface OnboardRequest {
+  /** The customer's Entra tenant id or one of its domains. */
+  readonly tenantRef: string;
+  readonly displayName: string;
+  readonly admin?: UserRef;
+  readonly access: RequestedAccess;
+}
+
+/** The conversation a request came from: the consent card is posted there. */
+export interface RequestOrigin {
+  readonly conversationId: string;
+  /** The MSSP's own Entra tenant (Teams organisation), when the chat service says. */
+  readonly teamsTenantId?: string;
+}
+
 /** How a proof of access ended, for the callback page and the card action. */
 export type ConnectOutcome = { readonly ok: true; readonly roles: readonly string[]; readonly note: string | undefined } | { readonly ok: false; readonly message: string };
 
@@ -71,7 +85,7 @@ export class ConsentFlow {
   }
 
   /** `onboard`: a pending tenant, its customer admin, and the consent card posted in this conversation. */
-  async onboard(command: CommandOf<'onboard'>, actor: Actor, place: ChatPlace): Promise<Reply> {
+  async onboard(command: OnboardRequest, actor: Actor, place: RequestOrigin): Promise<Reply> {
     const { tenants } = this.deps;
     const tenantId = await this.deps.lookup.tenantIdOf(command.tenantRef);
     const domain = GUID.test(command.tenantRef) ? tenantId : command.tenantRef.toLowerCase();
@@ -111,7 +125,7 @@ export class ConsentFlow {
   }
 
   /** `consent <tenant>`: a fresh card with a fresh link in this conversation; earlier links stop working. */
-  async sendConsentCard(command: CommandOf<'consent'>, actor: Actor, place: ChatPlace): Promise<Reply> {
+  async sendConsentCard(command: { readonly tenant: string; readonly access?: RequestedAccess }, actor: Actor, place: RequestOrigin): Promise<Reply> {
     const tenant = this.deps.tenants.resolve(command.tenant, actor);
     if (tenant.status === 'offboarded') {
       throw new UsageError(`${tenant.displayName} was offboarded. To serve it again, onboard it again: "onboard ${tenant.tenantId} ${tenant.displayName}".`);
@@ -261,7 +275,7 @@ export class ConsentFlow {
     );
   }
 
-  private newRecord(tenant: TenantRecord, access: RequestedAccess, actor: Actor, place: ChatPlace, admin: UserRef | { id: string; name: string } | undefined, previous: OnboardingRecord | undefined): OnboardingRecord {
+  private newRecord(tenant: TenantRecord, access: RequestedAccess, actor: Actor, place: RequestOrigin, admin: UserRef | { id: string; name: string } | undefined, previous: OnboardingRecord | undefined): OnboardingRecord {
     const now = this.deps.clock.now();
     const keepGuide = previous && !previous.offboarded;
     return {
@@ -285,7 +299,7 @@ export class ConsentFlow {
   }
 
   /** Stores the record and posts its card; without a way to post, the card becomes the command's reply. */
-  private async postConsentCard(tenant: TenantRecord, record: OnboardingRecord, place: ChatPlace): Promise<{ reply: Reply | undefined }> {
+  private async postConsentCard(tenant: TenantRecord, record: OnboardingRecord, place: RequestOrigin): Promise<{ reply: Reply | undefined }> {
     const reply = this.consentReply(tenant, record);
     const conversation = this.deps.conversations.get(place.conversationId);
     let messageId: string | undefined;

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
+import { LOWER_CASE_GUID_PATTERN } from '../text/ids.js';
 
 /**
  * The `state` of an admin-consent link. Entra echoes it back to the callback, where it is the
@@ -14,7 +15,7 @@ const NONCE_BYTES = 18;
 
 const PayloadSchema = z.strictObject({
   /** Customer tenant id (GUID, lower case). */
-  t: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+  t: z.string().regex(LOWER_CASE_GUID_PATTERN),
   n: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   /** Expiry, milliseconds since the epoch. */
   e: z.number().int().positive(),

@@ -1,9 +1,8 @@
 import { utc } from '../alerts/alert-views.js';
-import type { CardColor } from '../cards/catalog.js';
+import type { CardColor } from '../cards/elements.js';
 import type { ColoredLine, TenantStatusCardData } from '../cards/onboarding-cards.js';
 import type { Clock } from '../clock.js';
-import { isAllowed } from '../commands/access.js';
-import { cardReply, commandButton, type Reply } from '../commands/reply.js';
+import { cardReply, commandButton, type Reply } from '../chat/reply.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { TenantRecord, TenantStatus } from '../store/schema.js';
@@ -52,7 +51,8 @@ export class TenantDiagnostics {
     },
   ) {}
 
-  async status(ref: string, actor: Actor): Promise<Reply> {
+  /** `canSendConsent`: whether to offer the button that posts a consent card (the reader may use `consent`). */
+  async status(ref: string, actor: Actor, canSendConsent: boolean): Promise<Reply> {
     const found = this.deps.tenants.resolve(ref, actor);
     const record = this.deps.records.get(found.tenantId);
     const requested: RequestedAccess = record?.requestedAccess ?? (found.writeAccess ? 'readwrite' : 'read');
@@ -66,14 +66,13 @@ export class TenantDiagnostics {
       this.health(tenant),
       this.guide(record),
     ];
-    const consentAllowed = isAllowed(actor.role, 'consent');
     const needsConsent = tenant.status !== 'offboarded' && (!check?.ok || check.assessment.missing.length > 0);
     const data: TenantStatusCardData = {
       title: `Status: ${tenant.displayName} (${tenant.handle})`,
       statusLabel: STATUS[tenant.status].label,
       statusColor: STATUS[tenant.status].color,
       sections,
-      buttons: [commandButton('Check again', `status ${tenant.handle}`), ...(needsConsent && consentAllowed ? [commandButton('Send a consent card here', `consent ${tenant.handle}`)] : [])],
+      buttons: [commandButton('Check again', `status ${tenant.handle}`), ...(needsConsent && canSendConsent ? [commandButton('Send a consent card here', `consent ${tenant.handle}`)] : [])],
     };
     const verdict = check ? (check.ok ? 'access verified' : `access check failed at ${check.stage}`) : 'offboarded';
     return cardReply('tenant-status', data, `${tenant.displayName}: ${STATUS[tenant.status].label}, ${verdict}`);

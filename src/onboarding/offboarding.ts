@@ -2,7 +2,7 @@ import { utc } from '../alerts/alert-views.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { OffboardCardData } from '../cards/onboarding-cards.js';
 import type { Clock } from '../clock.js';
-import { cardReply, notice, type Reply } from '../commands/reply.js';
+import { cardReply, notice, type Reply } from '../chat/reply.js';
 import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { Actor } from '../roles/actor.js';

@@ -16,7 +16,6 @@ import { ConsentFlow, type ConsentSettings } from './consent-flow.js';
 import { ConsentStateSigner } from './consent-state.js';
 import { TenantDiagnostics } from './diagnostics.js';
 import { Offboarding } from './offboarding.js';
-import { OnboardingActions } from './onboarding-actions.js';
 import { OnboardingRecords } from './onboarding-records.js';
 import type { TenantLookup } from './tenant-lookup.js';
 import { accessGuideLine } from './views.js';
@@ -51,7 +50,6 @@ export class OnboardingService {
   readonly guide: AccessGuide;
   readonly diagnostics: TenantDiagnostics;
   readonly offboarding: Offboarding;
-  readonly actions: OnboardingActions;
   /** Connected / offboarded events: the poller and routing subscribe here. */
   readonly lifecycle: TenantLifecycle;
   private readonly records: OnboardingRecords;
@@ -67,7 +65,6 @@ export class OnboardingService {
     this.callback = new ConsentCallback({ flow: this.flow, records, tenants, signer, soc, clock, logger });
     this.diagnostics = new TenantDiagnostics({ records, tenants, probe: deps.probe, rateHeadroom: deps.rateHeadroom, clock, logger });
     this.offboarding = new Offboarding({ records, tenants, roles, audit: deps.audit, lifecycle: deps.lifecycle, soc, clientId: deps.settings.clientId, clock, logger });
-    this.actions = new OnboardingActions({ tenants, flow: this.flow, guide: this.guide, offboarding: this.offboarding, logger });
   }
 
   /** Where the customer is with the access-grant guide, for `tenants`. */

@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { entraFailureFromBody, unreachable } from '../defender/entra-errors.js';
+import { GUID_PATTERN as GUID } from '../text/ids.js';
 
 /** Finds a customer's Entra tenant id before any consent exists. */
 export interface TenantLookup {
@@ -7,7 +8,6 @@ export interface TenantLookup {
   tenantIdOf(ref: string): Promise<string>;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OpenIdConfiguration = z.looseObject({ token_endpoint: z.url() });
 
 /**

@@ -13,3 +13,9 @@ export interface Actor {
   /** True when the role comes from SOC_ADMIN_IDS rather than the store. */
   readonly bootstrap: boolean;
 }
+
+/** A user named in a command, by @mention or by Entra object id. */
+export interface UserRef {
+  readonly objectId: string;
+  readonly displayName?: string;
+}

@@ -1,5 +1,6 @@
 import { alertDetailCard } from '../alerts/alert-views.js';
-import type { AlertDetailCardData, CardColor } from '../cards/catalog.js';
+import type { AlertDetailCardData } from '../cards/catalog.js';
+import type { CardColor } from '../cards/elements.js';
 import type { Alert } from '../defender/alert.js';
 import type { ContentOptions } from '../delivery/ports.js';
 import type { TenantRecord } from '../store/schema.js';

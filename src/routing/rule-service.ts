@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { ChatPlace } from '../commands/context.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { ConversationKind, TenantRecord } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { ChangeSignal } from './change-signal.js';
@@ -24,7 +23,8 @@ export interface EmailAvailability {
 /** Who is changing rules, and where they typed it (for `to:here`). */
 export interface RuleChangeContext {
   readonly actor: Actor;
-  readonly place: Pick<ChatPlace, 'conversationId' | 'kind'>;
+  /** The conversation the change was typed in (`to:here` means it). */
+  readonly place: { readonly conversationId: string; readonly kind: ConversationKind };
 }
 
 export interface RuleChange {

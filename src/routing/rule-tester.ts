@@ -1,4 +1,4 @@
-import { cardReply } from '../commands/reply.js';
+import { cardReply } from '../chat/reply.js';
 import type { Clock } from '../clock.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import { ChatDeliveryError, type Messenger } from '../conversations/messenger.js';

@@ -1,7 +1,7 @@
 import { humanize, severityLabel, utc } from '../alerts/alert-views.js';
-import type { CardColor, CommandButton } from '../cards/catalog.js';
+import type { CardColor, CommandButton } from '../cards/elements.js';
 import type { ChannelsCardData, Choice, Fact, RuleFormCardData, RuleFormValues, RulesCardData } from '../cards/routing-cards.js';
-import { commandButton } from '../commands/reply.js';
+import { commandButton } from '../chat/reply.js';
 import type { TenantRecord } from '../store/schema.js';
 import { healthLabel, type LinkView } from './channel-links.js';
 import { DEFAULT_CONTENT, DEFAULT_RULE } from './matcher.js';

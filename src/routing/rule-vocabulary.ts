@@ -1,5 +1,5 @@
-import { SEVERITY_WORDS, sourceOf } from '../commands/alert-options.js';
-import { nearest } from '../commands/nearest.js';
+import { SEVERITY_WORDS, sourceOf } from '../alerts/alert-filter.js';
+import { nearest } from '../text/nearest.js';
 import { DETECTION_SOURCES, SERVICE_SOURCES, UNKNOWN_FUTURE_VALUE, type AlertSeverity } from '../defender/alert-enums.js';
 import { UsageError } from '../errors.js';
 

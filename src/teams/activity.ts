@@ -1,5 +1,5 @@
 import type { Activity, ChannelAccount } from 'botbuilder';
-import type { ChatPlace } from '../commands/context.js';
+import type { ChatPlace } from '../chat/place.js';
 import type { CommandInput, MentionedUser } from '../commands/input.js';
 import type { ConversationInfo } from '../conversations/conversation-registry.js';
 import type { ConversationKind } from '../store/schema.js';

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import { z } from 'zod/v4';
-import { VERBS } from '../cards/verbs.js';
 import type { Services } from '../commands/context.js';
-import { runCommand, type RunContext } from '../commands/run.js';
+import { runCommand, type TurnContext as CommandTurn } from '../commands/pipeline.js';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -12,10 +10,8 @@ import { baseConversationId, commandInputFrom, conversationInfoFrom, placeFrom }
 import { MemberDirectory } from './directory.js';
 import { actorOf, mentionedUsersOf } from './identity.js';
 import { onInstalled, onRemoved } from './install.js';
-import { DEFAULT_ACTION_DEADLINE_MS, registerAlertActions } from './card-actions.js';
-import { activityOf, cardOf } from './render.js';
-import { registerRuleActions } from './rule-actions.js';
-import { registerOnboardingActions } from './onboarding-actions.js';
+import { DEFAULT_ACTION_DEADLINE_MS, registerCardActions } from './card-actions.js';
+import { activityOf } from './render.js';
 
 export interface BotDeps {
   readonly config: Pick<AppConfig, 'bot' | 'botOpenIdMetadataUrl'>;
@@ -32,9 +28,6 @@ export interface Bot {
   readonly app: Application<TurnState>;
   readonly adapter: TeamsAdapter;
 }
-
-/** Payload of the "run a command" button, from Action.Execute or its Action.Submit fallback. */
-const RunCommandData = z.object({ verb: z.literal(VERBS.runCommand).optional(), command: z.string().trim().min(1).max(500) });
 
 /**
  * The Teams edge: the only place that knows botbuilder and teams-ai. It maps activities onto the
@@ -54,7 +47,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   const directory = new MemberDirectory({ clock: deps.clock, logger });
 
-  const contextFor = async (context: TurnContext): Promise<RunContext> => ({
+  const turnFor = async (context: TurnContext): Promise<CommandTurn> => ({
     actor: await actorOf(context, services.roles, directory),
     place: placeFrom(context.activity),
     services,
@@ -67,23 +60,7 @@ export function createBot(deps: BotDeps): Bot {
     if (info) await services.conversations.observe(info);
   };
 
-  app.adaptiveCards.actionExecute(VERBS.runCommand, async (context, _state, data) => {
-    const parsed = RunCommandData.safeParse(data);
-    if (!parsed.success) return 'That button carries no valid command. Type "help" instead.';
-    const reply = await runCommand({ text: parsed.data.command, mentions: [] }, await contextFor(context));
-    return reply.kind === 'card' ? (cardOf(reply) as never) : reply.text;
-  });
-
-  registerAlertActions(app, { contextFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
-  registerRuleActions(app, { contextFor });
-  registerOnboardingActions(app, { contextFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
-
-  app.adaptiveCards.actionSubmit(VERBS.runCommand, async (context, _state, data) => {
-    const parsed = RunCommandData.safeParse(data);
-    if (!parsed.success) return;
-    const reply = await runCommand({ text: parsed.data.command, mentions: [] }, await contextFor(context));
-    await context.sendActivity(activityOf(reply));
-  });
+  registerCardActions(app, { turnFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
 
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
@@ -108,7 +85,7 @@ export function createBot(deps: BotDeps): Bot {
     await observe(context);
     const mentions = await mentionedUsersOf(context, directory);
     const input = commandInputFrom(context.activity.text ?? '', mentions);
-    const reply = await runCommand(input, await contextFor(context));
+    const reply = await runCommand(input, await turnFor(context));
     await context.sendActivity(activityOf(reply));
   });
 

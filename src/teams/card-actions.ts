@@ -1,9 +1,9 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { TurnContext, type ConversationReference } from 'botbuilder';
-import type { ActionOutcome } from '../alerts/alert-actions.js';
-import { ALERT_VERB_LIST } from '../alerts/verbs.js';
-import type { Reply } from '../commands/reply.js';
-import type { RunContext } from '../commands/run.js';
+import type { ActionOutcome, ActionResult } from '../chat/outcome.js';
+import type { Reply } from '../chat/reply.js';
+import { ACTION_VERBS, type ActionVerb } from '../commands/action-verbs.js';
+import { runAction, type TurnContext as CommandTurn } from '../commands/pipeline.js';
 import type { Logger } from '../log.js';
 import { baseConversationId } from './activity.js';
 import { activityOf, cardOf } from './render.js';
@@ -18,57 +18,50 @@ export const DEFAULT_ACTION_DEADLINE_MS = 1500;
 type InvokeAnswer = ReturnType<typeof cardOf> | string;
 
 function answerOf(reply: Reply): InvokeAnswer {
-  return reply.kind === 'card' ? (cardOf(reply) as never) : reply.text;
+  return reply.kind === 'card' ? cardOf(reply) : reply.text;
 }
 
 export interface CardActionDeps {
-  readonly contextFor: (context: TurnContext) => Promise<RunContext>;
+  readonly turnFor: (context: TurnContext) => Promise<CommandTurn>;
   readonly botAppId: string;
   readonly deadlineMs: number;
   readonly logger: Logger;
 }
 
-/** Routes every alert-card verb to the domain and delivers its outcome the way the verb asks. */
-export function registerAlertActions(app: Application<TurnState>, deps: CardActionDeps): void {
-  registerOutcomeActions(
-    app,
-    ALERT_VERB_LIST,
-    (run, verb, data, context) => {
-      // The clicked card shows the result; delivery edits the alert's other cards.
-      const origin = { conversationId: baseConversationId(context.activity.conversation.id), ...(context.activity.replyToId ? { messageId: context.activity.replyToId } : {}) };
-      return run.services.alertActions.handle(verb, data, run.actor, origin);
-    },
-    deps,
-  );
-}
-
-/** Routes card verbs whose domain handler answers with an ActionOutcome, delivering it the way the outcome asks. */
-export function registerOutcomeActions<V extends string>(
-  app: Application<TurnState>,
-  verbs: readonly V[],
-  outcomeOf: (run: RunContext, verb: V, data: unknown, context: TurnContext) => ActionOutcome,
-  deps: CardActionDeps,
-): void {
-  for (const verb of verbs) {
+/**
+ * Registers every card verb of the route table with teams-ai: Action.Execute answers within the
+ * invoke (or with the interim card, finishing later), and the Action.Submit fallback of clients
+ * without Universal Actions posts the answer as a message.
+ */
+export function registerCardActions(app: Application<TurnState>, deps: CardActionDeps): void {
+  for (const verb of ACTION_VERBS) {
     app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
-      const run = await deps.contextFor(context);
-      const outcome = outcomeOf(run, verb, data, context);
+      const outcome = runAction(verb, data, originOf(context), await deps.turnFor(context));
       const finished = await Promise.race([outcome.final, delay(deps.deadlineMs)]);
-      if (finished) return deliverNow(context, outcome, finished);
+      // teams-ai types the invoke answer as its own card type; ours is the same JSON, built by render.ts.
+      if (finished) return (await deliverNow(context, finished)) as never;
       finishLater(context, outcome, deps);
       return answerOf(outcome.interim) as never;
+    });
+    app.adaptiveCards.actionSubmit(verb, async (context, _state, data) => {
+      const { reply } = await runAction(verb as ActionVerb, data, originOf(context), await deps.turnFor(context)).final;
+      await context.sendActivity(activityOf(reply));
     });
   }
 }
 
-async function deliverNow(context: TurnContext, outcome: ActionOutcome, reply: Reply): Promise<never> {
-  if (outcome.delivery === 'post') {
-    await context.sendActivity(activityOf(reply));
-    return 'Opened below.' as never;
+function originOf(context: TurnContext) {
+  return { conversationId: baseConversationId(context.activity.conversation.id), ...(context.activity.replyToId ? { messageId: context.activity.replyToId } : {}) };
+}
+
+async function deliverNow(context: TurnContext, result: ActionResult): Promise<InvokeAnswer> {
+  if (result.delivery === 'post') {
+    await context.sendActivity(activityOf(result.reply));
+    return 'Opened below.';
   }
   const cardMessageId = context.activity.replyToId;
-  if (outcome.delivery === 'shared' && cardMessageId) await context.updateActivity({ ...activityOf(reply), id: cardMessageId });
-  return answerOf(reply) as never;
+  if (result.delivery === 'shared' && cardMessageId) await context.updateActivity({ ...activityOf(result.reply), id: cardMessageId });
+  return answerOf(result.reply);
 }
 
 /** The clicker already holds the interim card; when the result arrives, edit (or post) it for everyone. */
@@ -79,9 +72,9 @@ function finishLater(context: TurnContext, outcome: ActionOutcome, deps: { botAp
     continueConversationAsync(botAppId: string, reference: Partial<ConversationReference>, logic: (ctx: TurnContext) => Promise<void>): Promise<void>;
   };
   void outcome.final
-    .then((reply) =>
+    .then(({ reply, delivery }) =>
       adapter.continueConversationAsync(deps.botAppId, reference, async (later) => {
-        if (outcome.delivery === 'post' || !cardMessageId) await later.sendActivity(activityOf(reply));
+        if (delivery === 'post' || !cardMessageId) await later.sendActivity(activityOf(reply));
         else await later.updateActivity({ ...activityOf(reply), id: cardMessageId });
       }),
     )

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { commandButton, cardReply, type Reply } from '../commands/reply.js';
+import { commandButton, cardReply, type Reply } from '../chat/reply.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { Logger } from '../log.js';
 import { activityOf } from './render.js';

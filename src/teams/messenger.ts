@@ -1,5 +1,5 @@
 import type { ConversationReference, TurnContext } from 'botbuilder';
-import type { Reply } from '../commands/reply.js';
+import type { Reply } from '../chat/reply.js';
 import { ChatDeliveryError, type Messenger, type SentMessage } from '../conversations/messenger.js';
 import { parseRetryAfterMs } from '../rate-limit/backoff.js';
 import type { ConversationRecord } from '../store/schema.js';

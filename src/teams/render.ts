@@ -1,5 +1,5 @@
 import { CardFactory, MessageFactory, type Activity } from 'botbuilder';
-import type { Reply } from '../commands/reply.js';
+import type { Reply } from '../chat/reply.js';
 import { renderCard, type AdaptiveCardJson } from '../cards/render.js';
 
 /** The Adaptive Card a card reply becomes. */

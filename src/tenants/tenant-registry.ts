@@ -4,9 +4,9 @@ import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { TenantRecord, TenantStatus } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { nearest } from '../commands/nearest.js';
+import { nearest } from '../text/nearest.js';
+import { GUID_PATTERN as GUID } from '../text/ids.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewTenant {
   readonly handle: string;

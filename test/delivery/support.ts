@@ -1,4 +1,4 @@
-import type { Reply } from '../../src/commands/reply.js';
+import type { Reply } from '../../src/chat/reply.js';
 import { ChatDeliveryError, type Messenger, type SentMessage } from '../../src/conversations/messenger.js';
 import type { Alert } from '../../src/defender/alert.js';
 import type { AlertPage } from '../../src/defender/graph-client.js';

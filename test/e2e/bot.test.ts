@@ -82,9 +82,11 @@ describe('unknown input', () => {
     expect(cardText(response.value)).toContain('no SOC Bridge role');
   });
 
-  it('a button without a valid command gets a plain refusal', async () => {
+  it('a button without a valid command says what is wrong with it', async () => {
     const { body } = await bot.invoke('command.run', { command: '' }, USERS.admin);
-    expect((body as { type: string; value: string }).value).toContain('no valid command');
+    const text = cardText((body as { value: unknown }).value);
+    expect(text).toContain("This card's data is not valid (command:");
+    expect(text).toContain('Type "help" instead.');
   });
 });
 

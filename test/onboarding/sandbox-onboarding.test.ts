@@ -36,9 +36,9 @@ describe('onboarding in sandbox mode', () => {
   it('goes from onboard to connected through the emulated consent page', async () => {
     const actor = { userId: PLAYGROUND_USER_OBJECT_ID, displayName: 'Alex Wilber', role: 'admin' as const, bootstrap: true };
     const reply = await app.services.onboarding.flow.onboard(
-      { name: 'onboard', tenantRef: tailspin.domain, displayName: tailspin.orgName, access: 'readwrite' },
+      { tenantRef: tailspin.domain, displayName: tailspin.orgName, access: 'readwrite' },
       actor,
-      { conversationId: 'not-a-known-conversation', kind: 'personal' },
+      { conversationId: 'not-a-known-conversation' },
     );
     if (reply.kind !== 'card' || reply.card !== 'consent') throw new Error('expected the consent card as the reply');
     const grant = new URL(reply.data.grantUrl);

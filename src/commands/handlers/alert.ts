@@ -1,7 +1,7 @@
 import { alertDetailCard } from '../../alerts/alert-views.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { cardReply, type Reply } from '../reply.js';
+import { cardReply, type Reply } from '../../chat/reply.js';
 
 /** `alert <tenant> <id>`: one alert in full, with the actions the caller's role and the tenant allow. */
 export async function alert({ command, actor, services }: HandlerContext<CommandOf<'alert'>>): Promise<Reply> {

@@ -1,7 +1,7 @@
 import { alertListCard } from '../../alerts/alert-views.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { cardReply, notice, type Reply } from '../reply.js';
+import { cardReply, notice, type Reply } from '../../chat/reply.js';
 
 /** `alerts <tenant|all> [options]`: newest alerts first, one customer or all of them. */
 export async function alerts({ command, actor, services }: HandlerContext<CommandOf<'alerts'>>): Promise<Reply> {

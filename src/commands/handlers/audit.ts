@@ -2,7 +2,7 @@ import { utc } from '../../alerts/alert-views.js';
 import type { AlertState } from '../../store/schema.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { cardReply, notice, type Reply } from '../reply.js';
+import { cardReply, notice, type Reply } from '../../chat/reply.js';
 
 /** `audit [tenant] [top:N]`: who did what to which alert, newest first. */
 export async function audit({ command, actor, services }: HandlerContext<CommandOf<'audit'>>): Promise<Reply> {

@@ -1,19 +1,18 @@
-import { isAllowed } from '../access.js';
 import { COMMANDS, commandSpec } from '../catalog.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { cardReply, type Reply } from '../reply.js';
+import { cardReply, type Reply } from '../../chat/reply.js';
 
 /** `help [command]`: the commands this user may run, with examples; or one command in detail. */
-export async function help({ command, actor }: HandlerContext<CommandOf<'help'>>): Promise<Reply> {
-  const available = COMMANDS.filter((spec) => isAllowed(actor.role, spec.name));
+export async function help({ command, actor, may }: HandlerContext<CommandOf<'help'>>): Promise<Reply> {
+  const available = COMMANDS.filter((spec) => may(spec.name));
   const shown = command.topic ? [commandSpec(command.topic)] : available;
   const hidden = COMMANDS.length - available.length;
   const roleLine = actor.role
     ? `Your role: ${actor.role}${actor.tenant ? ` (customer ${actor.tenant})` : ''}.`
     : 'You have no SOC Bridge role yet: ask a SOC Bridge admin to grant you one. Your Entra object id is shown by "whoami".';
   const footer = command.topic
-    ? isAllowed(actor.role, command.topic)
+    ? may(command.topic)
       ? 'Type "help" for every command.'
       : `Your role does not allow "${command.topic}". Type "help" for the commands you can use.`
     : `${hidden > 0 ? `${hidden} more command${hidden === 1 ? '' : 's'} need a higher role. ` : ''}In a channel, @mention SOC Bridge before the command.`;

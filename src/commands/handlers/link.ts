@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { commandButton, notice, type Reply } from '../reply.js';
+import { commandButton, notice, type Reply } from '../../chat/reply.js';
 
 /** `link <tenant>`: this channel or group chat receives the tenant's alerts from now on. */
 export async function link({ command, actor, place, services }: HandlerContext<CommandOf<'link'>>): Promise<Reply> {

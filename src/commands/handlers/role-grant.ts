@@ -1,6 +1,6 @@
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { notice, type Reply } from '../reply.js';
+import { notice, type Reply } from '../../chat/reply.js';
 
 /** `role grant <user> <role> [tenant]`. */
 export async function roleGrant({ command, actor, services }: HandlerContext<CommandOf<'role grant'>>): Promise<Reply> {

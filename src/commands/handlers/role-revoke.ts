@@ -1,6 +1,6 @@
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { notice, type Reply } from '../reply.js';
+import { notice, type Reply } from '../../chat/reply.js';
 
 /** `role revoke <user>`. */
 export async function roleRevoke({ command, actor, services }: HandlerContext<CommandOf<'role revoke'>>): Promise<Reply> {

@@ -1,7 +1,7 @@
 import type { RoleHolder } from '../../roles/role-service.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { cardReply, notice, type Reply } from '../reply.js';
+import { cardReply, notice, type Reply } from '../../chat/reply.js';
 
 /** `roles`: who holds which role. */
 export async function roles({ services }: HandlerContext<CommandOf<'roles'>>): Promise<Reply> {

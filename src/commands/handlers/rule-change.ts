@@ -1,24 +1,26 @@
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { commandButton, notice, type Reply } from '../reply.js';
-import { ruleFormReply, ruleSavedReply } from '../../routing/rule-replies.js';
+import { commandButton, notice, type Reply } from '../../chat/reply.js';
+import { ruleFormReply, ruleSavedReply } from './rule-replies.js';
 
 /** `rule new`: the rule form. */
-export async function ruleNew({ actor, place, services }: HandlerContext<CommandOf<'rule new'>>): Promise<Reply> {
-  return ruleFormReply(services, actor, place, {});
+export async function ruleNew(ctx: HandlerContext<CommandOf<'rule new'>>): Promise<Reply> {
+  return ruleFormReply(ctx, {});
 }
 
 /** `rule add <name> key:value…`. */
-export async function ruleAdd({ command, actor, place, services }: HandlerContext<CommandOf<'rule add'>>): Promise<Reply> {
+export async function ruleAdd(ctx: HandlerContext<CommandOf<'rule add'>>): Promise<Reply> {
+  const { command, actor, place, services } = ctx;
   const { rule, warnings } = await services.rules.add(command.ruleName, command.input, { actor, place });
-  return ruleSavedReply(rule, warnings, services, actor, 'added');
+  return ruleSavedReply(rule, warnings, ctx, 'added');
 }
 
 /** `rule edit <id> [key:value…]`: without options, the form filled with the rule. */
-export async function ruleEdit({ command, actor, place, services }: HandlerContext<CommandOf<'rule edit'>>): Promise<Reply> {
-  if (!command.input) return ruleFormReply(services, actor, place, { rule: services.rules.get(command.ruleId) });
+export async function ruleEdit(ctx: HandlerContext<CommandOf<'rule edit'>>): Promise<Reply> {
+  const { command, actor, place, services } = ctx;
+  if (!command.input) return ruleFormReply(ctx, { rule: services.rules.get(command.ruleId) });
   const { rule, warnings } = await services.rules.edit(command.ruleId, command.input, { actor, place });
-  return ruleSavedReply(rule, warnings, services, actor, 'changed');
+  return ruleSavedReply(rule, warnings, ctx, 'changed');
 }
 
 /** `rule remove <id>`. */

@@ -1,6 +1,6 @@
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { notice, type Reply } from '../reply.js';
+import { notice, type Reply } from '../../chat/reply.js';
 
 /** `soc-channel`: operational notices go to this conversation from now on. */
 export async function socChannel({ place, services }: HandlerContext<CommandOf<'soc-channel'>>): Promise<Reply> {

@@ -1,9 +1,9 @@
 import { severityLabel, utc } from '../../alerts/alert-views.js';
-import type { CardColor } from '../../cards/catalog.js';
+import type { CardColor } from '../../cards/elements.js';
 import type { TenantRecord, TenantStatus } from '../../store/schema.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { cardReply, notice, type Reply } from '../reply.js';
+import { cardReply, notice, type Reply } from '../../chat/reply.js';
 
 const STATUS: Readonly<Record<TenantStatus, { label: string; color: CardColor }>> = {
   'pending-consent': { label: 'Waiting for consent', color: 'warning' },

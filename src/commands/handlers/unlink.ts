@@ -1,6 +1,6 @@
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { commandButton, notice, type Reply } from '../reply.js';
+import { commandButton, notice, type Reply } from '../../chat/reply.js';
 
 /** `unlink <tenant> [conversation-id]`: the tenant's alerts stop going to this (or that) conversation. */
 export async function unlink({ command, actor, place, services }: HandlerContext<CommandOf<'unlink'>>): Promise<Reply> {

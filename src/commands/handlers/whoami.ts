@@ -1,6 +1,6 @@
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
-import { cardReply, type Reply } from '../reply.js';
+import { cardReply, type Reply } from '../../chat/reply.js';
 
 /** `whoami`: the caller's Teams identity, Entra object id and role. */
 export async function whoami({ actor, place }: HandlerContext<CommandOf<'whoami'>>): Promise<Reply> {

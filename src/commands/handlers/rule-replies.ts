@@ -1,18 +1,17 @@
-import type { ChatPlace, Services } from '../commands/context.js';
-import { isAllowed } from '../commands/access.js';
-import { cardReply, commandButton, notice, type Reply } from '../commands/reply.js';
-import type { Actor } from '../roles/actor.js';
-import type { RuleFormValues } from '../cards/routing-cards.js';
-import { inScope } from './rule-service.js';
-import { formValuesOf, ruleFacts, ruleFormCard, type RuleViewContext } from './rule-views.js';
-import type { NotificationRule } from './store-schema.js';
+import type { RunContext, Services } from '../context.js';
+import { cardReply, commandButton, notice, type Reply } from '../../chat/reply.js';
+import type { Actor } from '../../roles/actor.js';
+import type { RuleFormValues } from '../../cards/routing-cards.js';
+import { inScope } from '../../routing/rule-service.js';
+import { formValuesOf, ruleFacts, ruleFormCard, type RuleViewContext } from '../../routing/rule-views.js';
+import type { NotificationRule } from '../../routing/store-schema.js';
 
 /** What rule views need, for this reader. */
-export function viewContext(services: Services, actor: Actor): RuleViewContext {
+export function viewContext({ services, actor, may }: Pick<RunContext, 'services' | 'actor' | 'may'>): RuleViewContext {
   return {
     visibleTenants: services.tenants.visibleTo(actor, { includeOffboarded: true }),
     placeName: (id) => services.links.placeName(id),
-    canChange: isAllowed(actor.role, 'rule edit'),
+    canChange: may('rule edit'),
     emailAvailable: services.rules.email.available,
     emailReason: services.rules.email.reason,
   };
@@ -24,8 +23,8 @@ export function rulesFor(services: Services, tenantIds: readonly string[] | unde
   return tenantIds === undefined ? rules : rules.filter((r) => tenantIds.some((id) => inScope(r.tenants, id)));
 }
 
-export function ruleSavedReply(rule: NotificationRule, warnings: readonly string[], services: Services, actor: Actor, verb: 'added' | 'changed'): Reply {
-  const facts = ruleFacts(rule, viewContext(services, actor));
+export function ruleSavedReply(rule: NotificationRule, warnings: readonly string[], ctx: Pick<RunContext, 'services' | 'actor' | 'may'>, verb: 'added' | 'changed'): Reply {
+  const facts = ruleFacts(rule, viewContext(ctx));
   return notice({
     tone: warnings.length ? 'warning' : 'good',
     title: `Rule ${verb}: ${rule.name} (${rule.id})`,
@@ -36,7 +35,7 @@ export function ruleSavedReply(rule: NotificationRule, warnings: readonly string
 }
 
 /** The rule form, blank, for a stored rule, or with what was submitted and why it was refused. */
-export function ruleFormReply(services: Services, actor: Actor, place: Pick<ChatPlace, 'conversationId' | 'kind'>, args: { rule?: NotificationRule; values?: RuleFormValues; error?: string }): Reply {
+export function ruleFormReply({ services, actor, place }: Pick<RunContext, 'services' | 'actor' | 'place'>, args: { rule?: NotificationRule; values?: RuleFormValues; error?: string }): Reply {
   const linkedIds = [...new Set(services.links.views(services.tenants.visibleTo(actor)).map((v) => v.link.conversationId))];
   const here = place.kind !== 'personal' && linkedIds.includes(place.conversationId) ? place.conversationId : undefined;
   const data = ruleFormCard({

@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod/v4';
-import type { RuleFormValues } from '../cards/routing-cards.js';
-import type { ChatPlace, Services } from '../commands/context.js';
-import { denialMessage, isAllowed } from '../commands/access.js';
-import { notice, type Reply } from '../commands/reply.js';
-import { UsageError, isSocBridgeError, userFacingMessage } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { Actor } from '../roles/actor.js';
-import { ruleFormReply, ruleSavedReply } from './rule-replies.js';
-import type { RuleInput } from './rule-syntax.js';
-import { categoriesOf, detectionSourcesOf, deviceGroupsOf, emailOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf, MAX_EMAILS } from './rule-vocabulary.js';
-import { RULE_VERBS, type RuleVerb } from './verbs.js';
+import type { RuleFormValues } from '../../cards/routing-cards.js';
+import type { ActionContext, Services } from '../context.js';
+import type { ActionRoute } from '../route.js';
+import { ACCESS } from '../../roles/access.js';
+import { notice, type Reply } from '../../chat/reply.js';
+import { UsageError, isSocBridgeError } from '../../errors.js';
+import { ruleFormReply, ruleSavedReply } from '../handlers/rule-replies.js';
+import type { RuleInput } from '../../routing/rule-syntax.js';
+import { categoriesOf, detectionSourcesOf, deviceGroupsOf, emailOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf, MAX_EMAILS } from '../../routing/rule-vocabulary.js';
+import { RULE_VERBS } from '../../routing/verbs.js';
 
 /**
  * The rule form's submission. Teams sends every input as a string (multi-selects comma-separated,
@@ -80,39 +78,32 @@ function valuesOf(form: RuleFormSubmission): RuleFormValues {
   };
 }
 
-export interface RuleActionContext {
-  readonly actor: Actor;
-  readonly place: Pick<ChatPlace, 'conversationId' | 'kind'>;
-  readonly services: Services;
-  readonly logger: Logger;
-}
-
 /**
- * A click on a routing card (the rule form's Save). The answer replaces the form for the person
- * who clicked: the saved rule, or the form again with their values and the exact reason.
+ * The rule form's Save. The answer replaces the form for the person who clicked: the saved rule,
+ * or the form again with their values and the exact reason.
  */
-export async function handleRuleAction(verb: RuleVerb, data: unknown, ctx: RuleActionContext): Promise<Reply> {
-  if (!isAllowed(ctx.actor.role, verb)) return notice({ tone: 'attention', title: 'Not allowed', text: denialMessage(ctx.actor.role, verb) });
-  if (verb !== RULE_VERBS.save) return notice({ tone: 'warning', title: 'Unknown action', text: 'This button is not known. Type "rules" instead.' });
-  const parsed = RuleFormPayload.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return notice({ tone: 'warning', title: 'Check the form', text: `The form's data is not valid (${issue?.path.join('.') || 'form'}: ${issue?.message ?? 'invalid'}). Open it again with "rule new".` });
-  }
-  const form = parsed.data;
+export const RULE_ACTION_ROUTES = {
+  [RULE_VERBS.save]: {
+    access: ACCESS.admin,
+    payload: RuleFormPayload,
+    whenInvalid: 'Open the form again with "rule new".',
+    delivery: 'clicker',
+    interim: () => notice({ title: 'Saving…', text: 'This card updates in a moment.' }),
+    handle: saveRule,
+  } satisfies ActionRoute<RuleFormSubmission>,
+};
+
+async function saveRule(ctx: ActionContext<RuleFormSubmission>): Promise<Reply> {
+  const form = ctx.payload;
   const rule = form.ruleId ? safeGet(ctx.services, form.ruleId) : undefined;
   try {
     const { name, input } = ruleInputOfForm(form);
     const change = { actor: ctx.actor, place: ctx.place };
     const saved = form.ruleId ? await ctx.services.rules.edit(form.ruleId, { ...input, name }, change) : await ctx.services.rules.add(name, input, change);
-    return ruleSavedReply(saved.rule, saved.warnings, ctx.services, ctx.actor, form.ruleId ? 'changed' : 'added');
+    return ruleSavedReply(saved.rule, saved.warnings, ctx, form.ruleId ? 'changed' : 'added');
   } catch (error) {
-    if (!isSocBridgeError(error)) {
-      const reference = randomBytes(4).toString('hex');
-      ctx.logger.error({ event: 'rule.form_failed', reference, err: error }, 'rule form failed');
-      return notice({ tone: 'attention', title: 'That did not work', text: userFacingMessage(error, reference) });
-    }
-    return ruleFormReply(ctx.services, ctx.actor, ctx.place, { ...(rule ? { rule } : {}), values: valuesOf(form), error: error.userMessage });
+    if (!isSocBridgeError(error)) throw error;
+    return ruleFormReply(ctx, { ...(rule ? { rule } : {}), values: valuesOf(form), error: error.userMessage });
   }
 }
 

@@ -1,4 +1,5 @@
-import type { CardDataOf, CardName, CommandButton, NoticeTone } from '../cards/catalog.js';
+import type { CardDataOf, CardName, NoticeTone } from '../cards/catalog.js';
+import type { CommandButton } from '../cards/elements.js';
 import { VERBS } from '../cards/verbs.js';
 
 /** What a command answers with; the chat layer renders it. */
