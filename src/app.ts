@@ -14,8 +14,9 @@ import { ConversationRegistry } from './conversations/conversation-registry.js';
 import type { Logger } from './log.js';
 import { RoleService } from './roles/role-service.js';
 import { createServer, listen, stopServer } from './server.js';
-import { LowdbStore } from './store/lowdb-store.js';
-import type { Store } from './store/store.js';
+import { EmbeddedStorage } from './store/embedded/embedded-storage.js';
+import type { Storage } from './store/storage.js';
+import { DELIVERY_RECORD_SET } from './delivery/ledger.js';
 import { createAdapter } from './teams/adapter.js';
 import { createBot } from './teams/bot.js';
 import { SocNotifier } from './notify/soc-notifier.js';
@@ -29,7 +30,8 @@ import { DeliveryService, type DeliveryTuning } from './delivery/delivery-servic
 export interface RunningApp {
   readonly port: number;
   readonly url: string;
-  readonly store: Store;
+  /** Where state is kept (the embedded files, or PostgreSQL). */
+  readonly storage: Storage;
   readonly services: Services;
   /** Posts and edits messages proactively (alert cards, consent cards). */
   readonly messenger: Messenger;
@@ -65,27 +67,27 @@ export interface AppDeps {
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
-  const store = await LowdbStore.open(config.dataDir);
-  const tenants = new TenantRegistry({ store, clock, logger });
+  const storage = await EmbeddedStorage.open(config.dataDir);
+  const tenants = new TenantRegistry({ storage, clock, logger });
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
   const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
   const tokens = createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger });
   const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger });
-  const audit = new AuditLog({ store, clock });
+  const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
-  const conversations = new ConversationRegistry({ store, clock, logger });
-  const routing = createRouting({ email: config.email, store, conversations, tenants, messenger, clock, logger, lastDeliveryAt: (id) => delivery.lastDeliveryAt(id) });
-  const roles = new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
-  const soc = new SocNotifier({ store, conversations, messenger, logger });
+  const conversations = new ConversationRegistry({ storage, clock, logger });
+  const routing = createRouting({ email: config.email, storage, conversations, tenants, messenger, clock, logger, lastDeliveryAt: (id) => delivery.lastDeliveryAt(id) });
+  const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
+  const soc = new SocNotifier({ storage, conversations, messenger, logger });
   const delivery = new DeliveryService({
-    store, clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
+    records: storage.recordSet(DELIVERY_RECORD_SET), clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
     router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer,
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
-  const onboarding = createOnboarding({ config, endpoints, store, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
+  const onboarding = createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
     roles,
     conversations,
@@ -104,8 +106,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const server: Server = createServer({ bot, logger, isReady: () => ready, consentCallback: onboarding.callback });
   const port = await listen(server, config.port, config.host);
   ready = true;
-  delivery.start();
-  logger.info({ event: 'app.listening', host: config.host, port, storeFile: store.path }, `SOC Bridge listening on http://${config.host}:${port}/api/messages`);
+  await delivery.start();
+  logger.info({ event: 'app.listening', host: config.host, port, store: storage.location }, `SOC Bridge listening on http://${config.host}:${port}/api/messages`);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -115,11 +117,11 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       await delivery.stop();
       routing.close();
       await sandbox?.stop();
-      await store.close();
+      await storage.close();
       logger.info({ event: 'app.stopped' }, 'SOC Bridge stopped');
     })();
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
 }

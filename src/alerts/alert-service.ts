@@ -5,7 +5,7 @@ import type { Alert, AlertStatus } from '../defender/alert.js';
 import type { AlertQuery } from '../defender/alert-query.js';
 import type { GraphSecurityClient } from '../defender/graph-client.js';
 import type { Logger } from '../log.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { tenantFailureOf } from './failures.js';
 

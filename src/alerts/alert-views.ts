@@ -2,7 +2,7 @@ import type { AlertDetailCardData, AlertListCardData } from '../cards/catalog.js
 import type { CardColor } from '../cards/elements.js';
 import type { AlertFilter } from './alert-filter.js';
 import { alertDevices, alertFiles, alertProcessCommandLines, alertUsers, type Alert } from '../defender/alert.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { OPEN_STATUSES, type AlertListing, type ListCursor } from './alert-service.js';
 import { ALERT_VERBS } from './verbs.js';
 

@@ -1,30 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { AuditEntry } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { AppendLog, Storage } from '../store/storage.js';
+import { AUDIT_LOG, type AuditEntry } from './audit-schema.js';
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
 
 /** The record of who did what to which alert. Entries are only ever appended. */
 export class AuditLog {
-  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+  private readonly log: AppendLog<AuditEntry>;
+
+  constructor(private readonly deps: { storage: Storage; clock: Clock }) {
+    this.log = deps.storage.log(AUDIT_LOG);
+  }
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
     const full: AuditEntry = { id: randomUUID(), at: this.deps.clock.now().toISOString(), ...entry };
-    await this.deps.store.update((data) => {
-      data.audit.push(full);
-    });
+    await this.log.append(full);
     return full;
   }
 
   /** Most recent first, optionally for one customer tenant. */
-  recent({ tenantId, top }: { tenantId?: string; top: number }): AuditEntry[] {
-    const entries = this.deps.store.read().audit;
-    const out: AuditEntry[] = [];
-    for (let i = entries.length - 1; i >= 0 && out.length < top; i--) {
-      const entry = entries[i];
-      if (entry && (!tenantId || entry.tenantId === tenantId)) out.push({ ...entry });
-    }
-    return out;
+  recent({ tenantId, top }: { tenantId?: string; top: number }): Promise<AuditEntry[]> {
+    return this.log.query({ ...(tenantId ? { scope: tenantId } : {}), limit: top });
+  }
+
+  /** How many entries a customer tenant has. */
+  countFor(tenantId: string): Promise<number> {
+    return this.log.count({ scope: tenantId });
   }
 }

@@ -1,4 +1,4 @@
-import type { ConversationKind } from '../store/schema.js';
+import type { ConversationKind } from '../conversations/conversation-schema.js';
 
 /** Where a command was typed or a card clicked. Handlers read it; domain services take its plain parts. */
 export interface ChatPlace {

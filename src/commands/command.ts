@@ -1,5 +1,5 @@
 import type { UserRef } from '../roles/actor.js';
-import type { Role } from '../store/schema.js';
+import type { Role } from '../roles/role-schema.js';
 import type { AlertFilter } from '../alerts/alert-filter.js';
 import type { CommandName } from './catalog.js';
 import type { RoutingCommand } from './routing-commands.js';

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { ROLES, type Role } from '../store/schema.js';
+import { ROLES, type Role } from '../roles/role-schema.js';
 import { parseAlertOptions } from './alert-options.js';
 import { COMMANDS, COMMAND_NAMES, commandSpec, type CommandName } from './catalog.js';
 import type { Command, CommandOf } from './command.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import type { ConversationKind, ConversationRecord } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Collection, Storage } from '../store/storage.js';
+import { CONVERSATIONS, type ConversationKind, type ConversationRecord } from './conversation-schema.js';
 
 /** What the chat layer knows about a conversation the bot is in. */
 export interface ConversationInfo {
@@ -28,32 +28,41 @@ const TRACKED_FIELDS = [
  * later. Records are never deleted, only marked inactive, so old deliveries still resolve.
  */
 export class ConversationRegistry {
-  constructor(private readonly deps: { store: Store; clock: Clock; logger: Logger }) {}
+  private readonly records: Collection<ConversationRecord>;
 
-  /** A copy of the record, so callers never hold the store's live object. */
+  constructor(private readonly deps: { storage: Storage; clock: Clock; logger: Logger }) {
+    this.records = deps.storage.collection(CONVERSATIONS);
+  }
+
+  /** Changes with every install, removal or refresh of a conversation (here or on another instance). */
+  get version(): number {
+    return this.records.version;
+  }
+
+  /** A copy of the record, so callers never hold the store's own object. */
   get(id: string): ConversationRecord | undefined {
-    const record = this.deps.store.read().conversations.find((c) => c.id === id);
+    const record = this.records.get(id);
     return record ? { ...record } : undefined;
   }
 
   list(filter: { activeOnly?: boolean } = {}): ConversationRecord[] {
-    return this.deps.store.read().conversations.filter((c) => !filter.activeOnly || c.active).map((c) => ({ ...c }));
+    return this.records.all().filter((c) => !filter.activeOnly || c.active).map((c) => ({ ...c }));
   }
 
   /** The bot was added: store (or refresh) the record and mark it active. `wasActive` tells a repeat event from a (re)install. */
   async recordInstall(info: ConversationInfo): Promise<{ created: boolean; wasActive: boolean; record: ConversationRecord }> {
     const now = this.deps.clock.now().toISOString();
-    const result = await this.deps.store.update((data) => {
-      const existing = data.conversations.find((c) => c.id === info.id);
+    const result = await this.records.write((draft) => {
+      const existing = draft.get(info.id);
       if (!existing) {
         const record: ConversationRecord = { ...definedFields(info), id: info.id, active: true, installedAt: now, updatedAt: now };
-        data.conversations.push(record);
+        draft.put(record);
         return { created: true, wasActive: false, record };
       }
-      const wasActive = existing.active;
-      Object.assign(existing, definedFields(info), { active: true, updatedAt: now });
-      delete existing.removedAt;
-      return { created: false, wasActive, record: existing };
+      const { removedAt: _reinstalled, ...kept } = existing;
+      const record: ConversationRecord = { ...kept, ...definedFields(info), active: true, updatedAt: now };
+      draft.put(record);
+      return { created: false, wasActive: existing.active, record };
     });
     this.deps.logger.info({ event: 'conversation.installed', conversationId: info.id, kind: info.kind, created: result.created }, 'bot added to a conversation');
     return { ...result, record: { ...result.record } };
@@ -62,12 +71,10 @@ export class ConversationRegistry {
   /** The bot was removed: keep the record, marked inactive. */
   async recordRemoval(id: string): Promise<boolean> {
     const now = this.deps.clock.now().toISOString();
-    const changed = await this.deps.store.update((data) => {
-      const existing = data.conversations.find((c) => c.id === id);
+    const changed = await this.records.write((draft) => {
+      const existing = draft.get(id);
       if (!existing || !existing.active) return false;
-      existing.active = false;
-      existing.removedAt = now;
-      existing.updatedAt = now;
+      draft.put({ ...existing, active: false, removedAt: now, updatedAt: now });
       return true;
     });
     if (changed) this.deps.logger.info({ event: 'conversation.removed', conversationId: id }, 'bot removed from a conversation');

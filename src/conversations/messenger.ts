@@ -1,5 +1,5 @@
 import type { Reply } from '../chat/reply.js';
-import type { ConversationRecord } from '../store/schema.js';
+import type { ConversationRecord } from './conversation-schema.js';
 
 /** The id Teams gave a posted message, when it gave one (it sometimes answers 202 with no body). */
 export interface SentMessage {

@@ -4,7 +4,7 @@ import type { AlertDigestCardData } from '../cards/catalog.js';
 import { cardReply, type Reply } from '../chat/reply.js';
 import type { Alert } from '../defender/alert.js';
 import { notificationCard } from '../routing/notification-card.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { ContentOptions } from './ports.js';
 import type { DigestItem, DigestRecord } from './store-schema.js';
 

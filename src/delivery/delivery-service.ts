@@ -4,11 +4,12 @@ import type { Messenger } from '../conversations/messenger.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { RateWindow } from '../rate-limit/sliding-window.js';
-import type { ConversationRecord, TenantRecord } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { ConversationRecord } from '../conversations/conversation-schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { RecordSet } from '../store/storage.js';
 import { EmailDelivery, type AlertEmailComposer } from './email-delivery.js';
 import { AlertIntake, emptyIntake, type IntakeResult } from './intake.js';
-import type { JournalOptions } from './journal.js';
+import type { JournalOptions, PollNotes } from './journal.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
 import { TEAMS_CONVERSATION_WINDOWS, withMargin } from './pacing.js';
 import { AlertPoller, type PollingGraph, type PollReport } from './poller.js';
@@ -49,11 +50,12 @@ export interface DeliveryTuning {
 }
 
 export interface DeliveryServiceDeps {
-  readonly store: Store;
+  /** Where the outbox, snapshots, digests and poll cursors are kept. */
+  readonly records: RecordSet;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly graph: PollingGraph;
-  readonly tenants: { connected(): TenantRecord[]; find(ref: string): TenantRecord | undefined; recordSuccess(tenantId: string): Promise<void> };
+  readonly tenants: PollNotes & { connected(): TenantRecord[]; find(ref: string): TenantRecord | undefined; recordSuccess(tenantId: string): Promise<void> };
   readonly failures: { failed(tenant: TenantRecord, error: unknown): Promise<string> };
   readonly conversations: { get(id: string): ConversationRecord | undefined };
   readonly messenger: Messenger;
@@ -106,7 +108,7 @@ export class DeliveryService {
     const { settings, clock, logger } = deps;
     const tuning = deps.tuning ?? {};
     const margin = tuning.pacingMarginMs ?? 250;
-    this.ledger = new DeliveryLedger({ store: deps.store, clock, logger }, tuning.journal);
+    this.ledger = new DeliveryLedger({ records: deps.records, polls: deps.tenants, clock, logger }, tuning.journal);
     this.teams = new TeamsDelivery(
       {
         ledger: this.ledger,
@@ -148,10 +150,11 @@ export class DeliveryService {
     );
   }
 
-  /** Resumes what the store says is unfinished, then starts polling. */
-  start(): void {
+  /** Reads the stored records, resumes what they say is unfinished, then starts polling. */
+  async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    await this.ledger.load();
     this.prune();
     this.teams.resume();
     this.email.resume();

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import { backoffDelayMs } from '../rate-limit/backoff.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { alertKeyOf, type DeliveryLedger } from './ledger.js';
 import { StopSignal, sleepUnless } from './pacing.js';
 import { EmailDeliveryError, type ContentOptions, type EmailSender, type OutgoingEmail } from './ports.js';

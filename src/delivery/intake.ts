@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { alertKeyOf, deliveryKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
 import type { AlertRouter, RoutedTarget } from './ports.js';
 import type { PollCursor } from './store-schema.js';

@@ -1,6 +1,5 @@
 import type { Logger } from '../log.js';
-import type { StoreData } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { RecordChange, RecordSet } from '../store/storage.js';
 import type { DeliveryStore } from './store-schema.js';
 
 type Section = keyof DeliveryStore;
@@ -16,6 +15,11 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/** Where the journal records each tenant's last poll (the tenant registry). */
+export interface PollNotes {
+  notePolls(polls: ReadonlyMap<string, { pollAt: string; success: boolean }>): Promise<void>;
+}
+
 export interface JournalOptions {
   /** Delay before a change nobody waits for is written, so bursts of changes share one write. */
   readonly batchDelayMs?: number;
@@ -24,11 +28,10 @@ export interface JournalOptions {
 }
 
 /**
- * Group commit for delivery's store section. Every store update serializes the whole file, so
- * writing once per posted card would cost more than posting it. Delivery keeps its records in
- * memory and marks the changed keys here; a flush copies the current version of every marked key
- * into the store in one update. `flush()` resolves once everything marked before it is on disk.
- * A failed write keeps the keys marked and is retried.
+ * Group commit for delivery's records. Delivery keeps its records in memory and marks the changed
+ * keys here; a flush writes the current version of every marked key to the record set in one
+ * batch, so a burst of changes costs one write. `flush()` resolves once everything marked before
+ * it is stored. A failed write keeps the keys marked and is retried.
  */
 export class DeliveryJournal {
   private dirty = new Map<Section, Set<string>>(SECTIONS.map((s) => [s, new Set<string>()]));
@@ -45,7 +48,7 @@ export class DeliveryJournal {
   writes = 0;
 
   constructor(
-    private readonly deps: { store: Store; source: RecordSource; logger: Logger },
+    private readonly deps: { records: RecordSet; polls: PollNotes; source: RecordSource; logger: Logger },
     options: JournalOptions = {},
   ) {
     this.batchDelayMs = options.batchDelayMs ?? 100;
@@ -110,10 +113,12 @@ export class DeliveryJournal {
     this.dirty = new Map(SECTIONS.map((s) => [s, new Set<string>()]));
     this.tenantPolls = new Map();
     try {
-      if ([...batch.values()].some((keys) => keys.size > 0) || polls.size > 0) {
-        await this.deps.store.update((data) => this.apply(data, batch, polls));
+      const changes = this.changesOf(batch);
+      if (changes.length > 0) {
+        await this.deps.records.write(changes);
         this.writes++;
       }
+      if (polls.size > 0) await this.deps.polls.notePolls(polls);
       this.failures = 0;
       for (const w of waiters) w.resolve();
     } catch (error) {
@@ -129,20 +134,11 @@ export class DeliveryJournal {
     else if (this.hasDirty()) this.schedule(this.failures > 0 ? Math.min(30_000, 500 * 2 ** this.failures) : this.batchDelayMs);
   }
 
-  private apply(data: StoreData, batch: Map<Section, Set<string>>, polls: Map<string, { pollAt: string; success: boolean }>): void {
+  private changesOf(batch: Map<Section, Set<string>>): RecordChange[] {
+    const changes: RecordChange[] = [];
     for (const section of SECTIONS) {
-      const target = data.delivery[section] as Record<string, unknown>;
-      for (const key of batch.get(section) ?? []) {
-        const record = this.deps.source.current(section, key);
-        if (record === undefined) delete target[key];
-        else target[key] = { ...(record as object) };
-      }
+      for (const key of batch.get(section) ?? []) changes.push({ section, key, record: this.deps.source.current(section, key) ?? null });
     }
-    for (const [tenantId, poll] of polls) {
-      const tenant = data.tenants.find((t) => t.tenantId === tenantId);
-      if (!tenant) continue;
-      tenant.lastPollAt = poll.pollAt;
-      if (poll.success) tenant.lastSuccessAt = poll.pollAt;
-    }
+    return changes;
   }
 }

@@ -2,10 +2,15 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Clock } from '../clock.js';
 import { AlertSchema, type Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
-import { DeliveryJournal, type JournalOptions } from './journal.js';
+import type { RecordSet } from '../store/storage.js';
+import { DeliveryJournal, type JournalOptions, type PollNotes } from './journal.js';
 import { targetKey, type DeliveryTarget } from './ports.js';
-import type { AlertSnapshot, DeliveryRecord, DeliveryStore, DigestRecord, PollCursor } from './store-schema.js';
+import { AlertSnapshotSchema, DeliveryRecordSchema, DigestRecordSchema, PollCursorSchema, type AlertSnapshot, type DeliveryRecord, type DeliveryStore, type DigestRecord, type PollCursor } from './store-schema.js';
+
+/** The record set delivery keeps its outbox, snapshots, digests and poll cursors in. */
+export const DELIVERY_RECORD_SET = 'delivery';
+
+const SECTION_SCHEMAS = { deliveries: DeliveryRecordSchema, alerts: AlertSnapshotSchema, digests: DigestRecordSchema, cursors: PollCursorSchema } as const;
 
 export const alertKeyOf = (tenantId: string, alertId: string): string => `${tenantId}/${alertId}`;
 export const deliveryKeyOf = (tenantId: string, alertId: string, target: DeliveryTarget): string => `${alertKeyOf(tenantId, alertId)}|${targetKey(target)}`;
@@ -17,7 +22,7 @@ export function isNewer(version: string, than: string | undefined): boolean {
 
 /**
  * Delivery's records in memory, mirrored to the store through the journal. Memory is the source
- * of truth while the process runs (the store is read once, at start); every change goes through
+ * of truth while the process runs (the store is read once, by `load`); every change goes through
  * a method here, which replaces the record (records are never mutated in place) and marks it.
  */
 export class DeliveryLedger {
@@ -32,31 +37,55 @@ export class DeliveryLedger {
   readonly journal: DeliveryJournal;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; logger: Logger },
+    private readonly deps: { records: RecordSet; polls: PollNotes; clock: Clock; logger: Logger },
     journalOptions: JournalOptions = {},
   ) {
     this.journal = new DeliveryJournal(
       {
-        store: deps.store,
+        records: deps.records,
+        polls: deps.polls,
         logger: deps.logger,
         source: { current: (section, key) => this.current(section, key) },
       },
       journalOptions,
     );
-    this.load(deps.store.read().delivery);
   }
 
-  private load(saved: DeliveryStore): void {
-    for (const record of Object.values(saved.deliveries)) {
-      this.index(record);
-      this.sequence = Math.max(this.sequence, record.seq + 1);
+  /** Reads every stored record into memory; call once, before anything else. A record that does not validate is logged and left out. */
+  async load(): Promise<void> {
+    let skipped = 0;
+    for await (const { section, key, record } of this.deps.records.load()) {
+      const schema = SECTION_SCHEMAS[section as keyof typeof SECTION_SCHEMAS];
+      const parsed = schema?.safeParse(record);
+      if (!parsed?.success) {
+        skipped++;
+        continue;
+      }
+      this.restore(section as keyof DeliveryStore, key, parsed.data);
     }
-    for (const [key, snapshot] of Object.entries(saved.alerts)) this.alertMap.set(key, snapshot);
-    for (const digest of Object.values(saved.digests)) {
-      this.digestMap.set(digest.id, digest);
-      this.sequence = Math.max(this.sequence, digest.seq + 1);
+    if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
+  }
+
+  private restore(section: keyof DeliveryStore, key: string, record: DeliveryRecord | AlertSnapshot | DigestRecord | PollCursor): void {
+    switch (section) {
+      case 'deliveries': {
+        const delivery = record as DeliveryRecord;
+        this.index(delivery);
+        this.sequence = Math.max(this.sequence, delivery.seq + 1);
+        return;
+      }
+      case 'alerts':
+        this.alertMap.set(key, record as AlertSnapshot);
+        return;
+      case 'digests': {
+        const digest = record as DigestRecord;
+        this.digestMap.set(digest.id, digest);
+        this.sequence = Math.max(this.sequence, digest.seq + 1);
+        return;
+      }
+      case 'cursors':
+        this.cursorMap.set((record as PollCursor).tenantId, record as PollCursor);
     }
-    for (const cursor of Object.values(saved.cursors)) this.cursorMap.set(cursor.tenantId, cursor);
   }
 
   private current(section: keyof DeliveryStore, key: string): unknown {

@@ -4,7 +4,7 @@ import type { Alert } from '../defender/alert.js';
 import type { AlertPage } from '../defender/graph-client.js';
 import type { AlertQuery } from '../defender/alert-query.js';
 import type { Logger } from '../log.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { emptyIntake, type AlertIntake, type IntakeResult } from './intake.js';
 import { isNewer, type DeliveryLedger } from './ledger.js';
 import { StopSignal, sleepUnless } from './pacing.js';

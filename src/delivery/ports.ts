@@ -1,5 +1,5 @@
 import type { Alert } from '../defender/alert.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 
 /**
  * The seams between routing (channel links, notification rules, email) and delivery (poller,

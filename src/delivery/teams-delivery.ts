@@ -5,7 +5,8 @@ import { ChatDeliveryError, type Messenger } from '../conversations/messenger.js
 import type { Logger } from '../log.js';
 import { backoffDelayMs } from '../rate-limit/backoff.js';
 import { SlidingWindowLimiter, type RateWindow } from '../rate-limit/sliding-window.js';
-import type { ConversationRecord, TenantRecord } from '../store/schema.js';
+import type { ConversationRecord } from '../conversations/conversation-schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { deliveredAlertCard, digestCard, digestItemOf } from './cards.js';
 import { alertKeyOf, type DeliveryLedger } from './ledger.js';
 import { StopSignal, admit, sleepUnless } from './pacing.js';

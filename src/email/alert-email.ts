@@ -3,7 +3,7 @@ import type { CardColor } from '../cards/elements.js';
 import type { Alert } from '../defender/alert.js';
 import type { ContentOptions, OutgoingEmail } from '../delivery/ports.js';
 import { notificationCard, type NotificationExtras } from '../routing/notification-card.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { oneLine } from './message.js';
 
 export interface AlertEmailArgs {

@@ -2,7 +2,8 @@ import type { Reply } from '../chat/reply.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { Messenger } from '../conversations/messenger.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
+import type { Collection, Storage } from '../store/storage.js';
+import { SETTINGS, type Settings } from './settings-schema.js';
 
 /**
  * Operational notices for the SOC itself (a customer consented, a channel broke, a customer admin
@@ -10,18 +11,20 @@ import type { Store } from '../store/store.js';
  * logged, and the caller's own reply carries what matters.
  */
 export class SocNotifier {
-  constructor(private readonly deps: { store: Store; conversations: ConversationRegistry; messenger: Messenger; logger: Logger }) {}
+  private readonly settings: Collection<Settings>;
+
+  constructor(private readonly deps: { storage: Storage; conversations: ConversationRegistry; messenger: Messenger; logger: Logger }) {
+    this.settings = deps.storage.collection(SETTINGS);
+  }
 
   /** The SOC conversation, if one is set and the bot is still in it. */
   socConversationId(): string | undefined {
-    const id = this.deps.store.read().settings.socConversationId;
+    const id = this.settings.get('global')?.socConversationId;
     return id && this.deps.conversations.get(id)?.active ? id : undefined;
   }
 
   async setSocConversation(conversationId: string): Promise<void> {
-    await this.deps.store.update((data) => {
-      data.settings.socConversationId = conversationId;
-    });
+    await this.settings.write((draft) => draft.put({ ...draft.get('global'), id: 'global', socConversationId: conversationId }));
   }
 
   /** Posts `reply` to the SOC conversation; returns whether it went out. Never throws. */

@@ -3,7 +3,7 @@ import { tenantFailureOf, type TenantFailure } from '../alerts/failures.js';
 import type { Clock } from '../clock.js';
 import { EntraError } from '../defender/entra-errors.js';
 import type { Logger } from '../log.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { AccessProbe } from './access-probe.js';
 import { assessRoles, READ_ROLE, type AccessAssessment } from './permissions.js';
 import type { RequestedAccess } from './store-schema.js';

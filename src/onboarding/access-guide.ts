@@ -8,7 +8,7 @@ import { AccessDeniedError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { Actor } from '../roles/actor.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { CHECKLIST, stepById, type StepId } from './checklist.js';
 import { actorRef, type OnboardingRecords } from './onboarding-records.js';

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { RoleService } from '../roles/role-service.js';
 import type { DefenderEndpoints } from '../sandbox/sandbox.js';
-import type { Store } from '../store/store.js';
+import type { Storage } from '../store/storage.js';
 import { TenantLifecycle } from '../tenants/tenant-lifecycle.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { createAccessProbe } from './access-probe.js';
@@ -25,7 +25,7 @@ const PROOF_RETRY_DELAYS_MS = [1_000, 3_000];
 export function createOnboarding(deps: {
   config: AppConfig;
   endpoints: DefenderEndpoints;
-  store: Store;
+  storage: Storage;
   tenants: TenantRegistry;
   roles: RoleService;
   conversations: ConversationRegistry;

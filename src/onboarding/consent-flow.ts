@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { Actor, UserRef } from '../roles/actor.js';
 import type { RoleService } from '../roles/role-service.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { TenantLifecycle } from '../tenants/tenant-lifecycle.js';
 import { matches, type TenantRegistry } from '../tenants/tenant-registry.js';
 import { checkAccess } from './access-check.js';

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import { cardReply, commandButton, type Reply } from '../chat/reply.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
-import type { TenantRecord, TenantStatus } from '../store/schema.js';
+import type { TenantRecord, TenantStatus } from '../tenants/tenant-schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { checkAccess, type AccessCheck } from './access-check.js';
 import type { AccessProbe } from './access-probe.js';

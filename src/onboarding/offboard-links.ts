@@ -1,5 +1,5 @@
 import type { Actor } from '../roles/actor.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { TenantLifecycleListener } from '../tenants/tenant-lifecycle.js';
 
 /** What offboarding needs from the channel links (routing's ChannelLinks). */

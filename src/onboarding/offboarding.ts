@@ -7,14 +7,11 @@ import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { Actor } from '../roles/actor.js';
 import type { RoleService } from '../roles/role-service.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { TenantLifecycle } from '../tenants/tenant-lifecycle.js';
 import { matches, type TenantRegistry } from '../tenants/tenant-registry.js';
 import { actorRef, type OnboardingRecords } from './onboarding-records.js';
 import { ONBOARDING_VERBS } from './verbs.js';
-
-/** Enough to count a tenant's audit entries for the confirmation. */
-const AUDIT_COUNT_LIMIT = 100_000;
 
 /**
  * `offboard <tenant>`: a confirmation card first; on confirm the tenant stops being served (no
@@ -37,11 +34,11 @@ export class Offboarding {
   ) {}
 
   /** The confirmation card. */
-  ask(ref: string, actor: Actor): Reply {
+  async ask(ref: string, actor: Actor): Promise<Reply> {
     const tenant = this.deps.tenants.resolve(ref, actor);
     if (tenant.status === 'offboarded') return notice({ title: `${tenant.displayName} is already offboarded`, text: 'Nothing to do.' });
     const admins = this.customerAdmins(tenant);
-    const entries = this.deps.audit.recent({ tenantId: tenant.tenantId, top: AUDIT_COUNT_LIMIT }).length;
+    const entries = await this.deps.audit.countFor(tenant.tenantId);
     const actionData = { tenantId: tenant.tenantId };
     const data: OffboardCardData = {
       title: `Offboard ${tenant.displayName} (${tenant.handle})?`,

@@ -1,38 +1,43 @@
 import type { Clock } from '../clock.js';
 import { NotFoundError } from '../errors.js';
 import type { Actor } from '../roles/actor.js';
-import type { StoreData } from '../store/schema.js';
-import type { Store } from '../store/store.js';
-import type { ActorRef, OnboardingRecord } from './store-schema.js';
+import type { Collection, Storage } from '../store/storage.js';
+import { ONBOARDING_RECORDS, type ActorRef, type OnboardingRecord } from './store-schema.js';
 
 /** Older history entries are dropped beyond this many per tenant, so help clicks cannot grow the file without end. */
 const MAX_HISTORY = 500;
 
-/** The onboarding section of the store, one record per customer tenant. */
+/** Onboarding's records, one per customer tenant. */
 export class OnboardingRecords {
-  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+  private readonly records: Collection<OnboardingRecord>;
 
-  /** A copy of the tenant's record, so callers never hold the store's live object. */
+  constructor(private readonly deps: { storage: Storage; clock: Clock }) {
+    this.records = deps.storage.collection(ONBOARDING_RECORDS);
+  }
+
+  /** A copy of the tenant's record, so callers never hold the store's own object. */
   get(tenantId: string): OnboardingRecord | undefined {
-    const record = this.deps.store.read().onboarding.find((r) => r.tenantId === tenantId);
+    const record = this.records.get(tenantId);
     return record ? structuredClone(record) : undefined;
   }
 
   /** Inserts or replaces the tenant's record. */
   async put(record: OnboardingRecord): Promise<void> {
-    await this.deps.store.update((data) => {
-      const index = data.onboarding.findIndex((r) => r.tenantId === record.tenantId);
-      if (index === -1) data.onboarding.push(structuredClone(record));
-      else data.onboarding[index] = structuredClone(record);
-    });
+    await this.records.write((draft) => draft.put(structuredClone(record)));
   }
 
-  /** Changes the tenant's record in one store mutation (synchronous, so never interleaved). */
-  async update<T>(tenantId: string, mutate: (record: OnboardingRecord, data: StoreData) => T extends Promise<unknown> ? never : T): Promise<T> {
-    return this.deps.store.update((data) => {
-      const record = data.onboarding.find((r) => r.tenantId === tenantId);
-      if (!record) throw new NotFoundError('This customer was not onboarded through SOC Bridge, so it has no consent or access-guide record. Use "consent <tenant>" to start one.');
-      return mutate(record, data);
+  /**
+   * Changes the tenant's record: `mutate` edits a copy of the latest record, which is stored if it
+   * returns (never interleaved with another change; nothing is stored if it throws).
+   */
+  async update<T>(tenantId: string, mutate: (record: OnboardingRecord) => T extends Promise<unknown> ? never : T): Promise<T> {
+    return this.records.write((draft) => {
+      const current = draft.get(tenantId);
+      if (!current) throw new NotFoundError('This customer was not onboarded through SOC Bridge, so it has no consent or access-guide record. Use "consent <tenant>" to start one.');
+      const record = structuredClone(current);
+      const result = mutate(record);
+      draft.put(record);
+      return result;
     });
   }
 

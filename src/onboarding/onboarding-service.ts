@@ -5,8 +5,8 @@ import type { Messenger } from '../conversations/messenger.js';
 import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { RoleService } from '../roles/role-service.js';
-import type { TenantRecord } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { Storage } from '../store/storage.js';
 import type { TenantLifecycle } from '../tenants/tenant-lifecycle.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { AccessGuide } from './access-guide.js';
@@ -21,7 +21,7 @@ import type { TenantLookup } from './tenant-lookup.js';
 import { accessGuideLine } from './views.js';
 
 export interface OnboardingDeps {
-  readonly store: Store;
+  readonly storage: Storage;
   readonly tenants: TenantRegistry;
   readonly roles: RoleService;
   readonly conversations: ConversationRegistry;
@@ -55,8 +55,8 @@ export class OnboardingService {
   private readonly records: OnboardingRecords;
 
   constructor(deps: OnboardingDeps) {
-    const { store, tenants, roles, conversations, messenger, soc, clock, logger } = deps;
-    const records = new OnboardingRecords({ store, clock });
+    const { storage, tenants, roles, conversations, messenger, soc, clock, logger } = deps;
+    const records = new OnboardingRecords({ storage, clock });
     const signer = new ConsentStateSigner(deps.stateSecret);
     this.records = records;
     this.lifecycle = deps.lifecycle;

@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import type { CollectionSpec } from '../store/storage.js';
 
 /**
  * The onboarding section of the store: per customer tenant, the consent link currently valid, the
@@ -77,3 +78,6 @@ export const OnboardingRecordSchema = z.object({
   history: z.array(HistoryEntrySchema).default([]),
 });
 export type OnboardingRecord = z.infer<typeof OnboardingRecordSchema>;
+
+/** The onboarding collection, one record per customer tenant. */
+export const ONBOARDING_RECORDS: CollectionSpec<OnboardingRecord> = { name: 'onboarding', schema: OnboardingRecordSchema, keyOf: (r) => r.tenantId };

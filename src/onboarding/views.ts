@@ -2,7 +2,7 @@ import { utc } from '../alerts/alert-views.js';
 import type { CardColor } from '../cards/elements.js';
 import type { ChecklistCardData, ColoredLine, ConsentCardData } from '../cards/onboarding-cards.js';
 import { commandButton } from '../chat/reply.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { CHECKLIST, type StepContext } from './checklist.js';
 import { listRoles, PERMISSION_PURPOSE, READ_ROLE, WRITE_ROLE } from './permissions.js';
 import type { OnboardingRecord } from './store-schema.js';

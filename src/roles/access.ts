@@ -1,4 +1,4 @@
-import type { Role } from '../store/schema.js';
+import type { Role } from './role-schema.js';
 
 /**
  * Who may do something. SOC roles are ordered (viewer < analyst < admin); a customer-admin sits

@@ -1,4 +1,4 @@
-import type { Role } from '../store/schema.js';
+import type { Role } from './role-schema.js';
 
 /** The person behind a chat message or card click, with the role SOC Bridge gives them. */
 export interface Actor {

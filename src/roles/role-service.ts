@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
 import { ConflictError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Role, RoleAssignment } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Collection, Storage } from '../store/storage.js';
+import { ROLE_ASSIGNMENTS, type Role, type RoleAssignment } from './role-schema.js';
 import type { Actor } from './actor.js';
 
 export interface RoleHolder {
@@ -23,11 +23,13 @@ export interface RoleChange {
 /** Stored roles plus the bootstrap admins from configuration. */
 export class RoleService {
   private readonly bootstrapAdmins: ReadonlySet<string>;
+  private readonly assignments: Collection<RoleAssignment>;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; logger: Logger; bootstrapAdminIds: readonly string[] },
+    private readonly deps: { storage: Storage; clock: Clock; logger: Logger; bootstrapAdminIds: readonly string[] },
   ) {
     this.bootstrapAdmins = new Set(deps.bootstrapAdminIds.map((id) => id.toLowerCase()));
+    this.assignments = deps.storage.collection(ROLE_ASSIGNMENTS);
   }
 
   /** Who this Teams user is to SOC Bridge. */
@@ -47,13 +49,13 @@ export class RoleService {
   holderOf(userId: string): RoleHolder | undefined {
     const id = userId.toLowerCase();
     if (this.bootstrapAdmins.has(id)) return { userId: id, role: 'admin', grantedBy: 'SOC_ADMIN_IDS', bootstrap: true };
-    const stored = this.deps.store.read().roles.find((r) => r.userId === id);
+    const stored = this.assignments.get(id);
     return stored ? toHolder(stored) : undefined;
   }
 
   /** Everyone with a role, bootstrap admins first, then by role and name. */
   list(): RoleHolder[] {
-    const stored = this.deps.store.read().roles.filter((r) => !this.bootstrapAdmins.has(r.userId)).map(toHolder);
+    const stored = this.assignments.all().filter((r) => !this.bootstrapAdmins.has(r.userId)).map(toHolder);
     const bootstrap = [...this.bootstrapAdmins].map((userId) => ({ userId, role: 'admin' as const, grantedBy: 'SOC_ADMIN_IDS', bootstrap: true }));
     const order: Record<Role, number> = { admin: 0, analyst: 1, viewer: 2, 'customer-admin': 3 };
     return [...bootstrap, ...stored.sort((a, b) => order[a.role] - order[b.role] || (a.displayName ?? a.userId).localeCompare(b.displayName ?? b.userId))];
@@ -71,12 +73,11 @@ export class RoleService {
       grantedBy: args.by.userId ?? args.by.displayName,
       grantedAt: this.deps.clock.now().toISOString(),
     };
-    const previous = await this.deps.store.update((data) => {
-      const index = data.roles.findIndex((r) => r.userId === userId);
-      const before = index === -1 ? undefined : data.roles[index];
-      if (before && before.role === 'admin' && args.role !== 'admin') this.refuseLastAdmin(data.roles, userId);
-      if (index === -1) data.roles.push(assignment);
-      else data.roles[index] = { ...assignment, displayName: assignment.displayName ?? before?.displayName };
+    const previous = await this.assignments.write((draft) => {
+      const before = draft.get(userId);
+      if (before && before.role === 'admin' && args.role !== 'admin') this.refuseLastAdmin(draft.all(), userId);
+      const displayName = assignment.displayName ?? before?.displayName;
+      draft.put({ ...assignment, ...(displayName ? { displayName } : {}) });
       return before;
     });
     this.deps.logger.info({ event: 'role.granted', userId, role: args.role, tenant: args.tenant, by: args.by.userId }, 'role granted');
@@ -87,12 +88,11 @@ export class RoleService {
   async revoke(args: { userId: string; by: Actor }): Promise<RoleChange> {
     const userId = args.userId.toLowerCase();
     this.refuseBootstrap(userId, 'revoke');
-    const previous = await this.deps.store.update((data) => {
-      const index = data.roles.findIndex((r) => r.userId === userId);
-      if (index === -1) return undefined;
-      const before = data.roles[index];
-      if (before?.role === 'admin') this.refuseLastAdmin(data.roles, userId);
-      data.roles.splice(index, 1);
+    const previous = await this.assignments.write((draft) => {
+      const before = draft.get(userId);
+      if (!before) return undefined;
+      if (before.role === 'admin') this.refuseLastAdmin(draft.all(), userId);
+      draft.delete(userId);
       return before;
     });
     if (previous) this.deps.logger.info({ event: 'role.revoked', userId, role: previous.role, by: args.by.userId }, 'role revoked');

@@ -4,10 +4,10 @@ import type { LinkHealth } from '../delivery/ports.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
-import type { ConversationRecord, TenantRecord } from '../store/schema.js';
-import type { Store } from '../store/store.js';
-import type { ChangeSignal } from './change-signal.js';
-import type { ChannelLink } from './store-schema.js';
+import type { ConversationRecord } from '../conversations/conversation-schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { Collection, Storage } from '../store/storage.js';
+import { CHANNEL_LINKS, linkKeyOf, type ChannelLink } from './store-schema.js';
 
 export type LinkHealthState = 'active' | 'bot-removed' | 'broken';
 
@@ -25,11 +25,10 @@ export interface LinkView {
 }
 
 export interface ChannelLinksDeps {
-  readonly store: Store;
+  readonly storage: Storage;
   readonly conversations: ConversationRegistry;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly changes: ChangeSignal;
   /** The delivery side's record of the last alert posted to a conversation; absent until it has one. */
   readonly lastDeliveryAt?: (conversationId: string) => string | undefined;
 }
@@ -39,7 +38,12 @@ export interface ChannelLinksDeps {
  * works. Only `link`, typed in the conversation itself, makes a conversation a destination.
  */
 export class ChannelLinks implements LinkHealth {
-  constructor(private readonly deps: ChannelLinksDeps) {}
+  /** Routing reads the links straight from here (and rebuilds its index when their version moves). */
+  readonly records: Collection<ChannelLink>;
+
+  constructor(private readonly deps: ChannelLinksDeps) {
+    this.records = deps.storage.collection(CHANNEL_LINKS);
+  }
 
   /**
    * Links the conversation to the tenant. Linking again where the link is broken repairs every
@@ -51,56 +55,48 @@ export class ChannelLinks implements LinkHealth {
     }
     if (tenant.status === 'offboarded') throw new ConflictError(`${tenant.displayName} is offboarded, so it has no alerts to deliver.`);
     const now = this.deps.clock.now().toISOString();
-    const result = await this.deps.store.update((data) => {
+    const result = await this.records.write((draft) => {
       let repaired = false;
-      for (const link of data.channelLinks) {
+      for (const link of draft.all()) {
         if (link.conversationId === conversation.id && link.broken) {
-          delete link.broken;
+          const { broken: _repaired, ...working } = link;
+          draft.put(working);
           repaired = true;
         }
       }
-      const existing = data.channelLinks.find((l) => l.conversationId === conversation.id && l.tenantId === tenant.tenantId);
-      if (existing) return { created: false, repaired };
-      data.channelLinks.push({ conversationId: conversation.id, tenantId: tenant.tenantId, linkedBy: actor.userId ?? 'unknown', linkedByName: actor.displayName, linkedAt: now });
+      if (draft.get(linkKeyOf(conversation.id, tenant.tenantId))) return { created: false, repaired };
+      draft.put({ conversationId: conversation.id, tenantId: tenant.tenantId, linkedBy: actor.userId ?? 'unknown', linkedByName: actor.displayName, linkedAt: now });
       return { created: true, repaired };
     });
-    this.deps.changes.bump();
     this.deps.logger.info({ event: 'channel.linked', conversationId: conversation.id, tenant: tenant.handle, created: result.created, repaired: result.repaired, userId: actor.userId }, 'conversation linked to a tenant');
     return result;
   }
 
   /** Removes the link; throws NotFoundError (saying where the tenant is linked) when there is none. */
   async unlink(conversationId: string, tenant: TenantRecord, actor: Actor): Promise<void> {
-    const removed = await this.deps.store.update((data) => {
-      const index = data.channelLinks.findIndex((l) => l.conversationId === conversationId && l.tenantId === tenant.tenantId);
-      if (index === -1) return false;
-      data.channelLinks.splice(index, 1);
-      return true;
-    });
+    const removed = await this.records.write((draft) => draft.delete(linkKeyOf(conversationId, tenant.tenantId)));
     if (!removed) {
       const elsewhere = this.linksOf(tenant.tenantId).map((l) => this.placeName(l.conversationId));
       throw new NotFoundError(
         `${this.placeName(conversationId)} is not linked to ${tenant.displayName}, so there is nothing to unlink.${elsewhere.length ? ` ${tenant.displayName} is linked to: ${elsewhere.join('; ')}.` : ` ${tenant.displayName} has no linked channels.`}`,
       );
     }
-    this.deps.changes.bump();
     this.deps.logger.info({ event: 'channel.unlinked', conversationId, tenant: tenant.handle, userId: actor.userId }, 'conversation unlinked from a tenant');
   }
 
   async markBroken(conversationId: string, reason: string): Promise<boolean> {
     const at = this.deps.clock.now().toISOString();
-    const changed = await this.deps.store.update((data) => {
+    const changed = await this.records.write((draft) => {
       let first = false;
-      for (const link of data.channelLinks) {
+      for (const link of draft.all()) {
         if (link.conversationId === conversationId && !link.broken) {
-          link.broken = { reason: reason.slice(0, 300), at };
+          draft.put({ ...link, broken: { reason: reason.slice(0, 300), at } });
           first = true;
         }
       }
       return first;
     });
     if (changed) {
-      this.deps.changes.bump();
       this.deps.logger.warn({ event: 'channel.broken', conversationId, reason: reason.slice(0, 300) }, 'alert channel marked broken');
     }
     return changed;
@@ -108,26 +104,31 @@ export class ChannelLinks implements LinkHealth {
 
   /** Every link of a tenant (copies). */
   linksOf(tenantId: string): ChannelLink[] {
-    return this.deps.store.read().channelLinks.filter((l) => l.tenantId === tenantId).map((l) => ({ ...l }));
+    return this.records.all().filter((l) => l.tenantId === tenantId).map((l) => ({ ...l }));
   }
 
   /** Every link of a conversation (copies). */
   linksIn(conversationId: string): ChannelLink[] {
-    return this.deps.store.read().channelLinks.filter((l) => l.conversationId === conversationId).map((l) => ({ ...l }));
+    return this.records.all().filter((l) => l.conversationId === conversationId).map((l) => ({ ...l }));
   }
 
   isLinked(conversationId: string, tenantId: string): boolean {
-    return this.deps.store.read().channelLinks.some((l) => l.conversationId === conversationId && l.tenantId === tenantId);
+    return this.records.get(linkKeyOf(conversationId, tenantId)) !== undefined;
   }
 
   /** The links `actor` may see (a customer-admin: their own tenant's), optionally of one tenant, with their health. */
   views(visibleTenants: readonly TenantRecord[], onlyTenantId?: string): LinkView[] {
     const byId = new Map(visibleTenants.map((t) => [t.tenantId, t]));
-    return this.deps.store
-      .read()
-      .channelLinks.filter((l) => byId.has(l.tenantId) && (!onlyTenantId || l.tenantId === onlyTenantId))
+    return this.records
+      .all()
+      .filter((l) => byId.has(l.tenantId) && (!onlyTenantId || l.tenantId === onlyTenantId))
       .map((l) => this.view({ ...l }, byId.get(l.tenantId)))
       .sort((a, b) => (a.tenant?.displayName ?? '').localeCompare(b.tenant?.displayName ?? '') || a.place.localeCompare(b.place));
+  }
+
+  /** Every conversation linked to any tenant, each once. */
+  linkedConversationIds(): string[] {
+    return [...new Set(this.records.all().map((l) => l.conversationId))];
   }
 
   /** One line for `tenants`: where the tenant's alerts go, and how many links do not work. */

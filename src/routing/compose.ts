@@ -6,9 +6,8 @@ import { alertEmailComposer, type ComposeInput } from '../email/alert-email.js';
 import { createEmailSender } from '../email/create-sender.js';
 import type { EmailConfig } from '../email/email-config.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/store.js';
+import type { Storage } from '../store/storage.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import { ChangeSignal } from './change-signal.js';
 import { ChannelLinks } from './channel-links.js';
 import { DEFAULT_RULE_ID } from './matcher.js';
 import { RuleRouter } from './router.js';
@@ -30,7 +29,7 @@ export interface Routing {
 
 export function createRouting(deps: {
   email: EmailConfig;
-  store: Store;
+  storage: Storage;
   conversations: ConversationRegistry;
   tenants: TenantRegistry;
   messenger: Messenger;
@@ -38,13 +37,12 @@ export function createRouting(deps: {
   logger: Logger;
   lastDeliveryAt?: (conversationId: string) => string | undefined;
 }): Routing {
-  const { store, conversations, tenants, clock, logger } = deps;
-  const changes = new ChangeSignal();
+  const { storage, conversations, tenants, clock, logger } = deps;
   const email = createEmailSender(deps.email, { clock, logger });
-  const links = new ChannelLinks({ store, conversations, clock, logger, changes, ...(deps.lastDeliveryAt ? { lastDeliveryAt: deps.lastDeliveryAt } : {}) });
-  const rules = new RuleService({ store, tenants, links, conversations, clock, logger, changes, email: email.availability });
-  const router = new RuleRouter({ store, changes });
+  const links = new ChannelLinks({ storage, conversations, clock, logger, ...(deps.lastDeliveryAt ? { lastDeliveryAt: deps.lastDeliveryAt } : {}) });
+  const rules = new RuleService({ storage, tenants, links, conversations, clock, logger, email: email.availability });
+  const router = new RuleRouter({ rules: rules.records, links: links.records, conversations });
   const ruleTester = new RuleTester({ rules, router, links, conversations, messenger: deps.messenger, email: email.sender, clock, logger });
-  const emailComposer = alertEmailComposer((ruleId) => (ruleId === DEFAULT_RULE_ID ? undefined : store.read().rules.find((r) => r.id === ruleId)?.name));
+  const emailComposer = alertEmailComposer((ruleId) => (ruleId === DEFAULT_RULE_ID ? undefined : rules.records.get(ruleId)?.name));
   return { links, rules, router, ruleTester, emailSender: email.sender, emailComposer, close: () => email.close() };
 }

@@ -3,7 +3,7 @@ import type { AlertDetailCardData } from '../cards/catalog.js';
 import type { CardColor } from '../cards/elements.js';
 import type { Alert } from '../defender/alert.js';
 import type { ContentOptions } from '../delivery/ports.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 
 /** The tenant-specific portal link of an alert (reference §4.3), built from our own tenant record. */
 export function alertPortalUrl(tenant: TenantRecord, alert: Alert): string {

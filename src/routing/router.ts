@@ -1,23 +1,26 @@
 import type { Alert } from '../defender/alert.js';
 import { targetKey, type AlertRouter, type ContentOptions, type DeliveryTarget, type RoutedTarget } from '../delivery/ports.js';
-import type { ConversationRecord, StoreData, TenantRecord } from '../store/schema.js';
-import type { Store } from '../store/store.js';
-import type { ChangeSignal } from './change-signal.js';
-import type { NotificationRule } from './store-schema.js';
+import type { CollectionReader } from '../store/storage.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { ChannelLink, NotificationRule } from './store-schema.js';
 import { AlertFacts, DEFAULT_RULE, compileRule, ruleMatches, type CompiledRule } from './matcher.js';
 
-/** The lookups routing needs, built from the store once per change. */
+/** The lookups routing needs, built once per change of rules, links or conversations. */
 interface RoutingIndex {
-  readonly version: number;
-  readonly data: Readonly<StoreData>;
-  readonly conversationCount: number;
+  /** The versions of rules, links and conversations the index was built from. */
+  readonly versions: string;
   readonly rules: readonly CompiledRule[];
   /** Tenant id → conversations linked to it whose link is not broken. */
   readonly linked: ReadonlyMap<string, readonly string[]>;
   /** `tenantId\nconversationId` of every working link. */
   readonly links: ReadonlySet<string>;
-  /** The store's own records, so a bot removal (made in place) is seen without a rebuild. */
-  readonly conversations: ReadonlyMap<string, Readonly<ConversationRecord>>;
+}
+
+/** Where routing reads rules, links and conversations. */
+export interface RoutingSources {
+  readonly rules: CollectionReader<NotificationRule>;
+  readonly links: CollectionReader<ChannelLink>;
+  readonly conversations: { readonly version: number; get(id: string): { readonly active: boolean } | undefined };
 }
 
 /**
@@ -31,7 +34,7 @@ interface RoutingIndex {
 export class RuleRouter implements AlertRouter {
   private index: RoutingIndex | undefined;
 
-  constructor(private readonly deps: { store: Store; changes: ChangeSignal }) {}
+  constructor(private readonly sources: RoutingSources) {}
 
   route(tenant: TenantRecord, alert: Alert): RoutedTarget[] {
     if (tenant.status === 'offboarded') return [];
@@ -68,42 +71,42 @@ export class RuleRouter implements AlertRouter {
   private *expand(index: RoutingIndex, rule: CompiledRule, tenantId: string): Generator<DeliveryTarget> {
     if (rule.toLinkedChannels) {
       for (const conversationId of index.linked.get(tenantId) ?? []) {
-        if (this.present(index, conversationId)) yield { kind: 'teams', conversationId };
+        if (this.present(conversationId)) yield { kind: 'teams', conversationId };
       }
     }
     for (const conversationId of rule.toChannels) {
-      if (index.links.has(`${tenantId}\n${conversationId}`) && this.present(index, conversationId)) yield { kind: 'teams', conversationId };
+      if (index.links.has(`${tenantId}\n${conversationId}`) && this.present(conversationId)) yield { kind: 'teams', conversationId };
     }
     for (const address of rule.toEmails) yield { kind: 'email', address };
   }
 
-  private present(index: RoutingIndex, conversationId: string): boolean {
-    return index.conversations.get(conversationId)?.active === true;
+  /** Whether the bot is still in the conversation (read live: a removal needs no rebuild). */
+  private present(conversationId: string): boolean {
+    return this.sources.conversations.get(conversationId)?.active === true;
   }
 
+  /** The index, rebuilt when the rules or links changed anywhere (their versions say so). */
   private current(): RoutingIndex {
-    const data = this.deps.store.read();
-    const index = this.index;
-    if (index && index.version === this.deps.changes.version && index.data === data && index.conversationCount === data.conversations.length) return index;
-    this.index = buildIndex(data, this.deps.changes.version);
+    const { rules, links } = this.sources;
+    const versions = `${rules.version}/${links.version}`;
+    if (this.index?.versions === versions) return this.index;
+    this.index = buildIndex(rules.all(), links.all(), versions);
     return this.index;
   }
 }
 
-function buildIndex(data: Readonly<StoreData>, version: number): RoutingIndex {
-  const stored = data.rules;
+function buildIndex(stored: readonly NotificationRule[], channelLinks: readonly ChannelLink[], versions: string): RoutingIndex {
   const rules = (stored.length === 0 ? [DEFAULT_RULE] : stored.filter((r) => r.enabled)).map(compileRule);
   const linked = new Map<string, string[]>();
   const links = new Set<string>();
-  for (const link of data.channelLinks) {
+  for (const link of channelLinks) {
     if (link.broken) continue;
     links.add(`${link.tenantId}\n${link.conversationId}`);
     const list = linked.get(link.tenantId);
     if (list) list.push(link.conversationId);
     else linked.set(link.tenantId, [link.conversationId]);
   }
-  const conversations = new Map(data.conversations.map((c) => [c.id, c]));
-  return { version, data, conversationCount: data.conversations.length, rules, linked, links, conversations };
+  return { versions, rules, linked, links };
 }
 
 function orOptions(a: ContentOptions, b: ContentOptions): ContentOptions {

@@ -4,15 +4,15 @@ import type { ConversationRegistry } from '../conversations/conversation-registr
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
-import type { ConversationKind, TenantRecord } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { ConversationKind } from '../conversations/conversation-schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { Collection, Storage } from '../store/storage.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import type { ChangeSignal } from './change-signal.js';
 import { placeNameOf, type ChannelLinks } from './channel-links.js';
 import { DEFAULT_CONTENT } from './matcher.js';
 import type { RuleInput, TargetInput } from './rule-syntax.js';
 import { DEFAULT_RULE_SEVERITIES } from './rule-vocabulary.js';
-import type { NotificationRule, RuleMode, TenantScope } from './store-schema.js';
+import { NOTIFICATION_RULES, type NotificationRule, type RuleMode, type TenantScope } from './store-schema.js';
 
 /** Whether email can be sent, and if not, why (said when a rule would need it). */
 export interface EmailAvailability {
@@ -41,18 +41,22 @@ const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
  * is checked as a whole, and refused with the exact reason: which key, which value, what is allowed.
  */
 export class RuleService {
+  /** Routing reads the rules straight from here (and rebuilds its index when their version moves). */
+  readonly records: Collection<NotificationRule>;
+
   constructor(
     private readonly deps: {
-      store: Store;
+      storage: Storage;
       tenants: TenantRegistry;
       links: ChannelLinks;
       conversations: ConversationRegistry;
       clock: Clock;
       logger: Logger;
-      changes: ChangeSignal;
       email: EmailAvailability;
     },
-  ) {}
+  ) {
+    this.records = deps.storage.collection(NOTIFICATION_RULES);
+  }
 
   get email(): EmailAvailability {
     return this.deps.email;
@@ -60,19 +64,19 @@ export class RuleService {
 
   /** Every stored rule, oldest first (copies). */
   list(): NotificationRule[] {
-    return this.deps.store.read().rules.map((r) => structuredClone(r));
+    return this.records.all().map((r) => structuredClone(r));
   }
 
   get(id: string): NotificationRule {
-    const rule = this.deps.store.read().rules.find((r) => r.id === id.toLowerCase());
+    const rule = this.records.get(id.toLowerCase());
     if (rule) return structuredClone(rule);
-    const ids = this.deps.store.read().rules.map((r) => r.id);
+    const ids = this.records.all().map((r) => r.id);
     throw new NotFoundError(`There is no rule "${id.slice(0, 20)}".${ids.length ? ` Rules: ${ids.slice(0, 20).join(', ')} ("rules" lists them).` : ' There are no rules yet.'}`);
   }
 
   /** The tenants a rule covers now (offboarded ones never). */
   coveredTenants(rule: Pick<NotificationRule, 'tenants'>): TenantRecord[] {
-    return this.deps.store.read().tenants.filter((t) => t.status !== 'offboarded' && inScope(rule.tenants, t.tenantId)).map((t) => ({ ...t }));
+    return this.deps.tenants.all().filter((t) => t.status !== 'offboarded' && inScope(rule.tenants, t.tenantId));
   }
 
   async add(name: string, input: RuleInput, ctx: RuleChangeContext): Promise<RuleChange> {
@@ -97,15 +101,14 @@ export class RuleService {
       updatedAt: now,
     };
     const rule = this.resolve(draft, { ...input, targets }, ctx) as Omit<NotificationRule, 'id'>;
-    const wasEmpty = this.deps.store.read().rules.length === 0;
-    const stored = await this.deps.store.update((data) => {
-      if (data.rules.length >= MAX_RULES) throw new ConflictError(`There are already ${MAX_RULES} rules; remove some first.`);
-      assertUniqueName(data.rules, rule.name);
-      const created: NotificationRule = { id: newId(data.rules), ...rule };
-      data.rules.push(created);
-      return structuredClone(created);
+    const { stored, wasEmpty } = await this.records.write((draft) => {
+      const rules = draft.all();
+      if (rules.length >= MAX_RULES) throw new ConflictError(`There are already ${MAX_RULES} rules; remove some first.`);
+      assertUniqueName(rules, rule.name);
+      const created: NotificationRule = { id: newId(rules), ...rule };
+      draft.put(created);
+      return { stored: structuredClone(created), wasEmpty: rules.length === 0 };
     });
-    this.deps.changes.bump();
     this.deps.logger.info({ event: 'rule.added', ruleId: stored.id, userId: ctx.actor.userId }, 'notification rule added');
     const warnings = this.warnings(stored);
     if (wasEmpty) {
@@ -135,25 +138,22 @@ export class RuleService {
     if (input.titleContains === null) delete merged.titleContains;
     else if (input.titleContains !== undefined) merged.titleContains = input.titleContains;
     const rule = this.resolve(merged, input, ctx) as NotificationRule;
-    const stored = await this.deps.store.update((data) => {
-      const index = data.rules.findIndex((r) => r.id === current.id);
-      if (index === -1) throw new NotFoundError(`Rule ${current.id} was removed meanwhile.`);
-      assertUniqueName(data.rules.filter((r) => r.id !== current.id), rule.name);
-      data.rules[index] = structuredClone(rule);
+    const stored = await this.records.write((draft) => {
+      if (!draft.get(current.id)) throw new NotFoundError(`Rule ${current.id} was removed meanwhile.`);
+      assertUniqueName(draft.all().filter((r) => r.id !== current.id), rule.name);
+      draft.put(structuredClone(rule));
       return structuredClone(rule);
     });
-    this.deps.changes.bump();
     this.deps.logger.info({ event: 'rule.edited', ruleId: stored.id, userId: ctx.actor.userId }, 'notification rule edited');
     return { rule: stored, warnings: this.warnings(stored) };
   }
 
   async remove(id: string, ctx: RuleChangeContext): Promise<{ rule: NotificationRule; remaining: number }> {
     const rule = this.get(id);
-    const remaining = await this.deps.store.update((data) => {
-      data.rules = data.rules.filter((r) => r.id !== rule.id);
-      return data.rules.length;
+    const remaining = await this.records.write((draft) => {
+      draft.delete(rule.id);
+      return draft.all().length;
     });
-    this.deps.changes.bump();
     this.deps.logger.info({ event: 'rule.removed', ruleId: rule.id, userId: ctx.actor.userId }, 'notification rule removed');
     return { rule, remaining };
   }
@@ -162,17 +162,13 @@ export class RuleService {
   async setEnabled(id: string, enabled: boolean, ctx: RuleChangeContext): Promise<{ rule: NotificationRule; changed: boolean }> {
     const rule = this.get(id);
     const now = this.deps.clock.now().toISOString();
-    const changed = await this.deps.store.update((data) => {
-      const stored = data.rules.find((r) => r.id === rule.id);
+    const changed = await this.records.write((draft) => {
+      const stored = draft.get(rule.id);
       if (!stored || stored.enabled === enabled) return false;
-      stored.enabled = enabled;
-      stored.updatedAt = now;
-      stored.updatedBy = ctx.actor.userId ?? 'unknown';
-      stored.updatedByName = ctx.actor.displayName;
+      draft.put({ ...stored, enabled, updatedAt: now, updatedBy: ctx.actor.userId ?? 'unknown', updatedByName: ctx.actor.displayName });
       return true;
     });
     if (changed) {
-      this.deps.changes.bump();
       this.deps.logger.info({ event: enabled ? 'rule.resumed' : 'rule.paused', ruleId: rule.id, userId: ctx.actor.userId }, 'notification rule paused or resumed');
     }
     return { rule: { ...rule, enabled }, changed };
@@ -223,7 +219,7 @@ export class RuleService {
   private channelOf(ref: string): string {
     const byId = this.deps.conversations.get(ref);
     if (byId) return byId.id;
-    const linkedIds = [...new Set(this.deps.store.read().channelLinks.map((l) => l.conversationId))];
+    const linkedIds = this.deps.links.linkedConversationIds();
     const named = linkedIds
       .map((id) => ({ id, conversation: this.deps.conversations.get(id) }))
       .filter(({ id, conversation }) => [placeNameOf(conversation, id), conversation?.channelName, conversation?.title].some((n) => n?.toLowerCase() === ref.toLowerCase()));

@@ -6,7 +6,7 @@ import { EmailDeliveryError, targetKey, type EmailSender, type RoutedTarget } fr
 import { renderAlertEmail } from '../email/alert-email.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { ChannelLinks } from './channel-links.js';
 import { notificationCard } from './notification-card.js';
 import type { RuleRouter } from './router.js';

@@ -2,7 +2,7 @@ import { humanize, severityLabel, utc } from '../alerts/alert-views.js';
 import type { CardColor, CommandButton } from '../cards/elements.js';
 import type { ChannelsCardData, Choice, Fact, RuleFormCardData, RuleFormValues, RulesCardData } from '../cards/routing-cards.js';
 import { commandButton } from '../chat/reply.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { healthLabel, type LinkView } from './channel-links.js';
 import { DEFAULT_CONTENT, DEFAULT_RULE } from './matcher.js';
 import { ALERT_CATEGORIES, DEFAULT_RULE_SEVERITIES, RULE_DETECTION_SOURCES, RULE_SERVICE_SOURCES, RULE_SEVERITIES } from './rule-vocabulary.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Alert } from '../defender/alert.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { NotificationRule } from './store-schema.js';
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import type { CollectionSpec } from '../store/storage.js';
 
 /**
  * The store sections routing owns: which conversations receive which customer's alerts, and the
@@ -61,3 +62,13 @@ export const NotificationRuleSchema = z.object({
   updatedAt: z.iso.datetime(),
 });
 export type NotificationRule = z.infer<typeof NotificationRuleSchema>;
+
+/** The channel links collection, one record per (conversation, tenant). */
+export const CHANNEL_LINKS: CollectionSpec<ChannelLink> = { name: 'channelLinks', schema: ChannelLinkSchema, keyOf: (l) => linkKeyOf(l.conversationId, l.tenantId) };
+
+export function linkKeyOf(conversationId: string, tenantId: string): string {
+  return `${conversationId}|${tenantId}`;
+}
+
+/** The notification rules collection, keyed by rule id. */
+export const NOTIFICATION_RULES: CollectionSpec<NotificationRule> = { name: 'rules', schema: NotificationRuleSchema, keyOf: (r) => r.id };

@@ -2,7 +2,7 @@ import type { Activity, ChannelAccount } from 'botbuilder';
 import type { ChatPlace } from '../chat/place.js';
 import type { CommandInput, MentionedUser } from '../commands/input.js';
 import type { ConversationInfo } from '../conversations/conversation-registry.js';
-import type { ConversationKind } from '../store/schema.js';
+import type { ConversationKind } from '../conversations/conversation-schema.js';
 
 /** Teams thread ids look like `19:…@thread.tacv2;messageid=123`; the channel is the part before `;`. */
 export function baseConversationId(conversationId: string): string {

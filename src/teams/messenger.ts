@@ -2,7 +2,7 @@ import type { ConversationReference, TurnContext } from 'botbuilder';
 import type { Reply } from '../chat/reply.js';
 import { ChatDeliveryError, type Messenger, type SentMessage } from '../conversations/messenger.js';
 import { parseRetryAfterMs } from '../rate-limit/backoff.js';
-import type { ConversationRecord } from '../store/schema.js';
+import type { ConversationRecord } from '../conversations/conversation-schema.js';
 import { activityOf } from './render.js';
 
 interface ContinuingAdapter {

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
-import type { TenantRecord } from '../store/schema.js';
+import type { TenantRecord } from './tenant-schema.js';
 
 /**
  * What other parts of SOC Bridge do when a customer tenant is connected or offboarded: the poller

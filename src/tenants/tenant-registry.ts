@@ -2,8 +2,8 @@ import type { Clock } from '../clock.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
-import type { TenantRecord, TenantStatus } from '../store/schema.js';
-import type { Store } from '../store/store.js';
+import type { Collection, Storage } from '../store/storage.js';
+import { TENANTS, type TenantRecord, type TenantStatus } from './tenant-schema.js';
 import { nearest } from '../text/nearest.js';
 import { GUID_PATTERN as GUID } from '../text/ids.js';
 
@@ -23,8 +23,11 @@ export interface NewTenant {
  */
 export class TenantRegistry {
   private readonly attentionListeners: ((tenant: TenantRecord) => Promise<void> | void)[] = [];
+  private readonly records: Collection<TenantRecord>;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; logger: Logger }) {}
+  constructor(private readonly deps: { storage: Storage; clock: Clock; logger: Logger }) {
+    this.records = deps.storage.collection(TENANTS);
+  }
 
   /**
    * Calls `listener` each time a connected tenant starts needing attention (consent revoked, a
@@ -38,12 +41,13 @@ export class TenantRegistry {
   /** Changes a tenant's lifecycle fields (onboarding: consent proven, offboarded, reopened). */
   async change(tenantId: string, patch: Partial<Pick<TenantRecord, 'status' | 'writeAccess' | 'displayName'>>): Promise<TenantRecord> {
     const now = this.deps.clock.now().toISOString();
-    const updated = await this.deps.store.update((data) => {
-      const t = data.tenants.find((x) => x.tenantId === tenantId);
-      if (!t) throw new NotFoundError(`There is no customer tenant ${tenantId.slice(0, 80)}.`);
-      Object.assign(t, patch, { updatedAt: now });
-      if (patch.status === 'connected' || patch.status === 'pending-consent') delete t.lastError;
-      return { ...t };
+    const updated = await this.records.write((draft) => {
+      const current = draft.get(tenantId);
+      if (!current) throw new NotFoundError(`There is no customer tenant ${tenantId.slice(0, 80)}.`);
+      const next: TenantRecord = { ...current, ...patch, updatedAt: now };
+      if (patch.status === 'connected' || patch.status === 'pending-consent') delete next.lastError;
+      draft.put(next);
+      return next;
     });
     this.deps.logger.info({ event: 'tenant.changed', tenant: updated.handle, tenantId, ...patch }, 'tenant changed');
     return updated;
@@ -51,21 +55,26 @@ export class TenantRegistry {
 
   /** Every tenant this actor may see, offboarded ones last, then by name. */
   visibleTo(actor: Actor, { includeOffboarded = false } = {}): TenantRecord[] {
-    return this.deps.store
-      .read()
-      .tenants.filter((t) => includeOffboarded || t.status !== 'offboarded')
+    return this.records
+      .all()
+      .filter((t) => includeOffboarded || t.status !== 'offboarded')
       .filter((t) => actor.role !== 'customer-admin' || matches(t, actor.tenant ?? ''))
       .map((t) => ({ ...t }))
       .sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
+  /** Every tenant, whatever its status, in the order they were added (copies). */
+  all(): TenantRecord[] {
+    return this.records.all().map((t) => ({ ...t }));
+  }
+
   /** Connected tenants, the ones alerts can be read from. */
   connected(): TenantRecord[] {
-    return this.deps.store.read().tenants.filter((t) => t.status === 'connected' || t.status === 'needs-attention').map((t) => ({ ...t }));
+    return this.records.all().filter((t) => t.status === 'connected' || t.status === 'needs-attention').map((t) => ({ ...t }));
   }
 
   find(ref: string): TenantRecord | undefined {
-    const record = this.deps.store.read().tenants.find((t) => matches(t, ref));
+    const record = this.records.get(ref.trim().toLowerCase()) ?? this.records.all().find((t) => matches(t, ref));
     return record ? { ...record } : undefined;
   }
 
@@ -87,10 +96,10 @@ export class TenantRegistry {
     if (!GUID.test(tenant.tenantId)) throw new UsageError(`"${tenant.tenantId}" is not a tenant id (a GUID).`);
     const now = this.deps.clock.now().toISOString();
     const record: TenantRecord = { ...tenant, tenantId: tenant.tenantId.toLowerCase(), domain: tenant.domain.toLowerCase(), createdAt: now, updatedAt: now };
-    await this.deps.store.update((data) => {
-      const clash = data.tenants.find((t) => t.handle === record.handle || t.tenantId === record.tenantId || t.domain === record.domain);
+    await this.records.write((draft) => {
+      const clash = draft.all().find((t) => t.handle === record.handle || t.tenantId === record.tenantId || t.domain === record.domain);
       if (clash) throw new ConflictError(`The customer tenant ${clash.displayName} (${clash.handle}) already uses that handle, tenant id or domain.`);
-      data.tenants.push(record);
+      draft.put(record);
     });
     this.deps.logger.info({ event: 'tenant.added', tenant: record.handle, tenantId: record.tenantId, status: record.status }, 'tenant added');
     return { ...record };
@@ -99,29 +108,34 @@ export class TenantRegistry {
   /** Records a successful call to the tenant; a tenant that needed attention is connected again. */
   async recordSuccess(tenantId: string): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    await this.deps.store.update((data) => {
-      const t = data.tenants.find((x) => x.tenantId === tenantId);
-      if (!t) return;
-      t.lastPollAt = now;
-      t.lastSuccessAt = now;
-      if (t.status === 'needs-attention') t.status = 'connected';
-      delete t.lastError;
-      t.updatedAt = now;
+    await this.records.write((draft) => {
+      const current = draft.get(tenantId);
+      if (!current) return;
+      const { lastError: _cleared, ...rest } = current;
+      draft.put({ ...rest, lastPollAt: now, lastSuccessAt: now, status: current.status === 'needs-attention' ? 'connected' : current.status, updatedAt: now });
+    });
+  }
+
+  /** Records when tenants were last polled (batched by delivery: polls are frequent and need no write of their own). */
+  async notePolls(polls: ReadonlyMap<string, { pollAt: string; success: boolean }>): Promise<void> {
+    await this.records.write((draft) => {
+      for (const [tenantId, poll] of polls) {
+        const current = draft.get(tenantId);
+        if (current) draft.put({ ...current, lastPollAt: poll.pollAt, ...(poll.success ? { lastSuccessAt: poll.pollAt } : {}) });
+      }
     });
   }
 
   /** Records a failure; `needsAttention` marks failures only a person can fix (consent, permissions). */
   async recordFailure(tenantId: string, failure: { code: string; message: string; needsAttention: boolean }): Promise<void> {
     const now = this.deps.clock.now().toISOString();
-    const changed = await this.deps.store.update((data) => {
-      const t = data.tenants.find((x) => x.tenantId === tenantId);
-      if (!t) return false;
-      const wasConnected = t.status === 'connected';
-      t.lastPollAt = now;
-      t.lastError = { code: failure.code, message: failure.message, at: now };
-      if (failure.needsAttention && wasConnected) t.status = 'needs-attention';
-      t.updatedAt = now;
-      return wasConnected && t.status === 'needs-attention';
+    const changed = await this.records.write((draft) => {
+      const current = draft.get(tenantId);
+      if (!current) return false;
+      const wasConnected = current.status === 'connected';
+      const status = failure.needsAttention && wasConnected ? 'needs-attention' : current.status;
+      draft.put({ ...current, lastPollAt: now, lastError: { code: failure.code, message: failure.message, at: now }, status, updatedAt: now });
+      return wasConnected && status === 'needs-attention';
     });
     if (!changed) return;
     this.deps.logger.warn({ event: 'tenant.needs_attention', tenantId, code: failure.code }, 'tenant needs attention');

@@ -3,7 +3,6 @@ import type { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { pollOffsetMs } from '../../src/delivery/poller.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { ChatDeliveryError } from '../../src/conversations/messenger.js';
-import { StoreDataSchema } from '../../src/store/schema.js';
 import { MemoryStore, World, freshAlert, run, runUntil } from './support.js';
 
 const teams = (conversationId: string) => ({ kind: 'teams' as const, conversationId });

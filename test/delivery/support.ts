@@ -10,7 +10,8 @@ import type { AlertRouter, ContentOptions, DeliveryTarget, EmailSender, LinkHeal
 import { generateNewAlert } from '../../src/emulator/demo-data.js';
 import { silentLogger } from '../../src/log.js';
 import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
-import { StoreDataSchema, emptyStoreData, type ConversationRecord, type StoreData, type TenantRecord } from '../../src/store/schema.js';
+import { type ConversationRecord } from '../../src/conversations/conversation-schema.js';
+import { type TenantRecord } from '../../src/tenants/tenant-schema.js';
 import type { Mutation, Store } from '../../src/store/store.js';
 import type { ManualClock } from '../helpers/manual-clock.js';
 

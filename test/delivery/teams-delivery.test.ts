@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { ChatDeliveryError } from '../../src/conversations/messenger.js';
 import type { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { TEAMS_CONVERSATION_WINDOWS } from '../../src/delivery/pacing.js';
-import type { TenantRecord } from '../../src/store/schema.js';
+import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { ALL_CONTENT, World, alertIdsOn, freshAlert, run, runUntil, windowBroken } from './support.js';
 

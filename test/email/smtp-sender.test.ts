@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { TestSmtpServer, parseMail } from '../helpers/smtp.js';
 import { TENANT_IDS, alertWith } from '../routing/world.js';
-import type { TenantRecord } from '../../src/store/schema.js';
+import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 
 const CONTOSO: TenantRecord = {
   handle: 'contoso', displayName: 'Contoso Ltd', tenantId: TENANT_IDS.contoso, domain: 'contoso.example', status: 'connected', writeAccess: true,

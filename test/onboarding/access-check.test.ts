@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log.js';
 import { checkAccess } from '../../src/onboarding/access-check.js';
 import type { AccessProbe } from '../../src/onboarding/access-probe.js';
 import { READ_ROLE, WRITE_ROLE } from '../../src/onboarding/permissions.js';
-import type { TenantRecord } from '../../src/store/schema.js';
+import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 
 const TENANT: TenantRecord = {
   handle: 'tailspin',

@@ -11,7 +11,7 @@ import { ChannelLinks } from '../../src/routing/channel-links.js';
 import { RuleRouter } from '../../src/routing/router.js';
 import { RuleService, type EmailAvailability, type RuleChangeContext } from '../../src/routing/rule-service.js';
 import { parseRuleAdd, parseRuleOptions } from '../../src/routing/rule-syntax.js';
-import type { TenantRecord } from '../../src/store/schema.js';
+import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
 import { TenantRegistry } from '../../src/tenants/tenant-registry.js';
 import { ManualClock } from '../helpers/manual-clock.js';

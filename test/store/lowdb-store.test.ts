@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreError } from '../../src/errors.js';
 import { LowdbStore, STORE_FILE_NAME } from '../../src/store/lowdb-store.js';
-import type { RoleAssignment } from '../../src/store/schema.js';
+import type { RoleAssignment } from '../../src/roles/role-schema.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatDeliveryError } from '../../src/conversations/messenger.js';
 import { notice } from '../../src/chat/reply.js';
-import type { ConversationRecord } from '../../src/store/schema.js';
+import type { ConversationRecord } from '../../src/conversations/conversation-schema.js';
 import { TeamsMessenger } from '../../src/teams/messenger.js';
 import { BotHarness, USERS, cardIn, cardText } from '../helpers/harness.js';
 

@@ -4,7 +4,7 @@ import { AccessDeniedError, NotFoundError } from '../../errors.js';
 import { STEP_IDS } from '../../onboarding/checklist.js';
 import { ONBOARDING_VERBS } from '../../onboarding/verbs.js';
 import { ACCESS } from '../../roles/access.js';
-import type { TenantRecord } from '../../store/schema.js';
+import type { TenantRecord } from '../../tenants/tenant-schema.js';
 import { GUID_PATTERN } from '../../text/ids.js';
 import type { ActionContext } from '../context.js';
 import type { ActionRoute } from '../route.js';

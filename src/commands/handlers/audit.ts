@@ -1,5 +1,5 @@
 import { utc } from '../../alerts/alert-views.js';
-import type { AlertState } from '../../store/schema.js';
+import type { AlertState } from '../../audit/audit-schema.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
 import { cardReply, notice, type Reply } from '../../chat/reply.js';
@@ -7,7 +7,7 @@ import { cardReply, notice, type Reply } from '../../chat/reply.js';
 /** `audit [tenant] [top:N]`: who did what to which alert, newest first. */
 export async function audit({ command, actor, services }: HandlerContext<CommandOf<'audit'>>): Promise<Reply> {
   const tenant = command.tenant ? services.tenants.resolve(command.tenant, actor) : undefined;
-  const entries = services.audit.recent({ ...(tenant ? { tenantId: tenant.tenantId } : {}), top: command.top });
+  const entries = await services.audit.recent({ ...(tenant ? { tenantId: tenant.tenantId } : {}), top: command.top });
   const scope = tenant ? ` for ${tenant.displayName}` : '';
   if (entries.length === 0) return notice({ title: 'Audit trail', text: `Nothing has been changed${scope} yet.` });
   return cardReply(

@@ -1,6 +1,6 @@
 import { severityLabel, utc } from '../../alerts/alert-views.js';
 import type { CardColor } from '../../cards/elements.js';
-import type { TenantRecord, TenantStatus } from '../../store/schema.js';
+import type { TenantRecord, TenantStatus } from '../../tenants/tenant-schema.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
 import { cardReply, notice, type Reply } from '../../chat/reply.js';

@@ -1,0 +1,32 @@
+import { z } from 'zod/v4';
+import type { LogSpec } from '../store/storage.js';
+
+const AlertStateSchema = z.object({
+  status: z.string().optional(),
+  assignedTo: z.string().nullable().optional(),
+  classification: z.string().optional(),
+  determination: z.string().optional(),
+  comment: z.string().optional(),
+});
+export type AlertState = z.infer<typeof AlertStateSchema>;
+
+/** Who did what to which alert, with the values before and after. Never pruned by the product. */
+export const AuditEntrySchema = z.object({
+  id: z.string().min(1),
+  at: z.iso.datetime(),
+  actorId: z.string(),
+  actorName: z.string(),
+  tenantId: z.string(),
+  tenantHandle: z.string(),
+  alertId: z.string(),
+  alertTitle: z.string().optional(),
+  action: z.string(),
+  before: AlertStateSchema,
+  after: AlertStateSchema,
+  outcome: z.enum(['done', 'failed', 'refused']),
+  detail: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+/** The audit trail: appended to, queried newest first by customer tenant, never rewritten. */
+export const AUDIT_LOG: LogSpec<AuditEntry> = { name: 'audit', schema: AuditEntrySchema, timeOf: (e) => e.at, scopeOf: (e) => e.tenantId };

@@ -1,0 +1,183 @@
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreError } from '../../errors.js';
+import { Draft, Replica } from '../replica.js';
+import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../storage.js';
+import { AppendLogFile } from './append-log-file.js';
+import { COLLECTIONS_FILE_VERSION, CollectionsFile, parseDocumentJson } from './collections-file.js';
+import { RecordSetFile } from './record-set-file.js';
+import { convertVersion1 } from './version-1.js';
+
+export const STORE_FILE_NAME = 'soc-bridge.json';
+
+/**
+ * The embedded store: files in the data folder, for one process. Collections live together in
+ * `soc-bridge.json`; each log is `<name>.jsonl` and each record set `<name>.records.jsonl`, so a
+ * change to one never rewrites the others.
+ */
+export class EmbeddedStorage implements Storage {
+  readonly kind = 'embedded' as const;
+  private readonly replicas = new Map<string, Replica<unknown>>();
+  private readonly collections = new Map<string, Collection<unknown>>();
+  private readonly logs = new Map<string, AppendLogFile<unknown>>();
+  private readonly sets = new Map<string, RecordSetFile>();
+  /** Sections of the file no collection has claimed yet: kept as they are. */
+  private readonly unclaimed = new Map<string, unknown[]>();
+  private writes: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly dataDir: string,
+    private readonly file: CollectionsFile,
+  ) {}
+
+  get location(): string {
+    return this.dataDir;
+  }
+
+  /** The collections file's path, for messages. */
+  get path(): string {
+    return this.file.path;
+  }
+
+  /**
+   * Opens (or creates) the store in `dataDir`. A file written by the previous format is converted
+   * once (its audit trail and delivery records move to files of their own). Throws StoreError when
+   * the folder cannot be written or the file is unreadable, invalid or from a newer SOC Bridge.
+   */
+  static async open(dataDir: string): Promise<EmbeddedStorage> {
+    try {
+      await mkdir(dataDir, { recursive: true });
+      await access(dataDir, constants.W_OK);
+    } catch (error) {
+      throw new StoreError('store.unreadable', `The data folder ${dataDir} cannot be created or written: ${(error as Error).message}`, error);
+    }
+    const storage = new EmbeddedStorage(dataDir, new CollectionsFile(join(dataDir, STORE_FILE_NAME)));
+    await storage.load();
+    return storage;
+  }
+
+  private async load(): Promise<void> {
+    const text = await this.file.readText();
+    if (text === null) {
+      await this.persist();
+      return;
+    }
+    const json = parseDocumentJson(text, this.file.path);
+    if (json.schemaVersion === COLLECTIONS_FILE_VERSION) {
+      const collections = json.collections;
+      if (collections === null || typeof collections !== 'object' || Array.isArray(collections)) throw corrupt(this.file.path, 'collections', 'expected an object');
+      for (const [name, records] of Object.entries(collections)) {
+        if (!Array.isArray(records)) throw corrupt(this.file.path, `collections.${name}`, 'expected a list');
+        this.unclaimed.set(name, records);
+      }
+      return;
+    }
+    const converted = convertVersion1(json, this.file.path);
+    for (const [name, entries] of Object.entries(converted.logs)) await AppendLogFile.replace(this.logPath(name), entries);
+    for (const [name, records] of Object.entries(converted.recordSets)) await RecordSetFile.replace(this.recordSetPath(name), records);
+    for (const [name, records] of Object.entries(converted.collections)) this.unclaimed.set(name, records);
+    await this.persist();
+  }
+
+  collection<T>(spec: CollectionSpec<T>): Collection<T> {
+    const existing = this.collections.get(spec.name);
+    if (existing) return existing as Collection<T>;
+    const replica = new Replica(spec);
+    const stored = this.unclaimed.get(spec.name) ?? [];
+    replica.reset(
+      stored.map((raw, i) => {
+        const parsed = spec.schema.safeParse(raw);
+        if (!parsed.success) throw corrupt(this.file.path, `collections.${spec.name}.${i}.${parsed.error.issues[0]?.path.join('.') ?? ''}`, parsed.error.issues[0]?.message ?? 'invalid');
+        return parsed.data;
+      }),
+      0,
+    );
+    this.unclaimed.delete(spec.name);
+    this.replicas.set(spec.name, replica as Replica<unknown>);
+    const collection: Collection<T> = {
+      spec,
+      get version() {
+        return replica.version;
+      },
+      get: (key) => replica.get(key),
+      all: () => replica.all(),
+      write: (change) => this.writeAll([spec] as const, change),
+    };
+    this.collections.set(spec.name, collection as Collection<unknown>);
+    return collection;
+  }
+
+  writeAll<S extends readonly CollectionSpec<unknown>[], R>(specs: S, change: (...drafts: Drafts<S>) => R): Promise<R> {
+    const run = this.writes.then(async () => {
+      if (this.closed) throw new StoreError('store.unreadable', 'The store is closed; the change was not made.');
+      const replicas = specs.map((spec) => {
+        this.collection(spec);
+        return this.replicas.get(spec.name) as Replica<unknown>;
+      });
+      const drafts = replicas.map((replica) => new Draft(replica));
+      // One draft per spec, in order: what Drafts<S> describes.
+      const result = change(...(drafts as unknown as Drafts<S>));
+      if (result instanceof Promise) throw new TypeError('A store change runs synchronously: it must not return a promise.');
+      if (drafts.every((d) => d.changes.size === 0)) return result;
+      await this.persist(new Map(drafts.map((d, i) => [specs[i]?.name ?? '', d])));
+      drafts.forEach((d, i) => replicas[i]?.apply(d.changes, (replicas[i]?.version ?? 0) + 1));
+      return result;
+    });
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  log<T>(spec: LogSpec<T>): AppendLog<T> {
+    let log = this.logs.get(spec.name);
+    if (!log) {
+      log = new AppendLogFile(this.logPath(spec.name), spec as LogSpec<unknown>);
+      this.logs.set(spec.name, log);
+    }
+    return log as AppendLog<T>;
+  }
+
+  recordSet(name: string): RecordSet {
+    let set = this.sets.get(name);
+    if (!set) {
+      set = new RecordSetFile(this.recordSetPath(name));
+      this.sets.set(name, set);
+    }
+    return set;
+  }
+
+  /** One process owns the files: nothing else changes them, so there is nothing to reload. */
+  async refresh(): Promise<void> {}
+
+  async healthy(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    await this.writes;
+    this.closed = true;
+  }
+
+  private logPath(name: string): string {
+    return join(this.dataDir, `${name}.jsonl`);
+  }
+
+  private recordSetPath(name: string): string {
+    return join(this.dataDir, `${name}.records.jsonl`);
+  }
+
+  /** Writes every collection, with `pending` drafts' changes in place of their replicas. */
+  private persist(pending: ReadonlyMap<string, Draft<unknown>> = new Map()): Promise<void> {
+    const collections: Record<string, unknown[]> = Object.fromEntries(this.unclaimed);
+    for (const [name, replica] of this.replicas) collections[name] = [...(pending.get(name) ?? replica).all()];
+    return this.file.write({ schemaVersion: COLLECTIONS_FILE_VERSION, collections });
+  }
+}
+
+function corrupt(path: string, where: string, problem: string): StoreError {
+  return new StoreError(
+    'store.corrupt',
+    `The store file ${path} does not hold valid SOC Bridge data: at ${where}, ${problem}. It was left untouched: restore it from a backup, or move it away to start empty.`,
+  );
+}

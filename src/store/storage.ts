@@ -1,0 +1,109 @@
+import type { z } from 'zod/v4';
+
+/**
+ * The storage port. Each capability declares the collections and logs it owns (name, schema, key)
+ * and keeps its own repository over them; this module knows no capability.
+ *
+ * - A **collection** is small, configuration-like data every instance keeps a replica of (tenants,
+ *   roles, conversations, links, rules, onboarding, settings): reads are synchronous from the
+ *   replica, writes go through the backend under that collection's write lock and bump its
+ *   version. `refresh()` compares versions with the backend and reloads what another instance
+ *   changed, so a request that refreshes first sees every change made anywhere before it.
+ * - A **log** is append-only, high-volume data (audit): appended one entry at a time, queried newest
+ *   first, never loaded whole.
+ */
+
+/** A collection's name, record schema and key. The name is also its table key or file section. */
+export interface CollectionSpec<T> {
+  readonly name: string;
+  readonly schema: z.ZodType<T>;
+  keyOf(record: T): string;
+}
+
+/** Read access to a collection's records. Records are shared: treat them as read-only. */
+export interface CollectionReader<T> {
+  /** How many writes the records reflect; it changes with every write, made here or on another instance. */
+  readonly version: number;
+  get(key: string): T | undefined;
+  /** Every record, in the order they were first stored. */
+  all(): readonly T[];
+}
+
+/** A collection while a write runs: reads see the write's own changes. */
+export interface CollectionDraft<T> extends CollectionReader<T> {
+  /** Stores `record` under its key (replacing any record there). */
+  put(record: T): void;
+  /** Removes the record under `key`; false if there was none. */
+  delete(key: string): boolean;
+}
+
+/** A collection as a capability's repository uses it. */
+export interface Collection<T> extends CollectionReader<T> {
+  readonly spec: CollectionSpec<T>;
+  /**
+   * Runs `change` on a draft that is up to date with every instance's writes, and stores its
+   * changes atomically. Writes to one collection never interleave. If `change` throws, nothing is
+   * stored and its error is rethrown.
+   */
+  write<R>(change: (draft: CollectionDraft<T>) => R): Promise<R>;
+}
+
+export type Drafts<S extends readonly CollectionSpec<unknown>[]> = { [I in keyof S]: S[I] extends CollectionSpec<infer T> ? CollectionDraft<T> : never };
+
+/** An append-only log's name, entry schema, and the fields it can be queried by. */
+export interface LogSpec<T> {
+  readonly name: string;
+  readonly schema: z.ZodType<T>;
+  /** The entry's time (ISO 8601), for ordering. */
+  timeOf(entry: T): string;
+  /** The value `query({ scope })` matches, e.g. the customer tenant of an audit entry. */
+  scopeOf(entry: T): string;
+}
+
+export interface AppendLog<T> {
+  append(entry: T): Promise<void>;
+  /** Newest first, at most `limit`, optionally only entries whose scope is `scope`. */
+  query(options: { scope?: string; limit: number }): Promise<T[]>;
+  /** How many entries there are (with `scope`: whose scope is `scope`). */
+  count(options: { scope?: string }): Promise<number>;
+}
+
+/** One backend: the embedded files (one process) or PostgreSQL (any number of instances). */
+export interface Storage {
+  /** `embedded` or `postgres`, for logs and `/readyz`. */
+  readonly kind: 'embedded' | 'postgres';
+  /** Where the data lives, for people: a folder, or the database without its password. */
+  readonly location: string;
+  /** The collection `spec` names; the same object for the same name. */
+  collection<T>(spec: CollectionSpec<T>): Collection<T>;
+  /** Changes several collections at once: all of the changes are stored, or none. */
+  writeAll<S extends readonly CollectionSpec<unknown>[], R>(specs: S, change: (...drafts: Drafts<S>) => R): Promise<R>;
+  log<T>(spec: LogSpec<T>): AppendLog<T>;
+  /** The record set named `name` (one owner per set). */
+  recordSet(name: string): RecordSet;
+  /** Reloads the replicas another instance changed since the last refresh. */
+  refresh(): Promise<void>;
+  /** Whether the backend answers now (false while the database is unreachable). */
+  healthy(): Promise<boolean>;
+  /** Waits for writes in flight and releases the backend. */
+  close(): Promise<void>;
+}
+
+/** One change to a record set: the record's new value under (section, key), or null to delete it. */
+export interface RecordChange {
+  readonly section: string;
+  readonly key: string;
+  readonly record: unknown;
+}
+
+/**
+ * High-volume keyed records that one owner loads whole at start and then writes in batches
+ * (delivery's outbox, alert snapshots, digests and poll cursors). Writing a batch costs what the
+ * batch holds, never what the set holds. Records come back as stored: the owner validates them.
+ */
+export interface RecordSet {
+  /** Every live record, section by section. */
+  load(): AsyncIterable<RecordChange>;
+  /** Stores the batch atomically. A `record` of null deletes. */
+  write(batch: readonly RecordChange[]): Promise<void>;
+}
