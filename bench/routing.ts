@@ -13,14 +13,13 @@ import type { Alert } from '../src/defender/alert.js';
 import { generateNewAlert } from '../src/emulator/demo-data.js';
 import { silentLogger } from '../src/log.js';
 import type { Actor } from '../src/roles/actor.js';
-import { ChangeSignal } from '../src/routing/change-signal.js';
 import { ChannelLinks } from '../src/routing/channel-links.js';
 import { RuleRouter } from '../src/routing/router.js';
 import { RuleService } from '../src/routing/rule-service.js';
 import { parseRuleAdd } from '../src/routing/rule-syntax.js';
 import { systemClock } from '../src/clock.js';
-import type { TenantRecord } from '../src/store/schema.js';
-import { LowdbStore } from '../src/store/lowdb-store.js';
+import { EmbeddedStorage } from '../src/store/embedded/embedded-storage.js';
+import type { TenantRecord } from '../src/tenants/tenant-schema.js';
 import { TenantRegistry } from '../src/tenants/tenant-registry.js';
 import { fmt, machineDescription, markdownTable, percentile, updateBenchmarksFile } from './support/report.js';
 
@@ -37,15 +36,14 @@ const guid = (n: number) => `${n.toString(16).padStart(8, '0')}-0000-4000-8000-$
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'soc-bridge-bench-routing-'));
-  const store = await LowdbStore.open(dir);
+  const storage = await EmbeddedStorage.open(dir);
   try {
-    const deps = { store, clock: systemClock, logger: silentLogger };
-    const changes = new ChangeSignal();
+    const deps = { storage, clock: systemClock, logger: silentLogger };
     const tenants = new TenantRegistry(deps);
     const conversations = new ConversationRegistry(deps);
-    const links = new ChannelLinks({ ...deps, conversations, changes });
-    const rules = new RuleService({ ...deps, tenants, links, conversations, changes, email: { available: true, reason: '' } });
-    const router = new RuleRouter({ store, changes });
+    const links = new ChannelLinks({ ...deps, conversations });
+    const rules = new RuleService({ ...deps, tenants, links, conversations, email: { available: true, reason: '' } });
+    const router = new RuleRouter({ rules: rules.records, links: links.records, conversations });
 
     const records: TenantRecord[] = [];
     for (let t = 0; t < TENANTS; t++) records.push(await tenants.add({ handle: `c${t}`, displayName: `Customer ${t}`, tenantId: guid(t + 1), domain: `c${t}.example`, status: 'connected', writeAccess: true }));
@@ -71,7 +69,6 @@ async function main(): Promise<void> {
       work.push({ tenant, alert: generateNewAlert({ tenantId: tenant.tenantId, domain: tenant.domain, orgName: tenant.displayName }, now, i) });
     }
 
-    changes.bump();
     const rebuildStart = performance.now();
     router.route(work[0]!.tenant, work[0]!.alert);
     const rebuildMs = performance.now() - rebuildStart;
@@ -109,7 +106,7 @@ async function main(): Promise<void> {
     console.log(body);
     updateBenchmarksFile(PROJECT_ROOT, 'routing', body);
   } finally {
-    await store.close();
+    await storage.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -29,7 +29,7 @@ describe('rule add', () => {
       createdAt: '2026-11-26T09:00:00.000Z',
     });
     expect(rule.id).toMatch(/^r[a-z0-9]{4}$/);
-    expect(world.store.read().rules).toEqual([rule]);
+    expect(world.rules.list()).toEqual([rule]);
   });
 
   it('resolves tenants by handle, domain or id into tenant ids', async () => {
@@ -61,7 +61,7 @@ describe('rule add', () => {
     const error = await world.addRule(text).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).userMessage).toMatch(message);
-    expect(world.store.read().rules).toEqual([]);
+    expect(world.rules.list()).toEqual([]);
   });
 
   it('refuses a second rule with the same name, whatever the case', async () => {

@@ -6,13 +6,12 @@ import { ConversationRegistry } from '../../src/conversations/conversation-regis
 import type { Alert, AlertEvidence } from '../../src/defender/alert.js';
 import { silentLogger } from '../../src/log.js';
 import type { Actor } from '../../src/roles/actor.js';
-import { ChangeSignal } from '../../src/routing/change-signal.js';
 import { ChannelLinks } from '../../src/routing/channel-links.js';
 import { RuleRouter } from '../../src/routing/router.js';
 import { RuleService, type EmailAvailability, type RuleChangeContext } from '../../src/routing/rule-service.js';
 import { parseRuleAdd, parseRuleOptions } from '../../src/routing/rule-syntax.js';
 import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
+import { EmbeddedStorage } from '../../src/store/embedded/embedded-storage.js';
 import { TenantRegistry } from '../../src/tenants/tenant-registry.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
@@ -35,7 +34,6 @@ export const CHANNELS = {
 /** Store, registries and routing services over a temporary data folder, as the app wires them. */
 export class RoutingWorld {
   readonly clock = new ManualClock();
-  readonly changes = new ChangeSignal();
   readonly tenants: TenantRegistry;
   readonly conversations: ConversationRegistry;
   readonly links: ChannelLinks;
@@ -43,21 +41,21 @@ export class RoutingWorld {
   readonly router: RuleRouter;
 
   private constructor(
-    readonly store: LowdbStore,
-    private readonly dir: string,
+    readonly storage: EmbeddedStorage,
+    readonly dir: string,
     email: EmailAvailability,
   ) {
-    const deps = { store, clock: this.clock, logger: silentLogger };
+    const deps = { storage, clock: this.clock, logger: silentLogger };
     this.tenants = new TenantRegistry(deps);
     this.conversations = new ConversationRegistry(deps);
-    this.links = new ChannelLinks({ ...deps, conversations: this.conversations, changes: this.changes });
-    this.rules = new RuleService({ ...deps, tenants: this.tenants, links: this.links, conversations: this.conversations, changes: this.changes, email });
-    this.router = new RuleRouter({ store, changes: this.changes });
+    this.links = new ChannelLinks({ ...deps, conversations: this.conversations });
+    this.rules = new RuleService({ ...deps, tenants: this.tenants, links: this.links, conversations: this.conversations, email });
+    this.router = new RuleRouter({ rules: this.rules.records, links: this.links.records, conversations: this.conversations });
   }
 
   static async create(email: EmailAvailability = { available: true, reason: '' }): Promise<RoutingWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-'));
-    const world = new RoutingWorld(await LowdbStore.open(dir), dir, email);
+    const world = new RoutingWorld(await EmbeddedStorage.open(dir), dir, email);
     for (const handle of Object.keys(TENANT_IDS) as Handle[]) {
       await world.tenants.add({ handle, displayName: `${handle[0]!.toUpperCase()}${handle.slice(1)} Ltd`, tenantId: TENANT_IDS[handle], domain: `${handle}.example`, status: 'connected', writeAccess: true });
     }
@@ -66,7 +64,7 @@ export class RoutingWorld {
   }
 
   async close(): Promise<void> {
-    await this.store.close();
+    await this.storage.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 

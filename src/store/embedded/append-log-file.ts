@@ -25,7 +25,7 @@ export class AppendLogFile<T> implements AppendLog<T> {
     await rename(temp, path);
   }
 
-  append(entry: T): Promise<void> {
+  async append(entry: T): Promise<void> {
     const line = `${JSON.stringify(this.spec.schema.parse(entry))}\n`;
     const write = this.tail.then(() => appendFile(this.path, line));
     this.tail = write.catch(() => undefined);

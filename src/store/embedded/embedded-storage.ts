@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../../errors.js';
 import { Draft, Replica } from '../replica.js';
@@ -10,6 +10,8 @@ import { RecordSetFile } from './record-set-file.js';
 import { convertVersion1 } from './version-1.js';
 
 export const STORE_FILE_NAME = 'soc-bridge.json';
+/** Where a store file of the previous format is kept when it is converted. */
+export const VERSION_1_BACKUP_NAME = 'soc-bridge.v1-backup.json';
 
 /**
  * The embedded store: files in the data folder, for one process. Collections live together in
@@ -75,6 +77,8 @@ export class EmbeddedStorage implements Storage {
       return;
     }
     const converted = convertVersion1(json, this.file.path);
+    // The previous format is kept beside the new files, so a downgrade or a bad conversion loses nothing.
+    await copyFile(this.file.path, join(this.dataDir, VERSION_1_BACKUP_NAME));
     for (const [name, entries] of Object.entries(converted.logs)) await AppendLogFile.replace(this.logPath(name), entries);
     for (const [name, records] of Object.entries(converted.recordSets)) await RecordSetFile.replace(this.recordSetPath(name), records);
     for (const [name, records] of Object.entries(converted.collections)) this.unclaimed.set(name, records);

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { StoreError } from '../../errors.js';
 import type { RecordChange, RecordSet } from '../storage.js';
 
-/** Compact when the file holds this many times more changes than live records (and at least MIN_COMPACT_LINES). */
+/** Compact when the file holds this many times more changes than live records (and at least MIN_COMPACT_LINES changes). */
 const COMPACT_RATIO = 3;
 const MIN_COMPACT_LINES = 5_000;
 
@@ -17,7 +17,8 @@ const MIN_COMPACT_LINES = 5_000;
 export class RecordSetFile implements RecordSet {
   private tail: Promise<void> = Promise.resolve();
   private changesInFile = 0;
-  private liveEstimate = 0;
+  /** Live records at the last replay: compaction is due when the file holds several times that many changes. */
+  private liveAtReplay = 0;
   private counted = false;
 
   constructor(readonly path: string) {}
@@ -45,8 +46,7 @@ export class RecordSetFile implements RecordSet {
       await appendFile(this.path, line);
       this.changesInFile += batch.length;
       if (!this.counted) await this.count();
-      else this.liveEstimate += batch.filter((c) => c.record !== null).length;
-      if (this.changesInFile > Math.max(MIN_COMPACT_LINES, COMPACT_RATIO * this.liveEstimate)) await this.compact();
+      if (this.changesInFile > Math.max(MIN_COMPACT_LINES, COMPACT_RATIO * this.liveAtReplay)) await this.compact();
     });
     this.tail = work.catch(() => undefined);
     return work.catch((error: unknown) => {
@@ -63,12 +63,10 @@ export class RecordSetFile implements RecordSet {
     });
     await RecordSetFile.replace(this.path, records);
     this.changesInFile = records.length;
-    this.liveEstimate = records.length;
   }
 
   private async count(): Promise<void> {
-    const live = await this.replay();
-    this.liveEstimate = live.size;
+    await this.replay();
     this.counted = true;
   }
 
@@ -98,6 +96,7 @@ export class RecordSetFile implements RecordSet {
       stream.destroy();
     }
     this.changesInFile = changes;
+    this.liveAtReplay = live.size;
     return live;
   }
 }
