@@ -76,11 +76,23 @@ function parseDatabaseUrl(text: string, problems: ConfigProblem[]): URL | undefi
   } else if (!/^\/[^/]+$/.test(url.pathname)) {
     problems.push({ variable: 'DATABASE_URL', expected: `must name one database after the host, as in ${URL_SHAPE}` });
   }
+  if (![url.username, url.password, url.pathname].every(decodes)) {
+    problems.push({ variable: 'DATABASE_URL', expected: `has a broken %-escape; URL-encode special characters in the user, password and database, as in ${URL_SHAPE}` });
+  }
   const tlsParameters = TLS_URL_PARAMETERS.filter((name) => url.searchParams.has(name));
   if (tlsParameters.length > 0) {
     problems.push({ variable: 'DATABASE_URL', expected: `must not carry TLS settings (${tlsParameters.join(', ')}); set DATABASE_SSL (and DATABASE_SSL_CA) instead` });
   }
   return url;
+}
+
+function decodes(part: string): boolean {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The URL without its password, for messages and logs: `postgresql://user@host:5432/database`. */
