@@ -6,12 +6,16 @@ import { join } from 'node:path';
 import { DATA_DIR_LOCK_NAME, DATA_DIR_LOCK_STALE_MS } from '../../src/store/data-dir-lock.js';
 import { killGroup, listeningPort, startBot, type BotRun } from '../helpers/bot-process.js';
 
+const TEST_TIMEOUT_MS = 60_000;
+
 /** A bot process that has started serving, and the promise of its end. */
 async function startServing(dataDir: string, detached = false): Promise<{ child: ChildProcess; ended: Promise<BotRun> }> {
   let serving: (child: ChildProcess) => void = () => undefined;
   const started = new Promise<ChildProcess>((resolve) => (serving = resolve));
   const ended = startBot({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', SANDBOX_ALERT_INTERVAL: '0', POLL_INTERVAL: '0' }, {
     detached,
+    // It serves while other processes start and stop around it, which takes a while on a busy machine.
+    stopAfterMs: TEST_TIMEOUT_MS - 5_000,
     onStdout: (stdout, child) => {
       if (listeningPort(stdout) !== undefined) serving(child);
     },
@@ -36,7 +40,7 @@ describe('the embedded store with two processes', () => {
     first.child.kill('SIGTERM');
     expect((await first.ended).code).toBe(0);
     expect(existsSync(join(dataDir, DATA_DIR_LOCK_NAME))).toBe(false);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('takes over the lock a killed process left, once it has gone stale', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'soc-bridge-data-'));
@@ -52,5 +56,5 @@ describe('the embedded store with two processes', () => {
     const successor = await startServing(dataDir);
     successor.child.kill('SIGTERM');
     expect((await successor.ended).code).toBe(0);
-  });
+  }, TEST_TIMEOUT_MS);
 });

@@ -18,11 +18,13 @@ export interface BotProcessOptions {
   onStdout?: (stdout: string, child: ChildProcess) => void;
   /** Its own process group, so `killGroup` can kill the launcher and the bot at once. */
   detached?: boolean;
+  /** How long it may run before it is stopped (default 15 s). */
+  stopAfterMs?: number;
 }
 
 /**
  * Starts the compiled bot (`npm start`'s launcher) as a real process in an empty folder, with only
- * the given environment; killed after 15 s if it has not ended by then.
+ * the given environment; stopped if it has not ended after `stopAfterMs`.
  */
 export function startBot(env: Record<string, string>, options: BotProcessOptions = {}): Promise<BotRun> {
   const cwd = mkdtempSync(join(tmpdir(), 'soc-bridge-proc-'));
@@ -34,10 +36,13 @@ export function startBot(env: Record<string, string>, options: BotProcessOptions
     options.onStdout?.(stdout, child);
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => (options.detached ? killGroup(child) : child.kill('SIGKILL')), 15_000);
+  // SIGKILL would stop the launcher only and leave the bot running, holding the test's pipes open:
+  // SIGTERM goes through the launcher to the bot; SIGKILL follows if that does not end it.
+  const stop = () => (options.detached ? killGroup(child) : child.kill('SIGTERM'));
+  const timers = [setTimeout(stop, options.stopAfterMs ?? 15_000), setTimeout(() => child.kill('SIGKILL'), (options.stopAfterMs ?? 15_000) + 10_000)];
   return new Promise((resolve) =>
     child.on('exit', (code) => {
-      clearTimeout(timer);
+      timers.forEach(clearTimeout);
       resolve({ code, stdout, stderr });
     }),
   );
