@@ -15,6 +15,8 @@ import type { Logger } from './log.js';
 import { RoleService } from './roles/role-service.js';
 import { createServer, listen, stopServer } from './server.js';
 import { LowdbStore } from './store/lowdb-store.js';
+import type { Database } from './store/postgres/database.js';
+import { openMigratedDatabase } from './store/postgres/open-database.js';
 import type { Store } from './store/store.js';
 import { createAdapter } from './teams/adapter.js';
 import { createBot } from './teams/bot.js';
@@ -30,6 +32,8 @@ export interface RunningApp {
   readonly port: number;
   readonly url: string;
   readonly store: Store;
+  /** The PostgreSQL database, connected and migrated, when DATABASE_URL is set. */
+  readonly database: Database | undefined;
   readonly services: Services;
   /** Posts and edits messages proactively (alert cards, consent cards). */
   readonly messenger: Messenger;
@@ -65,6 +69,7 @@ export interface AppDeps {
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
+  const database = config.database.kind === 'postgres' ? await openMigratedDatabase(config.database, logger) : undefined;
   const store = await LowdbStore.open(config.dataDir);
   const tenants = new TenantRegistry({ store, clock, logger });
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
@@ -116,10 +121,11 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       routing.close();
       await sandbox?.stop();
       await store.close();
+      await database?.close();
       logger.info({ event: 'app.stopped' }, 'SOC Bridge stopped');
     })();
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, database, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
 }

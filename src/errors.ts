@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'startup.failed'
   | 'store.unreadable'
   | 'store.corrupt'
+  | 'store.locked'
+  | 'store.unavailable'
   | 'command.usage'
   | 'access.denied'
   | 'not-found'
@@ -44,9 +46,12 @@ export class ConfigError extends SocBridgeError {
   }
 }
 
-/** The store file cannot be read or does not hold valid data; it is never overwritten then. */
+/**
+ * The store cannot be used: its file cannot be read or holds invalid data (it is never overwritten
+ * then), another process holds the data folder, or the database cannot be reached or is too new.
+ */
 export class StoreError extends SocBridgeError {
-  constructor(code: 'store.unreadable' | 'store.corrupt', message: string, cause?: unknown) {
+  constructor(code: 'store.unreadable' | 'store.corrupt' | 'store.locked' | 'store.unavailable', message: string, cause?: unknown) {
     super(code, message, { cause });
   }
 }

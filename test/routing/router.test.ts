@@ -212,7 +212,7 @@ describe('LinkHealth.markBroken', () => {
 
   it('survives a reload of the store', async () => {
     await world.links.markBroken(CHANNELS.shared, 'Teams answered 403');
-    await world.store.flush();
+    await world.store.close();
     const { LowdbStore } = await import('../../src/store/lowdb-store.js');
     const reopened = await LowdbStore.open((world.store.path.match(/^(.*)[/\\][^/\\]+$/) ?? [])[1] ?? '');
     expect(reopened.read().channelLinks.filter((l) => l.broken).map((l) => l.conversationId)).toEqual([CHANNELS.shared, CHANNELS.shared]);
