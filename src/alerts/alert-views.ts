@@ -62,12 +62,12 @@ export function alertListCard(args: { scope: string; tenantArg: string; filter: 
     items: listing.items.map(({ tenant, alert }) => ({
       severityLabel: severityLabel(alert.severity),
       severityColor: severityColor(alert.severity),
-      title: alert.title,
+      title: clip(alert.title, TEXT_LIMITS.title),
       line: [
         ...(args.showCustomer ? [tenant.displayName] : []),
         statusLabel(alert.status),
         utc(alert.createdDateTime),
-        alert.assignedTo ? `assigned to ${alert.assignedTo}` : 'unassigned',
+        alert.assignedTo ? `assigned to ${clip(alert.assignedTo, TEXT_LIMITS.field)}` : 'unassigned',
       ].join(' · '),
       actionData: { verb: ALERT_VERBS.open, tenantId: tenant.tenantId, alertId: alert.id },
     })),

@@ -41,7 +41,7 @@ export function oversizedAlert(base: Alert): Alert {
     category: longText('Execution', 10_000),
     assignedTo: `${longText('analyst', 5_000)}@mssp.example`,
     mitreTechniques: Array.from({ length: 300 }, (_, i) => `T${1000 + i}.${longText('001', 60)}`),
-    comments: Array.from({ length: 300 }, (_, i) => ({ comment: longText(`Comment ${i}: `, 10_000), createdByDisplayName: longText(`Analyst ${i}`, 500), createdDateTime: base.createdDateTime })),
+    comments: Array.from({ length: 200 }, (_, i) => ({ comment: longText(`Comment ${i}: `, 2_000), createdByDisplayName: longText(`Analyst ${i}`, 300), createdDateTime: base.createdDateTime })),
     evidence: [
       ...Array.from({ length: 400 }, (_, i) => device(i)),
       ...Array.from({ length: 200 }, (_, i) => user(i)),
