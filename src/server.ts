@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from './log.js';
+import { checkActivityShape } from './teams/activity-shape.js';
 import type { Bot } from './teams/bot.js';
 import { CALLBACK_PAGE_HEADERS, CONSENT_CALLBACK_PATH, renderCallbackPage, type CallbackPage } from './onboarding/callback-page.js';
 
@@ -26,8 +27,9 @@ export function createServer({ bot, logger, isReady, consentCallback }: ServerDe
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
-    if (!isActivityShaped(req.body)) {
-      res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity: a JSON object with a "type".' });
+    const shape = checkActivityShape(req.body);
+    if (!shape.ok) {
+      res.send(400, { code: 'BadRequest', message: shape.reason });
       return;
     }
     await bot.adapter.process(req, res, (context) => bot.app.run(context).then(() => undefined));
@@ -53,11 +55,6 @@ export function createServer({ bot, logger, isReady, consentCallback }: ServerDe
     logger.debug({ event: 'http.request', method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
   });
   return server;
-}
-
-/** botbuilder throws (and answers 500 with its own message) on bodies that are not activities; refuse them first. */
-function isActivityShaped(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof (body as { type?: unknown }).type === 'string' && (body as { type: string }).type !== '';
 }
 
 /** Listens and resolves with the bound port (useful with port 0). */

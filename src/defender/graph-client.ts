@@ -23,6 +23,8 @@ import { malformedResponseError, readGraphError, rejectionError, unreachableErro
 /** Where the client gets an app-only Graph token for one customer tenant. */
 export interface GraphTokenSource {
   getGraphToken(tenantId: string): Promise<{ token: string }>;
+  /** Graph refused the tenant's token: the next call must not be served from a cache. */
+  forgetGraphToken(tenantId: string): void;
 }
 
 /** Construction options; only baseUrl, tokens, clock and logger are required. */
@@ -224,6 +226,9 @@ export class GraphSecurityClient {
       if (outcome.kind === 'rejected') {
         const error = rejectionError(outcome.status, op, tenantId, readGraphError(outcome.body, outcome.requestId));
         logger.warn({ ...log, status: outcome.status, code: error.code }, 'graph request rejected');
+        // A revoked consent or a removed permission shows here first; a cached token would keep
+        // failing until it expires (up to an hour), even after the customer consents again.
+        if (outcome.status === 401 || outcome.status === 403) this.options.tokens.forgetGraphToken(tenantId);
         throw error;
       }
       if (outcome.kind === 'throttled') {

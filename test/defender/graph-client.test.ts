@@ -207,6 +207,16 @@ describe('errors an analyst can act on', () => {
     }
   });
 
+  it('drops the tenant\'s token after a 401 or 403, and only then', async () => {
+    const forgotten = () => h.tokens.tenantsForgotten.filter((t) => t === A.tenantId).length;
+    const before = forgotten();
+    for (const status of [404, 400, 401, 403]) {
+      h.emulator.injectFaults(A.tenantId, [{ status }]);
+      await h.client.listAlerts(A.tenantId).catch(() => undefined);
+    }
+    expect(forgotten() - before).toBe(2);
+  });
+
   it.each([
     ['a body that is not JSON', 'Service unavailable'],
     ['a list whose alert lacks fields', '{"value":[{"id":5}]}'],

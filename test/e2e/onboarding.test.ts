@@ -14,16 +14,18 @@ const TAILSPIN: EmulatedTenant = { tenantId: '55555555-5555-4555-8555-5555555555
 const WINGTIP: EmulatedTenant = { tenantId: '66666666-6666-4666-8666-666666666666', domains: ['wingtiptoys.com'], displayName: 'Wingtip Toys' };
 const ADATUM: EmulatedTenant = { tenantId: '77777777-7777-4777-8777-777777777777', domains: ['adatum.com'], displayName: 'Adatum' };
 const LITWARE: EmulatedTenant = { tenantId: '88888888-8888-4888-8888-888888888888', domains: ['litware.com'], displayName: 'Litware' };
+const FOURTH_COFFEE: EmulatedTenant = { tenantId: '99999999-9999-4999-8999-999999999999', domains: ['fourthcoffee.com'], displayName: 'Fourth Coffee' };
 
 const CUSTOMER_CHAT: Place = { kind: 'groupChat', conversationId: '19:tailspin-onboarding@thread.v2', title: 'Tailspin onboarding' };
 const WINGTIP_CHAT: Place = { kind: 'groupChat', conversationId: '19:wingtip-onboarding@thread.v2', title: 'Wingtip onboarding' };
+const FOURTH_COFFEE_CHAT: Place = { kind: 'groupChat', conversationId: '19:fourth-coffee-onboarding@thread.v2', title: 'Fourth Coffee onboarding' };
 const SOC_CHANNEL = '19:soc-ops@thread.tacv2';
 
 let bot: BotHarness;
 
 beforeAll(async () => {
   bot = await BotHarness.start({ env: { PUBLIC_BASE_URL: PUBLIC_ORIGIN }, actionDeadlineMs: 8000 });
-  for (const tenant of [TAILSPIN, WINGTIP, ADATUM, LITWARE]) {
+  for (const tenant of [TAILSPIN, WINGTIP, ADATUM, LITWARE, FOURTH_COFFEE]) {
     bot.entra.addTenant(tenant);
     bot.graph.addTenant(tenant.tenantId);
     bot.graph.seedAlerts(tenant.tenantId, generateBacklog({ tenantId: tenant.tenantId, domain: tenant.domains[0]!, orgName: tenant.displayName }, 5, new Date(), tenant.tenantId));
@@ -331,7 +333,8 @@ describe('consent links that must not work', () => {
 
   it('explains a declined consent to the admin, edits the card and tells the SOC', async () => {
     const message = latestCard(WINGTIP_CHAT, 'grant the SOC access');
-    const location = await answerConsent(grantUrlOf(cardIn(message.activity))!, 'cancel');
+    const grantUrl = grantUrlOf(cardIn(message.activity))!;
+    const location = await answerConsent(grantUrl, 'cancel');
     expect(new URL(location).searchParams.get('error')).toBe('access_denied');
     const page = await openCallback(location);
     expect(page.status).toBe(200);
@@ -340,7 +343,7 @@ describe('consent links that must not work', () => {
     expect(bot.app.services.tenants.find('wingtip-toys')?.status).toBe('pending-consent');
     const edited = cardIn(bot.connector.message(message.id)!.activity);
     expect(cardText(edited)).toContain('Declined or failed at');
-    expect(grantUrlOf(edited)).toBeUndefined();
+    expect(grantUrlOf(edited)).toBe(grantUrl);
     expect(actionsOf(edited, 'command.run').map((d) => d.command)).toContain('consent wingtip-toys');
     expect(socNotices('Wingtip Toys did not grant consent')).toHaveLength(1);
   });
@@ -363,6 +366,53 @@ describe('consent links that must not work', () => {
     const fresh = await openCallback(await answerConsent(grantUrlOf(cardIn(third.activity))!, 'accept'));
     expect(fresh.status).toBe(200);
     expect(bot.app.services.tenants.find('wingtip-toys')?.status).toBe('connected');
+  });
+});
+
+describe('a refusal sent with a valid link and no tenant', () => {
+  // Entra names no tenant on an error answer and no token can prove a refusal, so anyone holding
+  // the link can send one: it is recorded once, but the link stays usable for the real admin.
+  let grantUrl: string;
+  let state: string;
+  const record = () => bot.app.store.read().onboarding.find((r) => r.tenantId === FOURTH_COFFEE.tenantId)!;
+
+  beforeAll(async () => {
+    await bot.say('onboard fourthcoffee.com "Fourth Coffee"', USERS.admin, FOURTH_COFFEE_CHAT);
+    grantUrl = grantUrlOf(cardIn(latestCard(FOURTH_COFFEE_CHAT, 'grant the SOC access').activity))!;
+    state = new URL(grantUrl).searchParams.get('state')!;
+  });
+
+  it('is recorded and shown once, and does not use the link up', async () => {
+    const page = await callbackWith({ state, error: 'access_denied', error_description: 'AADSTS65004: User declined to consent to access the app.' });
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Access was not granted');
+    expect(page.html).toContain('its link still works until it expires');
+    expect(record().link?.usedAt).toBeUndefined();
+    expect(record().consent.state).toBe('declined');
+    const card = cardIn(latestCard(FOURTH_COFFEE_CHAT, 'grant the SOC access').activity);
+    expect(cardText(card)).toContain('Declined or failed at');
+    expect(grantUrlOf(card)).toBe(grantUrl);
+    expect(socNotices('Fourth Coffee did not grant consent')).toHaveLength(1);
+  });
+
+  it('replayed, changes nothing and tells no one again', async () => {
+    const before = JSON.stringify(record());
+    for (let i = 0; i < 3; i++) {
+      const page = await callbackWith({ state, error: 'access_denied' });
+      expect(page.status).toBe(200);
+    }
+    expect(JSON.stringify(record())).toBe(before);
+    expect(socNotices('Fourth Coffee did not grant consent')).toHaveLength(1);
+  });
+
+  it('leaves the real administrator able to grant access with the same link, which is then used up', async () => {
+    const page = await openCallback(await answerConsent(grantUrl, 'accept'));
+    expect(page.status).toBe(200);
+    expect(bot.app.services.tenants.find('fourth-coffee')?.status).toBe('connected');
+    const late = await callbackWith({ state, error: 'access_denied' });
+    expect(late.status).toBe(400);
+    expect(late.html).toContain('already used');
+    expect(bot.app.services.tenants.find('fourth-coffee')?.status).toBe('connected');
   });
 });
 
