@@ -17,6 +17,7 @@ import { ConsentStateSigner } from './consent-state.js';
 import { TenantDiagnostics } from './diagnostics.js';
 import { Offboarding } from './offboarding.js';
 import { OnboardingRecords } from './onboarding-records.js';
+import type { OnboardingRecord } from './store-schema.js';
 import type { TenantLookup } from './tenant-lookup.js';
 import { accessGuideLine } from './views.js';
 
@@ -65,6 +66,14 @@ export class OnboardingService {
     this.callback = new ConsentCallback({ flow: this.flow, records, tenants, signer, soc, clock, logger });
     this.diagnostics = new TenantDiagnostics({ records, tenants, probe: deps.probe, rateHeadroom: deps.rateHeadroom, clock, logger });
     this.offboarding = new Offboarding({ records, tenants, roles, audit: deps.audit, lifecycle: deps.lifecycle, soc, clientId: deps.settings.clientId, clock, logger });
+  }
+
+  /**
+   * The tenant's onboarding record (the consent link that works now, the consent answer, access-guide
+   * progress, history), or undefined when it was not onboarded through SOC Bridge.
+   */
+  recordOf(tenantId: string): OnboardingRecord | undefined {
+    return this.records.get(tenantId);
   }
 
   /** Where the customer is with the access-grant guide, for `tenants`. */
