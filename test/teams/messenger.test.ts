@@ -12,7 +12,7 @@ let messenger: TeamsMessenger;
 beforeAll(async () => {
   bot = await BotHarness.start();
   await bot.say('help', USERS.admin, { kind: 'channel', channelId: '19:proactive@thread.tacv2' });
-  channel = bot.app.services.conversations.get('19:proactive@thread.tacv2')!;
+  channel = (await bot.app.testing.conversation('19:proactive@thread.tacv2'))!;
   messenger = bot.app.messenger as TeamsMessenger;
 });
 afterAll(async () => {
