@@ -6,5 +6,3 @@
 export const VERBS = {
   runCommand: 'command.run',
 } as const;
-
-export type Verb = (typeof VERBS)[keyof typeof VERBS];
