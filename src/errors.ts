@@ -15,7 +15,11 @@ export type ErrorCode =
   | 'not-found'
   | 'conflict'
   | 'external.rejected'
-  | 'external.unreachable';
+  | 'external.unreachable'
+  /** A post or edit in Teams did not go through (ChatDeliveryError, with what to do about it). */
+  | 'chat.delivery-failed'
+  /** An email was not accepted for delivery (EmailDeliveryError: transient or rejected). */
+  | 'email.delivery-failed';
 
 export class SocBridgeError extends Error {
   readonly code: ErrorCode;

@@ -4,6 +4,7 @@ import type { Logger } from './log.js';
 import { checkActivityShape } from './teams/activity-shape.js';
 import type { Bot } from './teams/bot.js';
 import { CALLBACK_PAGE_HEADERS, CONSENT_CALLBACK_PATH, renderCallbackPage, type CallbackPage } from './onboarding/callback-page.js';
+import { stopWithin } from './stop-within.js';
 
 /** Teams activities are small (a message is at most ~28 KB); anything far larger is refused with 413. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -66,11 +67,14 @@ export async function listen(server: Server, port: number, host: string): Promis
   return (server.address() as AddressInfo).port;
 }
 
-/** Stops accepting connections and waits for requests in flight, closing idle keep-alives at once. */
+/**
+ * Stops accepting connections and waits for requests in flight, closing idle keep-alives at once;
+ * after `graceMs`, drops the connections still open.
+ */
 export async function stopServer(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.server.closeIdleConnections();
-  const timer = setTimeout(() => server.server.closeAllConnections(), graceMs);
+  if (await stopWithin(graceMs, closed)) return;
+  server.server.closeAllConnections();
   await closed;
-  clearTimeout(timer);
 }

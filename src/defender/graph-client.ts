@@ -119,21 +119,6 @@ export class GraphSecurityClient {
     }
   }
 
-  /** All matching alerts; `nextLink` is set only when `maxPages` stopped the walk early. */
-  async listAllAlerts(
-    tenantId: string,
-    query: AlertQuery = {},
-    { pageSize, maxPages = 100 }: { pageSize?: number; maxPages?: number } = {},
-  ): Promise<{ alerts: Alert[]; nextLink?: string }> {
-    const alerts: Alert[] = [];
-    let nextLink: string | undefined;
-    for await (const page of this.iterateAlertPages(tenantId, query, { pageSize, maxPages })) {
-      alerts.push(...page.alerts);
-      nextLink = page.nextLink;
-    }
-    return nextLink === undefined ? { alerts } : { alerts, nextLink };
-  }
-
   /** One alert; NotFoundError when the tenant has no alert with that id. */
   async getAlert(tenantId: string, alertId: string): Promise<Alert> {
     const op: GraphOperation = { access: 'read', name: 'read the alert', alertId };

@@ -4,6 +4,7 @@ import type { DefenderCredentials } from '../config.js';
 import type { ExternalUnreachableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EntraError, entraFailureFromBody, isEndpointResolutionFailure, toEntraFailure, unreachable } from './entra-errors.js';
+import { stopWithin } from '../stop-within.js';
 
 /** The one scope SOC Bridge requests: every application permission consented for Graph. */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -163,17 +164,8 @@ function checkTenantId(tenantId: string): void {
 
 /** Rejects with ExternalUnreachableError when `promise` takes longer than `timeoutMs` (MSAL ignores abort signals). */
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, tenantId: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    // Real time on purpose: this bounds a real network call, whatever clock the caller simulates.
-    timer = setTimeout(() => reject(unreachable(tenantId, new Error(`token request timed out after ${timeoutMs} ms`))), timeoutMs);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  if (await stopWithin(timeoutMs, promise)) return promise;
+  throw unreachable(tenantId, new Error(`token request timed out after ${timeoutMs} ms`));
 }
 
 /**

@@ -45,6 +45,6 @@ export function createRouting(deps: {
   const rules = new RuleService({ store, tenants, links, conversations, clock, logger, changes, email: email.availability });
   const router = new RuleRouter({ store, changes });
   const ruleTester = new RuleTester({ rules, router, links, conversations, messenger: deps.messenger, email: email.sender, clock, logger });
-  const emailComposer = alertEmailComposer((ruleId) => (ruleId === DEFAULT_RULE_ID ? undefined : store.read().rules.find((r) => r.id === ruleId)?.name));
+  const emailComposer = alertEmailComposer((ruleId) => (ruleId === DEFAULT_RULE_ID ? undefined : rules.list().find((r) => r.id === ruleId)?.name));
   return { links, rules, router, ruleTester, emailSender: email.sender, emailComposer, close: () => email.close() };
 }
