@@ -1,6 +1,7 @@
 import type { Server } from 'restify';
 import { AlertActions } from './alerts/alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
+import { createAppFacade, type AppFacade } from './app-facade.js';
 import { AuditLog } from './audit/audit-log.js';
 import { GraphSecurityClient } from './defender/graph-client.js';
 import { createGraphTokenProvider } from './defender/token-provider.js';
@@ -14,7 +15,7 @@ import { ConversationRegistry } from './conversations/conversation-registry.js';
 import type { Logger } from './log.js';
 import { RoleService } from './roles/role-service.js';
 import { createServer, listen, stopServer } from './server.js';
-import { EmbeddedStorage } from './store/embedded/embedded-storage.js';
+import { openStorage } from './store/open-storage.js';
 import type { Storage } from './store/storage.js';
 import { DELIVERY_RECORD_SET } from './delivery/ledger.js';
 import { createAdapter } from './teams/adapter.js';
@@ -22,8 +23,7 @@ import { createBot } from './teams/bot.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
-import type { AlertRouter, EmailSender, LinkHealth } from './delivery/ports.js';
-import { createRouting, type Routing } from './routing/compose.js';
+import { createRouting } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
 
@@ -37,14 +37,8 @@ export interface RunningApp {
   readonly messenger: Messenger;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: Sandbox | undefined;
-  /** Where a tenant's new alert goes: rules and channel links (delivery's input). */
-  readonly router: AlertRouter;
-  /** Marks a conversation's links broken when Teams says the bot cannot post there. */
-  readonly linkHealth: LinkHealth;
-  /** SMTP, `.eml` files (sandbox) or a sender that refuses (email not configured). */
-  readonly emailSender: EmailSender;
-  /** Renders an alert email (same content as the card) for delivery's email queue. */
-  readonly emailComposer: Routing['emailComposer'];
+  /** Read-only answers about the app's state (roles, tenants, links, rules, onboarding, audit) for tests. */
+  readonly testing: AppFacade;
   /** Proactive alert delivery: the poller, the outbox and the Teams and email queues. */
   readonly delivery: DeliveryService;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
@@ -67,7 +61,7 @@ export interface AppDeps {
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
-  const storage = await EmbeddedStorage.open(config.dataDir);
+  const storage = await openStorage(config, { logger, clock });
   const tenants = new TenantRegistry({ storage, clock, logger });
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
   const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
@@ -123,5 +117,6 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
+  const testing = createAppFacade({ services, router: routing.router });
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, testing, delivery, stop };
 }

@@ -8,12 +8,18 @@ export type ErrorCode =
   | 'startup.failed'
   | 'store.unreadable'
   | 'store.corrupt'
+  | 'store.locked'
+  | 'store.unavailable'
   | 'command.usage'
   | 'access.denied'
   | 'not-found'
   | 'conflict'
   | 'external.rejected'
-  | 'external.unreachable';
+  | 'external.unreachable'
+  /** A post or edit in Teams did not go through (ChatDeliveryError, with what to do about it). */
+  | 'chat.delivery-failed'
+  /** An email was not accepted for delivery (EmailDeliveryError: transient or rejected). */
+  | 'email.delivery-failed';
 
 export class SocBridgeError extends Error {
   readonly code: ErrorCode;
@@ -44,9 +50,12 @@ export class ConfigError extends SocBridgeError {
   }
 }
 
-/** The store file cannot be read or does not hold valid data; it is never overwritten then. */
+/**
+ * The store cannot be used: its file cannot be read or holds invalid data (it is never overwritten
+ * then), another process holds the data folder, or the database cannot be reached or is too new.
+ */
 export class StoreError extends SocBridgeError {
-  constructor(code: 'store.unreadable' | 'store.corrupt', message: string, cause?: unknown) {
+  constructor(code: 'store.unreadable' | 'store.corrupt' | 'store.locked' | 'store.unavailable', message: string, cause?: unknown) {
     super(code, message, { cause });
   }
 }

@@ -1,4 +1,5 @@
 import type { Reply } from '../chat/reply.js';
+import { SocBridgeError } from '../errors.js';
 import type { ConversationRecord } from './conversation-schema.js';
 
 /** The id Teams gave a posted message, when it gave one (it sometimes answers 202 with no body). */
@@ -26,15 +27,24 @@ export type DeliveryFailureKind =
   /** Anything else (400…): retrying will not help. */
   | 'rejected';
 
-/** Why a post or edit did not go through, classified for the delivery queue. */
-export class ChatDeliveryError extends Error {
+/**
+ * Why a post or edit did not go through, classified for the delivery queue. `message` is the
+ * technical account for the log; `userMessage` says in words for chat what happened.
+ */
+export class ChatDeliveryError extends SocBridgeError {
   constructor(
     readonly kind: DeliveryFailureKind,
     readonly status: number | undefined,
     readonly retryAfterMs: number | undefined,
     message: string,
   ) {
-    super(message);
-    this.name = 'ChatDeliveryError';
+    super('chat.delivery-failed', CHAT_DELIVERY_SENTENCES[kind], { detail: message });
   }
 }
+
+const CHAT_DELIVERY_SENTENCES: Record<DeliveryFailureKind, string> = {
+  throttled: 'Teams is throttling SOC Bridge right now, so the message was not posted. Try again in a minute.',
+  transient: 'Teams did not accept the message just now. Try again in a moment.',
+  gone: 'Teams refused the message: SOC Bridge was removed from that conversation, or it no longer exists.',
+  rejected: 'Teams rejected the message.',
+};

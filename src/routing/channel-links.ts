@@ -107,11 +107,6 @@ export class ChannelLinks implements LinkHealth {
     return this.records.all().filter((l) => l.tenantId === tenantId).map((l) => ({ ...l }));
   }
 
-  /** Every link of a conversation (copies). */
-  linksIn(conversationId: string): ChannelLink[] {
-    return this.records.all().filter((l) => l.conversationId === conversationId).map((l) => ({ ...l }));
-  }
-
   isLinked(conversationId: string, tenantId: string): boolean {
     return this.records.get(linkKeyOf(conversationId, tenantId)) !== undefined;
   }

@@ -1,4 +1,5 @@
 import type { z } from 'zod/v4';
+import type { LeaseStore } from './leases.js';
 
 /**
  * The storage port. Each capability declares the collections and logs it owns (name, schema, key)
@@ -85,6 +86,8 @@ export interface Storage {
   refresh(): Promise<void>;
   /** Whether the backend answers now (false while the database is unreachable). */
   healthy(): Promise<boolean>;
+  /** Named leases for work one instance at a time may do. */
+  readonly leases: LeaseStore;
   /** Waits for writes in flight and releases the backend. */
   close(): Promise<void>;
 }

@@ -6,9 +6,12 @@ import { ConversationRegistry } from '../../src/conversations/conversation-regis
 import type { Alert, AlertEvidence } from '../../src/defender/alert.js';
 import { silentLogger } from '../../src/log.js';
 import type { Actor } from '../../src/roles/actor.js';
-import { ChannelLinks } from '../../src/routing/channel-links.js';
-import { RuleRouter } from '../../src/routing/router.js';
-import { RuleService, type EmailAvailability, type RuleChangeContext } from '../../src/routing/rule-service.js';
+import type { Messenger } from '../../src/conversations/messenger.js';
+import type { EmailConfig } from '../../src/email/email-config.js';
+import type { ChannelLinks, LinkView } from '../../src/routing/channel-links.js';
+import { createRouting, type Routing } from '../../src/routing/compose.js';
+import type { RuleRouter } from '../../src/routing/router.js';
+import type { RuleChangeContext, RuleService } from '../../src/routing/rule-service.js';
 import { parseRuleAdd, parseRuleOptions } from '../../src/routing/rule-syntax.js';
 import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { EmbeddedStorage } from '../../src/store/embedded/embedded-storage.js';
@@ -24,6 +27,12 @@ export const TENANT_IDS = {
 } as const;
 export type Handle = keyof typeof TENANT_IDS;
 
+/** Routing's worlds post nothing: `rule test` is covered end to end. */
+const NO_MESSENGER: Messenger = {
+  send: () => Promise.reject(new Error('this world posts nothing')),
+  update: () => Promise.reject(new Error('this world posts nothing')),
+};
+
 export const CHANNELS = {
   contosoAlerts: '19:contoso-alerts@thread.tacv2',
   fabrikamAlerts: '19:fabrikam-alerts@thread.tacv2',
@@ -31,7 +40,7 @@ export const CHANNELS = {
   unlinked: '19:random-chat@thread.tacv2',
 } as const;
 
-/** Store, registries and routing services over a temporary data folder, as the app wires them. */
+/** Registries and routing's services over a temporary data folder, composed as the app composes them. */
 export class RoutingWorld {
   readonly clock = new ManualClock();
   readonly tenants: TenantRegistry;
@@ -39,23 +48,27 @@ export class RoutingWorld {
   readonly links: ChannelLinks;
   readonly rules: RuleService;
   readonly router: RuleRouter;
+  /** Renders the email a rule sends, naming the rule. */
+  readonly emailComposer: Routing['emailComposer'];
+  private readonly routing: Routing;
 
   private constructor(
-    readonly storage: EmbeddedStorage,
-    readonly dir: string,
-    email: EmailAvailability,
+    private readonly storage: EmbeddedStorage,
+    private readonly dir: string,
+    private readonly emailAvailable: boolean,
   ) {
     const deps = { storage, clock: this.clock, logger: silentLogger };
     this.tenants = new TenantRegistry(deps);
     this.conversations = new ConversationRegistry(deps);
-    this.links = new ChannelLinks({ ...deps, conversations: this.conversations });
-    this.rules = new RuleService({ ...deps, tenants: this.tenants, links: this.links, conversations: this.conversations, email });
-    this.router = new RuleRouter({ rules: this.rules.records, links: this.links.records, conversations: this.conversations });
+    const email: EmailConfig = emailAvailable ? { kind: 'files', dir: join(dir, 'mail'), from: 'SOC Bridge <soc-bridge@mssp.example>' } : { kind: 'none' };
+    this.routing = createRouting({ ...deps, email, conversations: this.conversations, tenants: this.tenants, messenger: NO_MESSENGER });
+    ({ links: this.links, rules: this.rules, router: this.router, emailComposer: this.emailComposer } = this.routing);
   }
 
-  static async create(email: EmailAvailability = { available: true, reason: '' }): Promise<RoutingWorld> {
+  /** Three connected tenants and four channels the bot is in, nothing linked yet; without email when asked. */
+  static async create({ emailAvailable = true } = {}): Promise<RoutingWorld> {
     const dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-'));
-    const world = new RoutingWorld(await EmbeddedStorage.open(dir), dir, email);
+    const world = new RoutingWorld(await EmbeddedStorage.open(dir), dir, emailAvailable);
     for (const handle of Object.keys(TENANT_IDS) as Handle[]) {
       await world.tenants.add({ handle, displayName: `${handle[0]!.toUpperCase()}${handle.slice(1)} Ltd`, tenantId: TENANT_IDS[handle], domain: `${handle}.example`, status: 'connected', writeAccess: true });
     }
@@ -63,9 +76,22 @@ export class RoutingWorld {
     return world;
   }
 
+  /** Closes this world and opens the same data folder again, as a restart would. */
+  async reopen(): Promise<RoutingWorld> {
+    this.routing.close();
+    await this.storage.close();
+    return new RoutingWorld(await EmbeddedStorage.open(this.dir), this.dir, this.emailAvailable);
+  }
+
   async close(): Promise<void> {
+    this.routing.close();
     await this.storage.close();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Every channel link with its health, as `channels` shows them. */
+  linkViews(): LinkView[] {
+    return this.links.views(this.tenants.all());
   }
 
   tenant(handle: Handle): TenantRecord {

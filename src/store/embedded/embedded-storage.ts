@@ -1,7 +1,11 @@
 import { constants } from 'node:fs';
 import { access, copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../../clock.js';
 import { StoreError } from '../../errors.js';
+import { lockDataDir, type ReleaseDataDirLock } from '../data-dir-lock.js';
+import { InProcessLeaseStore } from '../in-process-leases.js';
+import type { LeaseStore } from '../leases.js';
 import { Draft, Replica } from '../replica.js';
 import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../storage.js';
 import { AppendLogFile } from './append-log-file.js';
@@ -28,11 +32,17 @@ export class EmbeddedStorage implements Storage {
   private readonly unclaimed = new Map<string, unknown[]>();
   private writes: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private lockLost: Error | undefined;
+  readonly leases: LeaseStore;
 
   private constructor(
     private readonly dataDir: string,
     private readonly file: CollectionsFile,
-  ) {}
+    private readonly releaseLock: ReleaseDataDirLock,
+    clock: Clock,
+  ) {
+    this.leases = new InProcessLeaseStore(clock);
+  }
 
   get location(): string {
     return this.dataDir;
@@ -44,20 +54,30 @@ export class EmbeddedStorage implements Storage {
   }
 
   /**
-   * Opens (or creates) the store in `dataDir`. A file written by the previous format is converted
-   * once (its audit trail and delivery records move to files of their own). Throws StoreError when
-   * the folder cannot be written or the file is unreadable, invalid or from a newer SOC Bridge.
+   * Opens (or creates) the store in `dataDir` and locks the folder for this process. A file written
+   * by the previous format is converted once (its audit trail and delivery records move to files
+   * of their own). Throws StoreError when another process holds the folder, the folder cannot be
+   * written, or the file is unreadable, invalid or from a newer SOC Bridge.
    */
-  static async open(dataDir: string): Promise<EmbeddedStorage> {
+  static async open(dataDir: string, options: { clock?: Clock } = {}): Promise<EmbeddedStorage> {
     try {
       await mkdir(dataDir, { recursive: true });
       await access(dataDir, constants.W_OK);
     } catch (error) {
       throw new StoreError('store.unreadable', `The data folder ${dataDir} cannot be created or written: ${(error as Error).message}`, error);
     }
-    const storage = new EmbeddedStorage(dataDir, new CollectionsFile(join(dataDir, STORE_FILE_NAME)));
-    await storage.load();
-    return storage;
+    let storage: EmbeddedStorage | undefined;
+    const releaseLock = await lockDataDir(dataDir, (error) => {
+      if (storage) storage.lockLost = error;
+    });
+    try {
+      storage = new EmbeddedStorage(dataDir, new CollectionsFile(join(dataDir, STORE_FILE_NAME)), releaseLock, options.clock ?? systemClock);
+      await storage.load();
+      return storage;
+    } catch (error) {
+      await releaseLock();
+      throw error;
+    }
   }
 
   private async load(): Promise<void> {
@@ -116,6 +136,9 @@ export class EmbeddedStorage implements Storage {
   writeAll<S extends readonly CollectionSpec<unknown>[], R>(specs: S, change: (...drafts: Drafts<S>) => R): Promise<R> {
     const run = this.writes.then(async () => {
       if (this.closed) throw new StoreError('store.unreadable', 'The store is closed; the change was not made.');
+      if (this.lockLost) {
+        throw new StoreError('store.locked', `This process lost its lock on the data folder (${this.lockLost.message}), so another may be using it; the change was not made. Restart SOC Bridge.`);
+      }
       const replicas = specs.map((spec) => {
         this.collection(spec);
         return this.replicas.get(spec.name) as Replica<unknown>;
@@ -161,6 +184,7 @@ export class EmbeddedStorage implements Storage {
   async close(): Promise<void> {
     await this.writes;
     this.closed = true;
+    await this.releaseLock();
   }
 
   private logPath(name: string): string {
