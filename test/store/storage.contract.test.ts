@@ -3,8 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod/v4';
+import { silentLogger } from '../../src/log.js';
 import { EmbeddedStorage } from '../../src/store/embedded/embedded-storage.js';
+import { openMigratedDatabase } from '../../src/store/postgres/open-database.js';
+import { PostgresStorage } from '../../src/store/postgres/postgres-storage.js';
 import type { CollectionSpec, LogSpec, Storage } from '../../src/store/storage.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 /**
  * What every storage backend promises, run against each of them. A backend is opened, used, closed
@@ -30,6 +34,21 @@ function embeddedBackend(): Backend {
   };
 }
 
+/** A fresh PostgreSQL database per test; `open` is a new instance on it (as after a restart, or another instance). */
+function postgresBackend(): Backend {
+  let database: TestDatabase | undefined;
+  return {
+    name: 'postgres',
+    async open() {
+      database ??= await createTestDatabase();
+      return new PostgresStorage(await openMigratedDatabase(database.config, silentLogger), silentLogger);
+    },
+    async dispose() {
+      await database?.drop();
+    },
+  };
+}
+
 const PetSchema = z.object({ id: z.string(), name: z.string(), age: z.number().int().nonnegative() });
 type Pet = z.infer<typeof PetSchema>;
 const PETS: CollectionSpec<Pet> = { name: 'pets', schema: PetSchema, keyOf: (p) => p.id };
@@ -41,7 +60,10 @@ const EVENTS: LogSpec<PetEvent> = { name: 'events', schema: EventSchema, timeOf:
 
 const pet = (id: string, age = 1): Pet => ({ id, name: `Pet ${id}`, age });
 
-describe.each([['embedded', embeddedBackend]] as const)('storage contract: %s', (_name, make) => {
+describe.each([
+  ['embedded', embeddedBackend],
+  ['PostgreSQL', postgresBackend],
+] as const)('storage contract: %s', (_name, make) => {
   let backend: Backend;
   let storage: Storage;
   beforeEach(async () => {
@@ -52,9 +74,13 @@ describe.each([['embedded', embeddedBackend]] as const)('storage contract: %s', 
     await storage.close();
     await backend.dispose();
   });
+  /** A restart: the collections are declared again and read before use, as the app does before serving. */
   const reopen = async () => {
     await storage.close();
     storage = await backend.open();
+    storage.collection(PETS);
+    storage.collection(OWNERS);
+    await storage.refresh();
   };
 
   describe('collections', () => {
@@ -194,5 +220,53 @@ describe.each([['embedded', embeddedBackend]] as const)('storage contract: %s', 
         { section: 'b', key: '1', record: { v: 3 } },
       ]);
     });
+  });
+});
+
+describe('two instances on one PostgreSQL database', () => {
+  let database: TestDatabase;
+  let a: Storage;
+  let b: Storage;
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    a = new PostgresStorage(await openMigratedDatabase(database.config, silentLogger), silentLogger);
+    b = new PostgresStorage(await openMigratedDatabase(database.config, silentLogger), silentLogger);
+  });
+  afterEach(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await database.drop();
+  });
+
+  it("each sees the other's changes after a refresh, and only reloads what changed", async () => {
+    const petsA = a.collection(PETS);
+    const petsB = b.collection(PETS);
+    b.collection(OWNERS);
+    await b.refresh();
+    await petsA.write((d) => d.put(pet('a')));
+    expect(petsB.get('a')).toBeUndefined();
+    await b.refresh();
+    expect(petsB.get('a')).toEqual(pet('a'));
+    expect(petsB.version).toBe(petsA.version);
+  });
+
+  it('never lose each other’s writes, even when both change the same record at once', async () => {
+    const petsA = a.collection(PETS);
+    const petsB = b.collection(PETS);
+    await petsA.write((d) => d.put(pet('counter', 0)));
+    const bump = (pets: typeof petsA) =>
+      pets.write((d) => {
+        const counter = d.get('counter') as Pet;
+        d.put({ ...counter, age: counter.age + 1 });
+      });
+    await Promise.all(Array.from({ length: 40 }, (_, n) => bump(n % 2 === 0 ? petsA : petsB)));
+    await Promise.all([a.refresh(), b.refresh()]);
+    expect(petsA.get('counter')?.age).toBe(40);
+    expect(petsB.get('counter')?.age).toBe(40);
+  });
+
+  it('append to one log and read it from either', async () => {
+    await a.log(EVENTS).append({ at: '2026-01-01T00:00:00.000Z', scope: 's', n: 1 });
+    await b.log(EVENTS).append({ at: '2026-01-01T00:00:01.000Z', scope: 's', n: 2 });
+    expect((await a.log(EVENTS).query({ limit: 5 })).map((e) => e.n)).toEqual([2, 1]);
   });
 });
