@@ -63,6 +63,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const logger = deps.logger;
   const storage = await openStorage(config, { logger, clock });
   const tenants = new TenantRegistry({ storage, clock, logger });
+  await storage.refresh();
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
   const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
   const tokens = createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger });
@@ -76,12 +77,12 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ storage, conversations, messenger, logger });
   const delivery = new DeliveryService({
-    records: storage.recordSet(DELIVERY_RECORD_SET), clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
+    records: storage.recordSet(DELIVERY_RECORD_SET), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
     router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer,
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
-  const onboarding = createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
+  const onboarding = await createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
     roles,
     conversations,
@@ -95,9 +96,17 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     rules: routing.rules,
     ruleTester: routing.ruleTester,
   };
-  const bot = createBot({ config, adapter, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
+  // Every capability has declared its collections by now: read them before serving.
+  await storage.refresh();
+  const bot = createBot({ config, adapter, services, clock, logger, refresh: () => storage.refresh(), ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
-  const server: Server = createServer({ bot, logger, isReady: () => ready, consentCallback: onboarding.callback });
+  const consentCallback = {
+    handle: async (query: unknown) => {
+      await storage.refresh();
+      return onboarding.callback.handle(query);
+    },
+  };
+  const server: Server = createServer({ bot, logger, isReady: async () => ready && (await storage.healthy()), consentCallback });
   const port = await listen(server, config.port, config.host);
   ready = true;
   await delivery.start();

@@ -13,7 +13,8 @@ export interface ServerDeps {
   readonly bot: Bot;
   readonly logger: Logger;
   /** Ready to take traffic: the store is loaded and shutdown has not begun. */
-  readonly isReady: () => boolean;
+  /** Whether this instance can serve now (started, not stopping, its store answering). */
+  readonly isReady: () => Promise<boolean>;
   /** Answers Entra's admin-consent redirect with a small HTML page. */
   readonly consentCallback?: { handle(query: unknown): Promise<CallbackPage> };
 }
@@ -48,7 +49,7 @@ export function createServer({ bot, logger, isReady, consentCallback }: ServerDe
   });
 
   server.get('/readyz', async (_req: Request, res: Response) => {
-    if (isReady()) res.send(200, { status: 'ready' });
+    if (await isReady()) res.send(200, { status: 'ready' });
     else res.send(503, { status: 'not-ready' });
   });
 

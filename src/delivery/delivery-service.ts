@@ -66,6 +66,8 @@ export interface DeliveryServiceDeps {
   readonly emailComposer?: AlertEmailComposer;
   readonly settings: DeliverySettings;
   readonly tuning?: DeliveryTuning;
+  /** Brings shared state up to date with other instances' changes (before each round of polls). */
+  readonly refreshState?: () => Promise<void>;
 }
 
 /** A card an analyst acted on: it already shows the result, so it needs no edit of its own. */
@@ -139,7 +141,7 @@ export class DeliveryService {
     );
     this.intake = new AlertIntake({ ledger: this.ledger, router: deps.router, teams: this.teams, clock }, { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs });
     this.poller = new AlertPoller(
-      { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, dispatch: (result) => this.dispatch(result), clock, logger },
+      { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), clock, logger },
       {
         intervalMs: settings.pollIntervalMs,
         overlapMs: settings.pollOverlapMs,

@@ -87,6 +87,8 @@ export class AlertPoller {
       ledger: DeliveryLedger;
       intake: AlertIntake;
       dispatch(result: IntakeResult): void;
+      /** Brings shared state (tenants, links, rules) up to date with other instances' changes. */
+      refreshState?: () => Promise<void>;
       clock: Clock;
       logger: Logger;
     },
@@ -118,6 +120,7 @@ export class AlertPoller {
     while (!this.signal.isStopped) {
       const now = clock.nowMs();
       if (now >= nextRefresh) {
+        await this.deps.refreshState?.().catch((error: unknown) => this.deps.logger.warn({ event: 'poller.refresh_failed', err: error }, 'could not read shared state; polling with what is known'));
         this.refresh(now);
         nextRefresh = now + Math.min(interval, 5000);
       }

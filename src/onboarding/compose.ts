@@ -22,7 +22,7 @@ import { createTenantLookup } from './tenant-lookup.js';
 const PROOF_RETRY_DELAYS_MS = [1_000, 3_000];
 
 /** Builds onboarding for the composition root; offboarding a tenant also removes its channel links. */
-export function createOnboarding(deps: {
+export async function createOnboarding(deps: {
   config: AppConfig;
   endpoints: DefenderEndpoints;
   storage: Storage;
@@ -36,7 +36,7 @@ export function createOnboarding(deps: {
   links: TenantLinks;
   clock: Clock;
   logger: Logger;
-}): OnboardingService {
+}): Promise<OnboardingService> {
   const { config, endpoints, clock, logger } = deps;
   const lifecycle = new TenantLifecycle(logger);
   lifecycle.add(unlinkChannelsOnOffboard(deps.links));
@@ -45,7 +45,7 @@ export function createOnboarding(deps: {
     lifecycle,
     probe: createAccessProbe({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, graphBaseUrl: endpoints.graphBaseUrl, clock, logger }),
     lookup: createTenantLookup({ authorityHost: endpoints.authorityHost }),
-    stateSecret: config.consent.stateSecret ?? loadOrCreateStateSecret(config.dataDir),
+    stateSecret: config.consent.stateSecret ?? (await loadOrCreateStateSecret(deps.storage, config.dataDir)),
     settings: {
       authorityHost: endpoints.authorityHost,
       clientId: endpoints.credentials.clientId,

@@ -22,6 +22,8 @@ export interface BotDeps {
   readonly adapter: TeamsAdapter;
   /** How long a card action may take before the interim card is returned (default 1.5 s). */
   readonly actionDeadlineMs?: number;
+  /** Brings shared state up to date before each turn (changes other instances made). */
+  readonly refresh: () => Promise<void>;
 }
 
 export interface Bot {
@@ -53,6 +55,12 @@ export function createBot(deps: BotDeps): Bot {
     services,
     clock: deps.clock,
     logger,
+  });
+
+  // Every route sees what any instance changed up to now: roles, rules, links, tenants.
+  app.turn('beforeTurn', async () => {
+    await deps.refresh();
+    return true;
   });
 
   const observe = async (context: TurnContext) => {
