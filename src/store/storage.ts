@@ -67,6 +67,8 @@ export interface AppendLog<T> {
   query(options: { scope?: string; limit: number }): Promise<T[]>;
   /** How many entries there are (with `scope`: whose scope is `scope`). */
   count(options: { scope?: string }): Promise<number>;
+  /** Every entry, oldest first, read a page at a time (for copying a log to another store). */
+  entries(): AsyncIterable<T>;
 }
 
 /** One backend: the embedded files (one process) or PostgreSQL (any number of instances). */

@@ -188,6 +188,7 @@ describe.each([
       for (let n = 0; n < 30; n++) await events.append({ at: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), scope: n % 3 === 0 ? 'x' : 'y', n });
       expect((await events.query({ limit: 3 })).map((e) => e.n)).toEqual([29, 28, 27]);
       expect((await events.query({ scope: 'x', limit: 2 })).map((e) => e.n)).toEqual([27, 24]);
+      expect(await events.query({ limit: Infinity })).toHaveLength(30);
       expect(await events.count({})).toBe(30);
       expect(await events.count({ scope: 'x' })).toBe(10);
       await reopen();

@@ -131,7 +131,9 @@ export class PostgresStorage implements Storage {
         const parsed = spec.schema.parse(entry);
         await db.query('INSERT INTO log_entries (log, at, scope, data) VALUES ($1, $2, $3, $4)', [spec.name, spec.timeOf(parsed), spec.scopeOf(parsed), JSON.stringify(parsed)]);
       },
-      async query({ scope, limit }) {
+      async query({ scope, limit: wanted }) {
+        // LIMIT NULL is no limit: what Infinity asks for.
+        const limit = Number.isFinite(wanted) ? wanted : null;
         const rows =
           scope === undefined
             ? await db.query<{ data: unknown }>('SELECT data FROM log_entries WHERE log = $1 ORDER BY id DESC LIMIT $2', [spec.name, limit])
@@ -140,6 +142,19 @@ export class PostgresStorage implements Storage {
           const parsed = spec.schema.safeParse(row.data);
           return parsed.success ? [parsed.data] : [];
         });
+      },
+      async *entries() {
+        let after = 0;
+        for (;;) {
+          const page = await db.query<{ id: string; data: unknown }>('SELECT id, data FROM log_entries WHERE log = $1 AND id > $2 ORDER BY id LIMIT 1000', [spec.name, after]);
+          for (const row of page.rows) {
+            const parsed = spec.schema.safeParse(row.data);
+            if (parsed.success) yield parsed.data;
+          }
+          const last = page.rows.at(-1);
+          if (!last) return;
+          after = Number(last.id);
+        }
       },
       async count({ scope }) {
         const rows =
