@@ -85,6 +85,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
+  if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = createOnboarding({ config, endpoints, store, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
     roles,
@@ -122,4 +123,18 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
+}
+
+/**
+ * Sandbox only: a customer raises a medium-or-higher alert a few seconds after a channel is linked
+ * to it, and it is fetched at once instead of at the next poll, so a new user sees a first
+ * proactive card within seconds of typing `link`.
+ */
+function raiseFirstAlertOnLink(sandbox: Sandbox, routing: Routing, delivery: DeliveryService, logger: Logger): void {
+  routing.links.onLinked((tenant) => {
+    void sandbox
+      .raiseAfterLink(tenant.tenantId)
+      .then((alert) => (alert ? delivery.pollNow(tenant) : undefined))
+      .catch((error: unknown) => logger.warn({ event: 'sandbox.first_alert_failed', tenant: tenant.handle, err: (error as Error).message }, 'could not raise the first sandbox alert'));
+  });
 }

@@ -7,7 +7,7 @@ import { denialMessage, isAllowed } from '../commands/access.js';
 import { cardReply, notice, type Reply } from '../commands/reply.js';
 import type { Alert } from '../defender/alert.js';
 import type { AlertUpdate, GraphSecurityClient } from '../defender/graph-client.js';
-import { UsageError, isSocBridgeError, userFacingMessage } from '../errors.js';
+import { NotFoundError, UsageError, isSocBridgeError, userFacingMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { AlertState, TenantRecord } from '../store/schema.js';
@@ -84,7 +84,7 @@ export class AlertActions {
       case ALERT_VERBS.open:
         return this.quick(this.detail(data, actor), 'post');
       case ALERT_VERBS.refresh:
-        return this.quick(this.detail(data, actor), 'shared');
+        return this.quick(this.refresh(data, actor), 'shared');
       case ALERT_VERBS.more:
         return this.quick(this.more(data, actor), 'clicker');
       default:
@@ -93,8 +93,9 @@ export class AlertActions {
   }
 
   private quick(work: Promise<Reply>, delivery: ActionOutcome['delivery']): ActionOutcome {
-    const final = this.safely(work);
-    return { interim: notice({ title: 'Loading…', text: 'Asking Defender; this card will update in a moment.' }), final, delivery };
+    const final = this.safely(work, delivery);
+    // A sentence, not a card: the card clicked stays as it is while Defender answers.
+    return { interim: { kind: 'text', text: 'Asking Defender; this takes a moment.' }, final, delivery };
   }
 
   private async detail(data: unknown, actor: Actor, notices: { color: CardColor; text: string }[] = []): Promise<Reply> {
@@ -102,6 +103,16 @@ export class AlertActions {
     const tenant = this.tenantFor(ref.tenantId, actor);
     const alert = await this.deps.alerts.get(tenant, ref.alertId);
     return this.detailReply(tenant, alert, notices);
+  }
+
+  /** The card again with the alert's current state; if Defender no longer has the alert, the card stays as it was and the clicker is told why. */
+  private async refresh(data: unknown, actor: Actor): Promise<Reply> {
+    try {
+      return await this.detail(data, actor);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return { kind: 'text', text: `${error.userMessage} This card keeps what it showed last.` };
+    }
   }
 
   private detailReply(tenant: TenantRecord, alert: Alert, notices: { color: CardColor; text: string }[]): Reply {
@@ -130,7 +141,7 @@ export class AlertActions {
       return { interim: reply, final: Promise.resolve(reply), delivery: 'clicker' };
     }
     const interim = notice({ title: 'Working on it…', text: `${describeChange(change).pending} on alert ${change.payload.alertId}. This card updates when Defender confirms.` });
-    return { interim, final: this.safely(this.apply(change, actor, origin)), delivery: 'shared' };
+    return { interim, final: this.safely(this.apply(change, actor, origin), 'shared'), delivery: 'shared' };
   }
 
   private async apply(change: Change, actor: Actor, origin: CardOrigin | undefined): Promise<Reply> {
@@ -199,14 +210,19 @@ export class AlertActions {
     return this.deps.tenants.resolve(tenantId, actor);
   }
 
-  /** Turns any failure into a reply, so the chat never sees an exception. */
-  private async safely(work: Promise<Reply>): Promise<Reply> {
+  /**
+   * Turns any failure into a reply, so the chat never sees an exception. A card shared by the
+   * conversation is never replaced by an error: the clicker gets the sentence, the card stays.
+   */
+  private async safely(work: Promise<Reply>, delivery: ActionOutcome['delivery']): Promise<Reply> {
     try {
       return await work;
     } catch (error) {
       const reference = randomBytes(4).toString('hex');
       if (!isSocBridgeError(error)) this.deps.logger.error({ event: 'card_action.failed', reference, err: error }, 'card action failed');
-      return notice({ tone: 'attention', title: 'That did not work', text: userFacingMessage(error, reference) });
+      const message = userFacingMessage(error, reference);
+      if (delivery === 'shared') return { kind: 'text', text: `That did not work: ${message}` };
+      return notice({ tone: 'attention', title: 'That did not work', text: message });
     }
   }
 }

@@ -62,6 +62,8 @@ export function registerOutcomeActions<V extends string>(
 }
 
 async function deliverNow(context: TurnContext, outcome: ActionOutcome, reply: Reply): Promise<never> {
+  // A sentence goes to the clicker alone (Teams shows it under the card); it never replaces a card.
+  if (reply.kind === 'text') return reply.text as never;
   if (outcome.delivery === 'post') {
     await context.sendActivity(activityOf(reply));
     return 'Opened below.' as never;
@@ -71,7 +73,10 @@ async function deliverNow(context: TurnContext, outcome: ActionOutcome, reply: R
   return answerOf(reply) as never;
 }
 
-/** The clicker already holds the interim card; when the result arrives, edit (or post) it for everyone. */
+/**
+ * The clicker already holds the interim answer; when the result arrives, edit the card (or post it)
+ * for everyone. A sentence instead of a card is posted, since the invoke has been answered already.
+ */
 function finishLater(context: TurnContext, outcome: ActionOutcome, deps: { botAppId: string; logger: Logger }): void {
   const reference = TurnContext.getConversationReference(context.activity);
   const cardMessageId = context.activity.replyToId;
@@ -81,7 +86,7 @@ function finishLater(context: TurnContext, outcome: ActionOutcome, deps: { botAp
   void outcome.final
     .then((reply) =>
       adapter.continueConversationAsync(deps.botAppId, reference, async (later) => {
-        if (outcome.delivery === 'post' || !cardMessageId) await later.sendActivity(activityOf(reply));
+        if (outcome.delivery === 'post' || !cardMessageId || reply.kind === 'text') await later.sendActivity(activityOf(reply));
         else await later.updateActivity({ ...activityOf(reply), id: cardMessageId });
       }),
     )
