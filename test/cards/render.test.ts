@@ -4,6 +4,7 @@ import { CARD_NAMES, type CardDataByName } from '../../src/cards/catalog.js';
 import { neutralizeText } from '../../src/cards/neutralize.js';
 import { renderCard } from '../../src/cards/render.js';
 import { cardsDir } from '../../src/paths.js';
+import { textsLostToMarkup } from '../helpers/card-checks.js';
 import { adaptiveCardProblems } from '../helpers/card-validation.js';
 import { cardText } from '../helpers/harness.js';
 
@@ -11,7 +12,7 @@ const button = { title: 'Show help', actionData: { verb: 'command.run' as const,
 
 /** Sample data for every template; the compiler keeps it complete. */
 const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
-  help: { title: 'SOC Bridge commands', roleLine: 'Your role: admin.', commands: [{ usage: 'whoami', summary: 'Shows you.', examples: 'whoami' }], footer: 'More later.' },
+  help: { title: 'SOC Bridge commands', roleLine: 'Your role: admin.', commands: [{ usage: 'alert <tenant> <alert-id>', summary: 'Opens one alert.', examples: 'alert contoso da6385' }], footer: 'More later.' },
   whoami: { displayName: 'Alex', facts: [{ title: 'Entra object id', value: 'abc' }] },
   roles: { summary: '1 user', holders: [{ name: 'Alex', role: 'admin', scope: 'all customers', grantedBy: 'config', grantedAt: 'on 2026-11-26' }] },
   'unknown-command': { input: 'whoamii', hint: 'Did you mean whoami?', buttons: [button] },
@@ -161,6 +162,10 @@ describe('card templates', () => {
     expect(adaptiveCardProblems(card)).toEqual([]);
   });
 
+  it.each(CARD_NAMES)('keeps every <placeholder> of %s visible to the Markdown renderer', (name) => {
+    expect(textsLostToMarkup(renderCard(name, SAMPLES[name] as never))).toEqual([]);
+  });
+
   it('the validator does catch a broken card', () => {
     expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Bogus' }] }).length).toBeGreaterThan(0);
   });
@@ -197,10 +202,20 @@ describe('untrusted text on cards', () => {
   });
 });
 
-describe('trusted punctuation', () => {
-  it('leaves angle brackets that are not links alone', () => {
-    expect(neutralizeText('role grant <@user|object-id> <admin|analyst>')).toBe('role grant <@user|object-id> <admin|analyst>');
+describe('angle brackets', () => {
+  it('leaves those the renderer shows as typed alone', () => {
+    expect(neutralizeText('role grant <@user|object-id> <admin|analyst> a < b, 3<4')).toBe('role grant <@user|object-id> <admin|analyst> a < b, 3<4');
+  });
+
+  it('breaks those the renderer would take for a tag or an autolink, invisibly', () => {
+    expect(neutralizeText('alert <tenant> <alert-id>')).toBe('alert <\u200btenant> <\u200balert-id>');
+    expect(neutralizeText('onboard <display name…> </b> <!-- x --> <?php')).toBe('onboard <\u200bdisplay name…> <\u200b/b> <\u200b!-- x --> <\u200b?php');
     expect(neutralizeText('mail <bob@evil.example>')).toBe('mail <\u200bbob@evil.example>');
+  });
+
+  it('the check finds a placeholder the renderer would swallow', () => {
+    const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'link <tenant>' }, { type: 'TextBlock', text: 'link <\u200btenant>' }] };
+    expect(textsLostToMarkup(card)).toEqual(['$.body[0].text: link <tenant>']);
   });
 });
 
