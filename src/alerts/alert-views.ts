@@ -5,7 +5,7 @@ import type { TenantRecord } from '../store/schema.js';
 import { OPEN_STATUSES, type AlertListing, type ListCursor } from './alert-service.js';
 import { ALERT_VERBS } from './verbs.js';
 
-const SEVERITY_COLORS: Readonly<Record<string, CardColor>> = { high: 'attention', medium: 'warning', low: 'accent', informational: 'default' };
+const SEVERITY_COLORS: Readonly<Record<string, CardColor>> = { high: 'attention', medium: 'warning', low: 'accent', informational: 'emphasis' };
 const STATUS_LABELS: Readonly<Record<string, string>> = { new: 'New', inProgress: 'In progress', resolved: 'Resolved' };
 
 export function severityLabel(severity: string): string {
@@ -13,7 +13,7 @@ export function severityLabel(severity: string): string {
 }
 
 export function severityColor(severity: string): CardColor {
-  return SEVERITY_COLORS[severity] ?? 'default';
+  return SEVERITY_COLORS[severity] ?? 'emphasis';
 }
 
 export function statusLabel(status: string): string {

@@ -15,7 +15,7 @@ export interface AlertEmailArgs {
   readonly extras?: NotificationExtras;
 }
 
-const COLORS: Readonly<Record<CardColor, string>> = { attention: '#a4262c', warning: '#8a5a00', good: '#107c10', accent: '#0f6cbd', default: '#323130' };
+const COLORS: Readonly<Record<CardColor, string>> = { attention: '#a4262c', warning: '#8a5a00', good: '#107c10', accent: '#0f6cbd', emphasis: '#605e5c', default: '#323130' };
 
 /**
  * An alert as an email: subject, plain text and HTML with the content of its Teams card

@@ -4,7 +4,7 @@ import { CARD_NAMES, type CardDataByName } from '../../src/cards/catalog.js';
 import { neutralizeText } from '../../src/cards/neutralize.js';
 import { renderCard } from '../../src/cards/render.js';
 import { cardsDir } from '../../src/paths.js';
-import { textsLostToMarkup } from '../helpers/card-checks.js';
+import { contrastProblems, contrastRatio, textsLostToMarkup } from '../helpers/card-checks.js';
 import { adaptiveCardProblems } from '../helpers/card-validation.js';
 import { cardText } from '../helpers/harness.js';
 
@@ -166,6 +166,10 @@ describe('card templates', () => {
     expect(textsLostToMarkup(renderCard(name, SAMPLES[name] as never))).toEqual([]);
   });
 
+  it.each(CARD_NAMES)('shows every text of %s at 4.5:1 contrast or more in Teams\' light and dark themes', (name) => {
+    expect(contrastProblems(renderCard(name, SAMPLES[name] as never))).toEqual([]);
+  });
+
   it('the validator does catch a broken card', () => {
     expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Bogus' }] }).length).toBeGreaterThan(0);
   });
@@ -235,5 +239,34 @@ describe('spacing', () => {
   it('keeps the spaces between bracketed words while breaking link syntax', () => {
     expect(neutralizeText('[severity:high] [top:N]')).toBe('[severity:high]\u200b [top:N]');
     expect(neutralizeText('[x] (y)')).toBe('[x]\u200b (y)');
+  });
+});
+
+describe('the contrast check', () => {
+  it('computes WCAG ratios, translucent colours included', () => {
+    expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 1);
+    expect(contrastRatio('#f8d22a', '#ffffff')).toBeCloseTo(1.47, 2);
+    expect(contrastRatio('#92c353', '#ffffff')).toBeCloseTo(2.07, 2);
+    expect(contrastRatio('#00000000', '#ffffff')).toBeCloseTo(1, 5);
+  });
+
+  it('finds yellow and green text, and accent text on a coloured band, and passes default text there', () => {
+    const card = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [
+        { type: 'TextBlock', text: 'Medium', color: 'Warning' },
+        { type: 'TextBlock', text: 'Connected', color: 'good' },
+        { type: 'Container', style: 'warning', items: [{ type: 'TextBlock', text: 'Medium severity' }, { type: 'TextBlock', text: 'link', color: 'accent' }] },
+        { type: 'TextBlock', text: 'Open', color: 'accent' },
+      ],
+    };
+    const problems = contrastProblems(card);
+    expect(problems).toEqual([
+      expect.stringContaining('$.body[0] (light, warning on default): 1.47:1'),
+      expect.stringContaining('$.body[1] (light, good on default): 2.07:1'),
+      expect.stringContaining('$.body[2].items[1] (light, accent on warning): 4.30:1'),
+      expect.stringContaining('$.body[2].items[1] (dark, accent on warning): 1.83:1'),
+    ]);
   });
 });

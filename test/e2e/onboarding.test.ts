@@ -244,7 +244,7 @@ describe('onboarding a customer, end to end over HTTP', () => {
     expect(text).toContain('granted and verified');
     expect(text).toContain('reading alerts works');
     expect(text).toContain(`issued for ${TAILSPIN.tenantId}`);
-    expect(text).toMatch(/SecurityAlert\.ReadWrite\.All\s+granted, needed/);
+    expect(text).toMatch(/Change alerts\s+SecurityAlert\.ReadWrite\.All: granted, needed/);
     expect(text).toMatch(/\d+ of 150 requests left this minute/);
     expect(text).toContain('2 of 8 steps done');
     expect(text).toContain('1. Create three Entra security groups: done by Isaiah Customer');
