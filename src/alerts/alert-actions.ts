@@ -14,7 +14,7 @@ import type { AlertState, TenantRecord } from '../store/schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { AlertRefPayload, ClassifyPayload, CommentPayload, MorePayload, StatusPayload } from './action-payloads.js';
 import type { AlertService } from './alert-service.js';
-import { alertDetailCard, alertListCard, humanize, statusLabel, utc } from './alert-views.js';
+import { alertDetailCard, alertListCard, classificationLabel, determinationLabel, statusLabel, utc } from './alert-views.js';
 import { ALERT_VERBS, type AlertVerb } from './verbs.js';
 
 /**
@@ -157,6 +157,9 @@ export class AlertActions {
       await this.record(tenant, current, actor, change, before, before, 'refused', 'the alert had changed since the card was shown');
       return this.detailReply(tenant, current, [{ color: 'warning', text: `This alert changed at ${utc(current.lastUpdateDateTime)}, after your card was shown, so nothing was changed. Here is its current state; click again if you still want to ${ACTION_NAMES[change.verb]}.` }]);
     }
+    if (change.verb === 'alert.assign' && current.assignedTo && current.assignedTo.toLowerCase() === ownerName(actor).toLowerCase()) {
+      return this.detailReply(tenant, current, [{ color: 'default', text: 'This alert is already assigned to you; nothing was changed.' }]);
+    }
     try {
       const updated = await this.perform(tenant, current, change, actor);
       this.deps.changes?.alertChanged(tenant, updated, origin);
@@ -182,9 +185,9 @@ export class AlertActions {
     }
     const patch: AlertUpdate =
       change.verb === 'alert.assign'
-        ? { assignedTo: actor.email ?? actor.displayName }
+        ? { assignedTo: ownerName(actor) }
         : change.verb === 'alert.status'
-          ? { status: change.payload.status, ...(change.payload.status !== 'new' && !current.assignedTo ? { assignedTo: actor.email ?? actor.displayName } : {}) }
+          ? { status: change.payload.status, ...(change.payload.status !== 'new' && !current.assignedTo ? { assignedTo: ownerName(actor) } : {}) }
           : { classification: change.payload.classification as AlertUpdate['classification'], determination: change.payload.determination as AlertUpdate['determination'] };
     return graph.updateAlert(tenant.tenantId, current.id, patch);
   }
@@ -235,6 +238,11 @@ function parse<T>(schema: z.ZodType<T>, data: unknown): T {
   throw new UsageError(`This card's data is not valid (${field}: ${issue?.message ?? 'invalid'}). Open the alert again with the "alert" command.`);
 }
 
+/** What Defender's `assignedTo` holds for an analyst: their email (UPN), else their name. */
+function ownerName(actor: Actor): string {
+  return actor.email ?? actor.displayName;
+}
+
 function stateOf(alert: Alert): AlertState {
   return {
     status: alert.status,
@@ -254,7 +262,7 @@ function describeChange(change: Change): { pending: string; done: string } {
       return { pending: `Setting status to ${status}`, done: `Status set to ${status}` };
     }
     case 'alert.classify': {
-      const verdict = `${humanize(change.payload.classification)} — ${humanize(change.payload.determination)}`;
+      const verdict = `${classificationLabel(change.payload.classification)} — ${determinationLabel(change.payload.determination)}`;
       return { pending: `Classifying as ${verdict}`, done: `Classified as ${verdict}` };
     }
     case 'alert.comment':

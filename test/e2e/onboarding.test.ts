@@ -138,7 +138,7 @@ describe('onboarding a customer, end to end over HTTP', () => {
     expect(bot.app.services.tenants.find('tailspintoys.com')).toMatchObject({ handle: 'tailspin-toys', tenantId: TAILSPIN.tenantId, status: 'pending-consent', writeAccess: false });
     expect(bot.app.services.roles.holderOf(USERS.customerAdmin.aadObjectId)).toMatchObject({ role: 'customer-admin', tenant: 'tailspin-toys' });
 
-    const message = latestCard(CUSTOMER_CHAT, 'grant the SOC access');
+    const message = latestCard(CUSTOMER_CHAT, 'access to your Microsoft Defender alerts');
     consentMessageId = message.id;
     const card = cardIn(message.activity);
     const text = cardText(card);
@@ -218,8 +218,8 @@ describe('onboarding a customer, end to end over HTTP', () => {
     expect(shared.updates).toBe(2);
     const text = cardText(cardIn(shared.activity));
     expect(text).toContain('2 of 8 steps done');
-    expect(text).toContain('Done · Isaiah Customer');
-    expect(text).toContain('Done · Alex Admin');
+    expect(text).toContain('Done by Isaiah Customer');
+    expect(text).toContain('Done by Alex Admin');
     const steps = bot.app.store.read().onboarding.find((r) => r.tenantId === TAILSPIN.tenantId)?.checklist.steps;
     expect(steps?.groups?.doneBy).toEqual({ id: USERS.customerAdmin.aadObjectId, name: USERS.customerAdmin.name });
     expect(steps?.rbac?.doneBy?.name).toBe(USERS.admin.name);
@@ -288,7 +288,7 @@ describe('consent links that must not work', () => {
 
   beforeAll(async () => {
     await bot.say('onboard wingtiptoys.com "Wingtip Toys"', USERS.admin, WINGTIP_CHAT);
-    state = new URL(grantUrlOf(cardIn(latestCard(WINGTIP_CHAT, 'grant the SOC access').activity))!).searchParams.get('state')!;
+    state = new URL(grantUrlOf(cardIn(latestCard(WINGTIP_CHAT, 'access to your Microsoft Defender alerts').activity))!).searchParams.get('state')!;
   });
 
   const untouched = () => {
@@ -330,7 +330,7 @@ describe('consent links that must not work', () => {
   });
 
   it('explains a declined consent to the admin, edits the card and tells the SOC', async () => {
-    const message = latestCard(WINGTIP_CHAT, 'grant the SOC access');
+    const message = latestCard(WINGTIP_CHAT, 'access to your Microsoft Defender alerts');
     const location = await answerConsent(grantUrlOf(cardIn(message.activity))!, 'cancel');
     expect(new URL(location).searchParams.get('error')).toBe('access_denied');
     const page = await openCallback(location);
@@ -346,13 +346,13 @@ describe('consent links that must not work', () => {
   });
 
   it('a fresh card replaces older links; the old one is refused, the new one works', async () => {
-    const first = latestCard(WINGTIP_CHAT, 'grant the SOC access');
+    const first = latestCard(WINGTIP_CHAT, 'access to your Microsoft Defender alerts');
     await bot.say('consent wingtip-toys', USERS.admin, WINGTIP_CHAT);
-    const second = latestCard(WINGTIP_CHAT, 'grant the SOC access');
+    const second = latestCard(WINGTIP_CHAT, 'access to your Microsoft Defender alerts');
     expect(second.id).not.toBe(first.id);
     const secondUrl = grantUrlOf(cardIn(second.activity))!;
     await bot.say('consent wingtip-toys', USERS.admin, WINGTIP_CHAT);
-    const third = latestCard(WINGTIP_CHAT, 'grant the SOC access');
+    const third = latestCard(WINGTIP_CHAT, 'access to your Microsoft Defender alerts');
     expect(cardText(cardIn(bot.connector.message(second.id)!.activity))).toContain('Replaced by a newer consent card');
 
     const stale = await openCallback(await answerConsent(secondUrl, 'accept'));
@@ -413,7 +413,7 @@ describe('consent revoked later', () => {
     expect(socNotices('Tailspin Toys needs attention')).toHaveLength(1);
 
     await bot.say('consent tailspin-toys', USERS.admin, CUSTOMER_CHAT);
-    const card = cardIn(latestCard(CUSTOMER_CHAT, 'grant the SOC access').activity);
+    const card = cardIn(latestCard(CUSTOMER_CHAT, 'access to your Microsoft Defender alerts').activity);
     const page = await openCallback(await answerConsent(grantUrlOf(card)!, 'accept'));
     expect(page.status).toBe(200);
     expect(bot.app.services.tenants.find('tailspin-toys')).toMatchObject({ status: 'connected' });
