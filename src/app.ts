@@ -24,7 +24,7 @@ import { createBot } from './teams/bot.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
-import { createRouting } from './routing/compose.js';
+import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
 
@@ -84,6 +84,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
+  if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = createOnboarding({ config, endpoints, store, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
     roles,
@@ -123,4 +124,18 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const testing = createAppFacade({ services, router: routing.router });
   return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, database, services, messenger, sandbox, testing, delivery, stop };
+}
+
+/**
+ * Sandbox only: a customer raises a medium-or-higher alert a few seconds after a channel is linked
+ * to it, and it is fetched at once instead of at the next poll, so a new user sees a first
+ * proactive card within seconds of typing `link`.
+ */
+function raiseFirstAlertOnLink(sandbox: Sandbox, routing: Routing, delivery: DeliveryService, logger: Logger): void {
+  routing.links.onLinked((tenant) => {
+    void sandbox
+      .raiseAfterLink(tenant.tenantId)
+      .then((alert) => (alert ? delivery.pollNow(tenant) : undefined))
+      .catch((error: unknown) => logger.warn({ event: 'sandbox.first_alert_failed', tenant: tenant.handle, err: (error as Error).message }, 'could not raise the first sandbox alert'));
+  });
 }

@@ -90,7 +90,7 @@ const EnvSchema = z.object({
   DEFENDER_CLIENT_SECRET: optionalText,
   DEFENDER_CERTIFICATE_PATH: optionalText,
   ENTRA_AUTHORITY_HOST: z.preprocess(blankToUndefined, httpsUrl('e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com')),
-  SANDBOX_ALERT_INTERVAL: duration('or 0 to raise no new sandbox alerts', '2m'),
+  SANDBOX_ALERT_INTERVAL: duration('or 0 to raise no new sandbox alerts', '10m'),
   GRAPH_BASE_URL: z.preprocess(blankToUndefined, httpsUrl('e.g. https://graph.microsoft.com').default('https://graph.microsoft.com')),
   CONSENT_STATE_SECRET: z.preprocess(
     blankToUndefined,
@@ -172,7 +172,7 @@ export interface AppConfig {
   bot: BotAuth;
   botOpenIdMetadataUrl: string | undefined;
   bootstrapAdminIds: readonly string[];
-  /** How often a sandbox customer raises a new alert (0 = never). */
+  /** Average time between two new alerts of one sandbox customer (0 = none, not even after `link`). */
   sandboxAlertIntervalMs: number;
   /** Proactive alert delivery: polling, storm mode, retention, and the share of Teams' global limit SOC Bridge uses. */
   delivery: { pollIntervalMs: number; pollOverlapMs: number; stormThresholdMs: number; retentionMs: number; teamsGlobalRate: number };

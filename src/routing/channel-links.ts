@@ -39,7 +39,14 @@ export interface ChannelLinksDeps {
  * works. Only `link`, typed in the conversation itself, makes a conversation a destination.
  */
 export class ChannelLinks implements LinkHealth {
+  private readonly linkedListeners: ((tenant: TenantRecord, conversation: ConversationRecord) => void)[] = [];
+
   constructor(private readonly deps: ChannelLinksDeps) {}
+
+  /** Hears of every new link (not of a link made again); the sandbox raises a first alert for it. */
+  onLinked(listener: (tenant: TenantRecord, conversation: ConversationRecord) => void): void {
+    this.linkedListeners.push(listener);
+  }
 
   /**
    * Links the conversation to the tenant. Linking again where the link is broken repairs every
@@ -66,6 +73,7 @@ export class ChannelLinks implements LinkHealth {
     });
     this.deps.changes.bump();
     this.deps.logger.info({ event: 'channel.linked', conversationId: conversation.id, tenant: tenant.handle, created: result.created, repaired: result.repaired, userId: actor.userId }, 'conversation linked to a tenant');
+    if (result.created) for (const listener of this.linkedListeners) listener(tenant, conversation);
     return result;
   }
 

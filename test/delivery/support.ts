@@ -123,10 +123,10 @@ export class FakeMessenger implements Messenger {
   }
 }
 
-/** Alert ids a card reply carries: the detail card's "Alert id" fact, or each digest row's open action. */
+/** Alert ids a card reply carries: the detail card's "Alert id" detail, or each digest row's open action. */
 export function alertIdsOn(reply: Reply): string[] {
   if (reply.kind !== 'card') return [];
-  if (reply.card === 'alert-detail') return reply.data.facts.filter((f) => f.title === 'Alert id').map((f) => f.value);
+  if (reply.card === 'alert-detail') return reply.data.details.filter((f) => f.title === 'Alert id').map((f) => f.value);
   if (reply.card === 'alert-digest') return reply.data.items.map((i) => String(i.actionData.alertId));
   return [];
 }
