@@ -18,6 +18,7 @@ import { LowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
 import { createAdapter } from './teams/adapter.js';
 import { createBot } from './teams/bot.js';
+import { DeliveryNotices } from './notify/delivery-notices.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
@@ -80,7 +81,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const roles = new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ store, conversations, messenger, logger });
   const delivery = new DeliveryService({
-    store, clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
+    store, clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
     router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer,
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),

@@ -1,4 +1,5 @@
 import type { Reply } from '../chat/reply.js';
+import { DeliveryError, type DeliveryFailureKind } from '../errors.js';
 import type { ConversationRecord } from '../store/schema.js';
 
 /** The id Teams gave a posted message, when it gave one (it sometimes answers 202 with no body). */
@@ -16,25 +17,12 @@ export interface Messenger {
   update(conversation: ConversationRecord, messageId: string, reply: Reply): Promise<void>;
 }
 
-export type DeliveryFailureKind =
-  /** 429: too many messages; wait `retryAfterMs` (or back off) and try again. */
-  | 'throttled'
-  /** 412, 502, 504, other 5xx, network errors: back off and try again. */
-  | 'transient'
-  /** 403, 404, 410: the bot was removed or the conversation is gone; stop posting there. */
-  | 'gone'
-  /** Anything else (400…): retrying will not help. */
-  | 'rejected';
-
-/** Why a post or edit did not go through, classified for the delivery queue. */
-export class ChatDeliveryError extends Error {
-  constructor(
-    readonly kind: DeliveryFailureKind,
-    readonly status: number | undefined,
-    readonly retryAfterMs: number | undefined,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ChatDeliveryError';
+/**
+ * Why a post or edit did not go through, classified for the delivery queue (`kind`: see
+ * DeliveryFailureKind). `message` carries what Teams said; chat only ever shows the status.
+ */
+export class ChatDeliveryError extends DeliveryError {
+  constructor(kind: DeliveryFailureKind, status: number | undefined, retryAfterMs: number | undefined, message: string) {
+    super({ service: 'teams', kind, status, retryAfterMs, message, userMessage: `Teams did not take the message (${status ?? 'no answer'}).` });
   }
 }

@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.js';
-import type { Reply } from '../chat/reply.js';
 import type { Messenger } from '../conversations/messenger.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
@@ -12,9 +11,9 @@ import type { JournalOptions } from './journal.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
 import { TEAMS_CONVERSATION_WINDOWS, withMargin } from './pacing.js';
 import { AlertPoller, type PollingGraph, type PollReport } from './poller.js';
-import type { AlertRouter, EmailSender, LinkHealth, RoutedTarget } from './ports.js';
+import type { AlertRouter, DeliveryNoticePort, EmailSender, LinkHealth, RoutedTarget } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
-import { TeamsDelivery } from './teams-delivery.js';
+import { TeamsDelivery } from './teams/teams-delivery.js';
 
 /** The delivery settings an operator chooses (src/config.ts). */
 export interface DeliverySettings {
@@ -57,7 +56,8 @@ export interface DeliveryServiceDeps {
   readonly failures: { failed(tenant: TenantRecord, error: unknown): Promise<string> };
   readonly conversations: { get(id: string): ConversationRecord | undefined };
   readonly messenger: Messenger;
-  readonly soc: { notify(reply: Reply, event: string): Promise<boolean> };
+  /** Tells the SOC channel about targets delivery lost. */
+  readonly notices: DeliveryNoticePort;
   readonly router: AlertRouter;
   readonly linkHealth: LinkHealth;
   readonly emailSender?: EmailSender;
@@ -114,7 +114,7 @@ export class DeliveryService {
         conversations: deps.conversations,
         tenants: deps.tenants,
         linkHealth: deps.linkHealth,
-        soc: deps.soc,
+        notices: deps.notices,
         clock,
         logger,
         ...(tuning.random ? { random: tuning.random } : {}),
@@ -197,7 +197,7 @@ export class DeliveryService {
   }
 
   /**
-   * Delivers `alert` to exactly these targets, outside polling (e.g. a rule's test alert).
+   * Records `alert` for exactly these targets, outside polling, and starts delivering it.
    * Resolves once the outbox entries are on disk; delivery itself follows.
    */
   async deliver(tenant: TenantRecord, alert: Alert, targets: readonly RoutedTarget[]): Promise<void> {
@@ -207,7 +207,7 @@ export class DeliveryService {
     this.dispatch(result);
   }
 
-  /** Polls one tenant now, whatever its schedule (tests, and an operator's "check now"). */
+  /** Polls one tenant now, whatever its schedule (the scheduler does the same when it is due). */
   pollNow(tenant: TenantRecord): Promise<PollReport> {
     return this.poller.pollTenant(tenant);
   }

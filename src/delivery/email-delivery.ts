@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { backoffDelayMs } from '../rate-limit/backoff.js';
 import type { TenantRecord } from '../store/schema.js';
 import { alertKeyOf, type DeliveryLedger } from './ledger.js';
-import { StopSignal, sleepUnless } from './pacing.js';
+import { StopSignal, sleepUnless, stopWithin } from './pacing.js';
 import { EmailDeliveryError, type ContentOptions, type EmailSender, type OutgoingEmail } from './ports.js';
 
 /** Turns an alert into the mail one rule sends one address (routing renders; delivery sends). */
@@ -72,13 +72,7 @@ export class EmailDelivery {
   /** Stops starting mails; waits (up to `timeoutMs`) for those in flight. */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.signal.stop();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-    });
-    await Promise.race([Promise.all([...this.inFlight]), timeout]);
-    if (timer) clearTimeout(timer);
+    await stopWithin(timeoutMs, Promise.all([...this.inFlight]));
   }
 
   private pump(): void {

@@ -4,7 +4,8 @@ import type { TenantRecord } from '../store/schema.js';
 import { alertKeyOf, deliveryKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
 import type { AlertRouter, RoutedTarget } from './ports.js';
 import type { PollCursor } from './store-schema.js';
-import type { TeamsDelivery, TeamsWork } from './teams-delivery.js';
+import type { TeamsWork } from './teams/change-planner.js';
+import type { TeamsDelivery } from './teams/teams-delivery.js';
 
 /** What a batch of alerts meant, and the work to start once its records are on disk. */
 export interface IntakeResult {

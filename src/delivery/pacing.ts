@@ -9,9 +9,6 @@ export const TEAMS_CONVERSATION_WINDOWS: readonly RateWindow[] = [
   { limit: 1800, periodMs: 3_600_000 },
 ];
 
-/** Teams' global limit per app per tenant: 50 requests per second in the current documentation. */
-export const TEAMS_GLOBAL_WINDOW: RateWindow = { limit: 50, periodMs: 1000 };
-
 /**
  * Windows a little longer than the published ones: the limiter admits a request when it leaves
  * here, Teams counts it when it arrives, and network and event-loop delays can bunch two requests
@@ -35,6 +32,20 @@ export class StopSignal {
     this.stopped = true;
     this.release();
   }
+}
+
+/**
+ * Waits for `work` (a stopping worker's jobs in flight) but no longer than `ms` of real time, so
+ * a shutdown never hangs on a request that does not answer.
+ */
+export async function stopWithin(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([work.then(() => undefined, () => undefined), timeout]);
+  if (timer) clearTimeout(timer);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Alert } from '../defender/alert.js';
+import { DeliveryError } from '../errors.js';
 import type { TenantRecord } from '../store/schema.js';
 
 /**
@@ -39,6 +40,12 @@ export interface LinkHealth {
   markBroken(conversationId: string, reason: string): Promise<boolean>;
 }
 
+/** Tells the SOC channel when delivery loses a target (src/notify/delivery-notices.ts). */
+export interface DeliveryNoticePort {
+  /** Teams refused the bot in a conversation for good; called once per breakage. */
+  channelBroken(conversationId: string, reason: string, undelivered: number): Promise<void>;
+}
+
 export interface OutgoingEmail {
   readonly to: string;
   readonly subject: string;
@@ -51,12 +58,9 @@ export interface EmailSender {
   send(mail: OutgoingEmail): Promise<void>;
 }
 
-export class EmailDeliveryError extends Error {
-  constructor(
-    readonly kind: 'transient' | 'rejected',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EmailDeliveryError';
+/** A mail that was not sent: `transient` ones are retried, `rejected` ones are not. */
+export class EmailDeliveryError extends DeliveryError {
+  constructor(kind: 'transient' | 'rejected', message: string) {
+    super({ service: 'smtp', kind, message });
   }
 }

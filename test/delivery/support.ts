@@ -9,6 +9,7 @@ import type { PollingGraph } from '../../src/delivery/poller.js';
 import type { AlertRouter, ContentOptions, DeliveryTarget, EmailSender, LinkHealth, OutgoingEmail, RoutedTarget } from '../../src/delivery/ports.js';
 import { generateNewAlert } from '../../src/emulator/demo-data.js';
 import { silentLogger } from '../../src/log.js';
+import { DeliveryNotices } from '../../src/notify/delivery-notices.js';
 import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
 import { StoreDataSchema, emptyStoreData, type ConversationRecord, type StoreData, type TenantRecord } from '../../src/store/schema.js';
 import type { Mutation, Store } from '../../src/store/store.js';
@@ -358,7 +359,7 @@ export class World {
       },
       conversations: { get: (id) => this.conversations.get(id) },
       messenger: this.messenger,
-      soc: this.soc,
+      notices: new DeliveryNotices({ soc: this.soc, conversations: { get: (id) => this.conversations.get(id) } }),
       router: this.router,
       linkHealth: this.links,
       emailSender: this.mail,

@@ -1,12 +1,12 @@
-import { severityColor, severityLabel, statusLabel, utc } from '../alerts/alert-views.js';
-import { ALERT_VERBS } from '../alerts/verbs.js';
-import type { AlertDigestCardData } from '../cards/catalog.js';
-import { cardReply, type Reply } from '../chat/reply.js';
-import type { Alert } from '../defender/alert.js';
-import { notificationCard } from '../routing/notification-card.js';
-import type { TenantRecord } from '../store/schema.js';
-import type { ContentOptions } from './ports.js';
-import type { DigestItem, DigestRecord } from './store-schema.js';
+import { severityColor, severityLabel, statusLabel, utc } from '../../alerts/alert-views.js';
+import { ALERT_VERBS } from '../../alerts/verbs.js';
+import type { AlertDigestCardData } from '../../cards/catalog.js';
+import { cardReply, type Reply } from '../../chat/reply.js';
+import type { Alert } from '../../defender/alert.js';
+import { notificationCard } from '../../routing/notification-card.js';
+import type { TenantRecord } from '../../store/schema.js';
+import type { ContentOptions } from '../ports.js';
+import type { DigestItem, DigestRecord } from '../store-schema.js';
 
 /** How a customer is named on a card: by name, or not at all when the rule leaves the organisation name out. */
 function customerLabel(tenant: TenantRecord, options: ContentOptions): string {
