@@ -22,8 +22,9 @@ import { DeliveryNotices } from './notify/delivery-notices.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
-import type { AlertRouter, EmailSender, LinkHealth } from './delivery/ports.js';
-import { createRouting, type Routing } from './routing/compose.js';
+import type { AlertRouter, LinkHealth } from './delivery/ports.js';
+import { TargetRegistry } from './delivery/targets/registry.js';
+import { createRouting } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
 
@@ -40,11 +41,7 @@ export interface RunningApp {
   readonly router: AlertRouter;
   /** Marks a conversation's links broken when Teams says the bot cannot post there. */
   readonly linkHealth: LinkHealth;
-  /** SMTP, `.eml` files (sandbox) or a sender that refuses (email not configured). */
-  readonly emailSender: EmailSender;
-  /** Renders an alert email (same content as the card) for delivery's email queue. */
-  readonly emailComposer: Routing['emailComposer'];
-  /** Proactive alert delivery: the poller, the outbox and the Teams and email queues. */
+  /** Proactive alert delivery: the poller, the outbox and one worker per target kind. */
   readonly delivery: DeliveryService;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
@@ -77,12 +74,13 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ store, clock, logger });
-  const routing = createRouting({ email: config.email, store, conversations, tenants, messenger, clock, logger, lastDeliveryAt: (id) => delivery.lastDeliveryAt(id) });
+  const targets = TargetRegistry.build({ config, clock, logger, ruleName: (ruleId) => routing.rules.nameOf(ruleId) });
+  const routing = createRouting({ store, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const roles = new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ store, conversations, messenger, logger });
   const delivery = new DeliveryService({
     store, clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
-    router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer,
+    router: routing.router, linkHealth: routing.links, targets,
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
@@ -99,6 +97,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     links: routing.links,
     rules: routing.rules,
     ruleTester: routing.ruleTester,
+    targets,
+    delivery,
   };
   const bot = createBot({ config, adapter, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
@@ -114,7 +114,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       ready = false;
       await stopServer(server, 10_000);
       await delivery.stop();
-      routing.close();
+      targets.close();
       await sandbox?.stop();
       await store.close();
       logger.info({ event: 'app.stopped' }, 'SOC Bridge stopped');
@@ -122,5 +122,5 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer, delivery, stop };
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, delivery, stop };
 }

@@ -9,7 +9,13 @@ import type { Actor } from '../../src/roles/actor.js';
 import { ChangeSignal } from '../../src/routing/change-signal.js';
 import { ChannelLinks } from '../../src/routing/channel-links.js';
 import { RuleRouter } from '../../src/routing/router.js';
-import { RuleService, type EmailAvailability, type RuleChangeContext } from '../../src/routing/rule-service.js';
+import { RuleService, type RuleChangeContext } from '../../src/routing/rule-service.js';
+import { parseConfig } from '../../src/config.js';
+import { alertEmailComposer } from '../../src/email/alert-email.js';
+import { EMAIL_TARGETS, emailServices } from '../../src/delivery/targets/email/email-target.js';
+import { TargetRegistry } from '../../src/delivery/targets/registry.js';
+import type { Availability } from '../../src/delivery/targets/target-kind.js';
+import { TEAMS_TARGETS } from '../../src/delivery/targets/teams/teams-target.js';
 import { parseRuleAdd, parseRuleOptions } from '../../src/routing/rule-syntax.js';
 import type { TenantRecord } from '../../src/store/schema.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
@@ -41,24 +47,30 @@ export class RoutingWorld {
   readonly links: ChannelLinks;
   readonly rules: RuleService;
   readonly router: RuleRouter;
+  /** Teams, and email with the availability the world was made with (nothing is sent here). */
+  readonly targets: TargetRegistry;
 
   private constructor(
     readonly store: LowdbStore,
     private readonly dir: string,
-    email: EmailAvailability,
+    email: Availability,
   ) {
     const deps = { store, clock: this.clock, logger: silentLogger };
     this.tenants = new TenantRegistry(deps);
     this.conversations = new ConversationRegistry(deps);
     this.links = new ChannelLinks({ ...deps, conversations: this.conversations, changes: this.changes });
-    this.rules = new RuleService({ ...deps, tenants: this.tenants, links: this.links, conversations: this.conversations, changes: this.changes, email });
-    this.router = new RuleRouter({ store, changes: this.changes });
+    this.targets = new TargetRegistry([
+      { kind: TEAMS_TARGETS, built: TEAMS_TARGETS.build({ config: parseConfig({}, dir), clock: this.clock, logger: silentLogger, ruleName: () => undefined }) },
+      { kind: EMAIL_TARGETS, built: emailServices({ sender: { send: async () => undefined }, composer: alertEmailComposer(), availability: email }) },
+    ]);
+    this.rules = new RuleService({ ...deps, tenants: this.tenants, links: this.links, conversations: this.conversations, changes: this.changes, targets: this.targets });
+    this.router = new RuleRouter({ store, changes: this.changes, targets: this.targets });
   }
 
-  static async create(email: EmailAvailability = { available: true, reason: '' }): Promise<RoutingWorld> {
-    const dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-'));
+  /** A world over a fresh data folder, or over `dir` as an earlier SOC Bridge left it. */
+  static async create(email: Availability = { available: true, reason: '' }, dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-'))): Promise<RoutingWorld> {
     const world = new RoutingWorld(await LowdbStore.open(dir), dir, email);
-    for (const handle of Object.keys(TENANT_IDS) as Handle[]) {
+    for (const handle of (Object.keys(TENANT_IDS) as Handle[]).filter((h) => !world.tenants.find(h))) {
       await world.tenants.add({ handle, displayName: `${handle[0]!.toUpperCase()}${handle.slice(1)} Ltd`, tenantId: TENANT_IDS[handle], domain: `${handle}.example`, status: 'connected', writeAccess: true });
     }
     for (const [name, id] of Object.entries(CHANNELS)) await world.conversations.recordInstall(channelInfo(id, name));
@@ -96,7 +108,7 @@ export class RoutingWorld {
   route(handle: Handle, alert: Alert): string[] {
     return this.router
       .route(this.tenant(handle), alert)
-      .map((r) => `${r.target.kind === 'teams' ? r.target.conversationId : r.target.address}`)
+      .map((r) => String(r.target.kind === 'teams' ? r.target.conversationId : r.target.address))
       .sort();
   }
 }

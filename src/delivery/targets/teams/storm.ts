@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../../log.js';
-import type { TenantRecord } from '../../store/schema.js';
-import { alertKeyOf, type DeliveryLedger } from '../ledger.js';
-import type { DigestRecord } from '../store-schema.js';
+import type { Logger } from '../../../log.js';
+import type { TenantRecord } from '../../../store/schema.js';
+import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
+import type { DigestRecord } from '../../store-schema.js';
 import { digestItemOf } from './cards.js';
 import type { ConversationQueue, ConversationQueues, PostJob } from './conversation-queues.js';
 import type { TeamsDeliveryCounters } from './counters.js';
@@ -41,9 +41,10 @@ export class StormPlanner {
   /** Turns the conversation's waiting cards into digests when its backlog is a storm. */
   async maybeDigest(q: ConversationQueue): Promise<void> {
     const threshold = this.options.stormThresholdMs;
-    if (threshold <= 0) return;
     const { ledger } = this.deps;
-    const cards = q.posts.filter((j): j is Extract<PostJob, { kind: 'card' }> => j.kind === 'card' && this.deps.stillPending(j));
+    if (threshold <= 0) return;
+    // A `rule test` sample is always a card of its own: it shows what a real alert will look like.
+    const cards = q.posts.filter((j): j is Extract<PostJob, { kind: 'card' }> => j.kind === 'card' && this.deps.stillPending(j) && !ledger.delivery(j.key)?.sample);
     if (cards.length < 2) return;
     const drainMs = Math.max(q.limiter.timeToAdmitMs(q.size), this.deps.queues.global.timeToAdmitMs(this.deps.queues.totalQueued()));
     if (drainMs <= threshold) return;

@@ -1,6 +1,8 @@
-import { ChatDeliveryError, type Messenger } from '../../conversations/messenger.js';
-import type { ConversationRecord, TenantRecord } from '../../store/schema.js';
-import { alertKeyOf, type DeliveryLedger } from '../ledger.js';
+import { ChatDeliveryError, type Messenger } from '../../../conversations/messenger.js';
+import type { ConversationRecord, TenantRecord } from '../../../store/schema.js';
+import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
+import type { OutcomeBoard } from '../../outcomes.js';
+import { sampleNotice } from '../../samples.js';
 import { deliveredAlertCard, digestCard } from './cards.js';
 import type { TeamsDeliveryCounters } from './counters.js';
 
@@ -35,6 +37,7 @@ export class CardPublisher {
       messenger: Messenger;
       tenants: { find(ref: string): TenantRecord | undefined };
       counters: TeamsDeliveryCounters;
+      outcomes: OutcomeBoard;
       followUps: PublishFollowUps;
       stormReason(): string;
     },
@@ -49,10 +52,11 @@ export class CardPublisher {
       const alert = ledger.alertBody(alertKey);
       const tenant = this.deps.tenants.find(d.tenantId);
       if (!alert || !tenant) return { status: 'unpublishable', reason: alert ? 'the customer tenant is no longer known' : 'the alert data was lost before posting' };
-      const { messageId } = await this.deps.messenger.send(conversation, deliveredAlertCard(tenant, alert, d.options));
+      const { messageId } = await this.deps.messenger.send(conversation, deliveredAlertCard(tenant, alert, d.options, sampleNotice(d)));
       ledger.updateDelivery(key, { state: messageId ? 'sent' : 'sent-no-id', messageId, shownVersion: alert.lastUpdateDateTime, sentAt: ledger.now(), attempts: d.attempts + 1, error: undefined });
       if (messageId) this.deps.counters.posted++;
       else this.deps.counters.postedWithoutId++;
+      this.deps.outcomes.settled(key, { status: 'sent' });
       // Changed while it was being posted: bring the card up to date.
       if (ledger.snapshot(alertKey)?.version !== alert.lastUpdateDateTime) this.deps.followUps.alertChanged(alertKey);
       ledger.releaseBodyIfIdle(alertKey);
@@ -88,7 +92,7 @@ export class CardPublisher {
         ledger.releaseBodyIfIdle(alertKey);
         return DONE;
       }
-      await this.deps.messenger.update(conversation, messageId, deliveredAlertCard(tenant, alert, d.options));
+      await this.deps.messenger.update(conversation, messageId, deliveredAlertCard(tenant, alert, d.options, sampleNotice(d)));
       ledger.updateDelivery(key, { shownVersion: alert.lastUpdateDateTime });
       this.deps.counters.edited++;
       if (ledger.snapshot(alertKey)?.version !== alert.lastUpdateDateTime) this.deps.followUps.cardBehind(key);

@@ -1,6 +1,8 @@
-import type { Logger } from '../../log.js';
-import { alertKeyOf, type DeliveryLedger } from '../ledger.js';
-import type { DigestRecord } from '../store-schema.js';
+import type { DeliveryError } from '../../../errors.js';
+import type { Logger } from '../../../log.js';
+import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
+import type { OutcomeBoard } from '../../outcomes.js';
+import type { DigestRecord } from '../../store-schema.js';
 import type { ConversationQueue, Job } from './conversation-queues.js';
 import type { TeamsDeliveryCounters } from './counters.js';
 
@@ -15,7 +17,7 @@ export function jobLabel(job: Job): { job: string; ref: string } {
  * cards deleted in Teams, and everything waiting in a conversation that is gone.
  */
 export class TeamsRecords {
-  constructor(private readonly deps: { ledger: DeliveryLedger; counters: TeamsDeliveryCounters; logger: Logger }) {}
+  constructor(private readonly deps: { ledger: DeliveryLedger; counters: TeamsDeliveryCounters; outcomes: OutcomeBoard; logger: Logger }) {}
 
   /** Counts one more attempt of `job`; returns the attempts made so far. */
   bumpAttempts(job: Job): number {
@@ -32,12 +34,13 @@ export class TeamsRecords {
   }
 
   /** Records that a job will not be retried; new cards become `failed`, edits stop at this version. */
-  giveUp(job: Job, reason: string): void {
+  giveUp(job: Job, reason: string, failure?: DeliveryError): void {
     const { ledger, logger } = this.deps;
     this.deps.counters.failed++;
     logger.error({ event: 'delivery.failed', ...jobLabel(job), reason }, 'a Teams delivery was given up');
     if (job.type === 'post' && job.kind === 'card') {
       const d = ledger.updateDelivery(job.key, { state: 'failed', error: reason });
+      this.deps.outcomes.settled(job.key, { status: 'failed', reason, ...(failure ? { failure } : {}) });
       if (d) ledger.releaseBodyIfIdle(alertKeyOf(d.tenantId, d.alertId));
     } else if (job.type === 'post') {
       this.closeDigest(job.id, 'failed', reason);
@@ -65,7 +68,7 @@ export class TeamsRecords {
   }
 
   /** Closes everything waiting in a conversation that is gone; returns how many alerts that was. */
-  closeConversation(q: ConversationQueue, reason: string): number {
+  closeConversation(q: ConversationQueue, reason: string, failure?: DeliveryError): number {
     const { ledger } = this.deps;
     let alerts = 0;
     for (const job of q.posts) {
@@ -73,6 +76,7 @@ export class TeamsRecords {
         const d = ledger.delivery(job.key);
         if (d?.state !== 'pending') continue;
         ledger.updateDelivery(job.key, { state: 'gone', error: reason });
+        this.deps.outcomes.settled(job.key, { status: 'gone', reason, ...(failure ? { failure } : {}) });
         ledger.releaseBodyIfIdle(alertKeyOf(d.tenantId, d.alertId));
         alerts++;
       } else {

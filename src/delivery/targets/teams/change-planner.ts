@@ -1,9 +1,9 @@
-import type { TenantRecord } from '../../store/schema.js';
-import { alertKeyOf, type DeliveryLedger } from '../ledger.js';
-import type { DeliveryRecord } from '../store-schema.js';
+import type { TenantRecord } from '../../../store/schema.js';
+import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
+import type { DeliveryRecord } from '../../store-schema.js';
 import { digestItemOf } from './cards.js';
 
-/** Work for the Teams side, started once the records it needs are on disk. */
+/** Work for the Teams side, started once the records it needs are on disk (as DeliveryWork: `action` and `ref`). */
 export type TeamsWork = { kind: 'post'; key: string } | { kind: 'edit-card'; key: string } | { kind: 'edit-digest'; id: string };
 
 /**
@@ -25,7 +25,7 @@ export class ChangePlanner {
     const work: TeamsWork[] = [];
     for (const d of ledger.deliveriesOf(alertKey)) {
       if (d.target.kind !== 'teams') continue;
-      if (d.state === 'sent' && d.messageId && !d.cardGone && d.shownVersion !== snapshot.version) work.push({ kind: 'edit-card', key: d.key });
+      if (followsChanges(d) && d.shownVersion !== snapshot.version) work.push({ kind: 'edit-card', key: d.key });
       else if (d.state === 'sent-no-id' && d.shownVersion !== snapshot.version) {
         // No id to edit: the current state goes out as a fresh card.
         ledger.updateDelivery(d.key, { state: 'pending', attempts: 0 });
@@ -39,7 +39,7 @@ export class ChangePlanner {
 
   /** Whether a posted card shows an older version than the ledger holds, with the body to edit it to. */
   cardBehind(d: DeliveryRecord): boolean {
-    if (d.target.kind !== 'teams' || d.state !== 'sent' || !d.messageId || d.cardGone) return false;
+    if (!followsChanges(d)) return false;
     const alertKey = alertKeyOf(d.tenantId, d.alertId);
     const snapshot = this.deps.ledger.snapshot(alertKey);
     return snapshot !== undefined && snapshot.version !== d.shownVersion && this.deps.ledger.alertBody(alertKey) !== undefined;
@@ -60,4 +60,9 @@ export class ChangePlanner {
     ledger.putDigest({ ...digest, items, revision: digest.revision + 1, updatedAt: ledger.now() });
     return digest.state === 'sent' ? [{ kind: 'edit-digest', id: digest.id }] : [];
   }
+}
+
+/** A posted card with an id follows its alert's changes (edited in place); samples never change. */
+export function followsChanges(d: DeliveryRecord): boolean {
+  return d.target.kind === 'teams' && d.state === 'sent' && d.messageId !== undefined && d.cardGone !== true && !d.sample;
 }

@@ -1,7 +1,7 @@
-import type { Clock } from '../../clock.js';
-import type { Logger } from '../../log.js';
-import { SlidingWindowLimiter, type RateWindow } from '../../rate-limit/sliding-window.js';
-import { StopSignal, admit, sleepUnless, stopWithin } from '../pacing.js';
+import type { Clock } from '../../../clock.js';
+import type { Logger } from '../../../log.js';
+import { SlidingWindowLimiter, type RateWindow } from '../../../rate-limit/sliding-window.js';
+import { StopSignal, admit, sleepUnless, stopWithin } from '../../pacing.js';
 
 /** A new card, or a digest card, waiting to be posted. */
 export type PostJob = { readonly kind: 'card'; readonly key: string } | { readonly kind: 'digest'; readonly id: string };
