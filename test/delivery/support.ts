@@ -321,6 +321,8 @@ export class World {
   readonly graph = new FakeGraph();
   readonly failures: { tenantId: string; error: unknown }[] = [];
   readonly messenger: FakeMessenger;
+  /** Target kinds besides Teams and email, for the services made from now on (e.g. webhooks). */
+  extraKinds: RegisteredKind[] = [];
   store: MemoryStore;
 
   constructor(
@@ -380,7 +382,7 @@ export class World {
       notices: new DeliveryNotices({ soc: this.soc, conversations: { get: (id) => this.conversations.get(id) } }),
       router: this.router,
       linkHealth: this.links,
-      targets: this.targets(),
+      targets: this.targets(...this.extraKinds),
       settings: { ...this.settings, ...overrides },
       tuning: { pacingMarginMs: 0, journal: { batchDelayMs: 0, lazyDelayMs: 0 }, random: () => 0.5, editDelayMs: 1000, ...this.tuning, ...tuning },
     });
