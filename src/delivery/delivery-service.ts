@@ -6,7 +6,7 @@ import type { ConversationRecord, TenantRecord } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { AlertIntake, emptyIntake, type IntakeResult } from './intake.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
-import { OutcomeBoard } from './outcomes.js';
+import { OutcomeBoard, type DeliveryOutcome } from './outcomes.js';
 import { AlertPoller, type PollerCounters, type PollingGraph, type PollReport } from './poller.js';
 import type { AlertRouter, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
@@ -144,15 +144,12 @@ export class DeliveryService implements SampleDelivery {
   }
 
   /**
-   * Records `alert` for exactly these targets, outside polling, and starts delivering it (as a
-   * `rule test` sample when `sample` is given). Resolves once the outbox entries are on disk;
-   * delivery itself follows.
+   * Records `alert` for exactly these targets, outside polling, and starts delivering it: the path
+   * `rule test`'s samples take (tests drive delivery through it too). Resolves once the outbox
+   * entries are on disk; delivery itself follows.
    */
-  async deliver(tenant: TenantRecord, alert: Alert, targets: readonly RoutedTarget[], sample?: SampleInfo): Promise<void> {
-    const result = emptyIntake();
-    this.intake.record(tenant, alert, targets, result, sample);
-    await this.ledger.journal.flush();
-    this.dispatch(result);
+  async deliver(tenant: TenantRecord, alert: Alert, targets: readonly RoutedTarget[]): Promise<void> {
+    await this.recordAndStart([{ tenant, alert, targets }]);
   }
 
   /**
@@ -160,13 +157,25 @@ export class DeliveryService implements SampleDelivery {
    * outcome is reported, waiting at most `sampleWaitMs` (then "still trying").
    */
   async sendSamples(samples: readonly SampleRequest[], sample: SampleInfo): Promise<SampleResult[]> {
+    let waiting: Promise<Map<string, DeliveryOutcome>> = Promise.resolve(new Map());
+    const keys = await this.recordAndStart(
+      samples.map((s) => ({ tenant: s.tenant, alert: s.alert, targets: [s.routed] })),
+      sample,
+      // Waiting starts before anything is sent, so no outcome is missed.
+      (recorded) => (waiting = this.outcomes.waitFor(recorded.flat(), this.deps.tuning?.sampleWaitMs ?? 8000)),
+    );
+    const outcomes = await waiting;
+    return samples.map((s, i) => ({ routed: s.routed, outcome: outcomes.get(keys[i]?.[0] ?? '') ?? { status: 'trying' } }));
+  }
+
+  /** Records each alert for its targets, writes the records, then dispatches them; returns each alert's new delivery keys. */
+  private async recordAndStart(alerts: readonly { tenant: TenantRecord; alert: Alert; targets: readonly RoutedTarget[] }[], sample?: SampleInfo, beforeStart?: (keys: string[][]) => void): Promise<string[][]> {
     const result = emptyIntake();
-    const keyed = samples.map((s) => ({ routed: s.routed, key: this.intake.record(s.tenant, s.alert, [s.routed], result, sample)[0] }));
-    const waiting = this.outcomes.waitFor(keyed.flatMap((k) => (k.key ? [k.key] : [])), this.deps.tuning?.sampleWaitMs ?? 8000);
+    const keys = alerts.map(({ tenant, alert, targets }) => this.intake.record(tenant, alert, targets, result, sample));
+    beforeStart?.(keys);
     await this.ledger.journal.flush();
     this.dispatch(result);
-    const outcomes = await waiting;
-    return keyed.map(({ routed, key }) => ({ routed, outcome: (key ? outcomes.get(key) : undefined) ?? { status: 'trying' } }));
+    return keys;
   }
 
   /** Polls one tenant now, whatever its schedule (the scheduler does the same when it is due). */
