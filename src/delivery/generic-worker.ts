@@ -157,7 +157,7 @@ export class GenericWorker implements DeliveryWorker {
       ledger.updateDelivery(key, { state: 'sent', sentAt: ledger.now(), shownVersion: alert.lastUpdateDateTime, attempts: d.attempts + 1, error: undefined });
       this.count.sent++;
     }
-    if (this.options.reportsHealth) this.ctx.health.succeeded(this.options.targetKeyOf(d.target));
+    if (this.options.reportsHealth) this.ctx.health.succeeded(this.options.targetKeyOf(d.target), !d.sample);
     this.ctx.outcomes.settled(key, { status: 'sent' });
     const latest = ledger.delivery(key);
     // Changed while it was on its way: the newer version follows as an update.

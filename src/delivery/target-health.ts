@@ -13,11 +13,13 @@ export class TargetHealthBook {
     return this.ledger.targetHealth(targetKey);
   }
 
-  /** Something got through: the target works (again). */
-  succeeded(targetKey: string): void {
-    const now = this.ledger.now();
+  /**
+   * Something got through: the target works (again). A `rule test` sample proves that too, but is
+   * not a delivery (`delivered: false`), so the last delivery stays as it was.
+   */
+  succeeded(targetKey: string, delivered: boolean): void {
     const { failing: _failing, ...rest } = this.ledger.targetHealth(targetKey) ?? { key: targetKey };
-    this.ledger.putTargetHealth({ ...rest, lastSentAt: now });
+    this.ledger.putTargetHealth({ ...rest, ...(delivered ? { lastSentAt: this.ledger.now() } : {}) });
   }
 
   /** The target refused for good; returns true when it was working until now (tell the SOC once). */

@@ -76,13 +76,17 @@ describe('the webhook worker', () => {
     expect(world.soc.titles).toEqual(['Alert target failing']);
     expect(service.targetHealth(SIEM)?.failing?.reason).toBe('the endpoint answered 403 Forbidden: {}');
     receiver.answer('/siem', { status: 204 });
+    // A rule test's sample that gets through shows the endpoint works again, but is no delivery.
+    const [sample] = await service.sendSamples([{ tenant, alert: freshAlert(tenant, clock.now(), 'sample'), routed: { target: SIEM, ruleId: 'r1', options: ALL_CONTENT } }], { requestedBy: 'Alex Admin', ruleName: 'SIEM rule' });
+    expect(sample?.outcome).toEqual({ status: 'sent' });
+    expect(service.targetHealth(SIEM)).toEqual({ key: 'webhook:siem' });
     await send('three');
     expect(service.targetHealth(SIEM)?.failing).toBeUndefined();
     expect(service.targetHealth(SIEM)?.lastSentAt).toMatch(/^2026-11-26T09:00/);
     receiver.answer('/siem', { status: 410 });
     await send('four');
     expect(world.soc.titles).toEqual(['Alert target failing', 'Alert target failing']);
-    expect(receiver.requests.map((r) => r.status)).toEqual([403, 403, 204, 410]);
+    expect(receiver.requests.map((r) => r.status)).toEqual([403, 403, 204, 204, 410]);
   });
 
   it('sends each change of a delivered alert as one updated event, the newest version', async () => {
