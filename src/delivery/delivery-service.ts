@@ -18,8 +18,8 @@ import type { TargetRegistry } from './targets/registry.js';
 import type { TargetHealthView } from './targets/target-kind.js';
 import type { ChangeOrigin, DeliveryWork, DeliveryWorker, WorkerContext } from './worker.js';
 
+// Callers that configure delivery name its settings from here.
 export type { DeliverySettings, DeliveryTuning } from './settings.js';
-export type { ChangeOrigin } from './worker.js';
 
 export interface DeliveryServiceDeps {
   readonly store: Store;

@@ -252,6 +252,16 @@ describe('rule test', () => {
     expect(slow).toContain('Still trying: webhook slow (webhook)');
   });
 
+  it('takes webhooks in the rule form, with the kinds it may deliver by', async () => {
+    const form = { verb: 'rule.save', ruleId: '', name: 'Form to the SIEM', tenantScope: 'all', severities: 'high', linkedChannels: 'false', emails: 'webhook:siem, soc@mssp.example', mode: 'webhook', enabled: 'true' };
+    const saved = cardText(((await bot.invoke('rule.save', form)).body as { value: unknown }).value);
+    expect(saved).toContain('Sends to: Email: soc@mssp.example (not used: mode webhook) · Webhook: siem');
+    expect(saved).toContain('Mode: Webhook');
+    const id = /Rule added: .* \((r[a-z0-9]+)\)/.exec(saved)?.[1];
+    const { replies } = await bot.say(`rule edit ${id}`);
+    expect(JSON.stringify(cardIn(replies[0]!))).toContain('"value":"webhook:siem, soc@mssp.example"');
+  });
+
   it('refuses a rule naming an unknown webhook, with the nearest configured one', async () => {
     expect(await say('rule add Typo to:webhook:seim')).toContain('to: there is no webhook "seim". Did you mean webhook:siem? Configured: webhook:broken, webhook:flaky, webhook:siem, webhook:slow, webhook:splunk, webhook:throttled.');
   });
