@@ -1,5 +1,7 @@
-// SOC Bridge on Azure: an App Service plan, a Linux Web App running Node 20, and the Azure Bot
-// registration (SingleTenant, Teams channel) pointing at the Web App's /api/messages.
+// SOC Bridge on Azure: an App Service plan, a Linux Web App running Node 20, the Azure Bot
+// registration (SingleTenant, Teams channel) pointing at the Web App's /api/messages and, when
+// postgresEnabled, an Azure Database for PostgreSQL Flexible Server that holds the state instead
+// of the embedded store, so that the plan may run more than one instance.
 // Deployed by teamsapp.yml's `arm/deploy`; its outputs are written back to env/.env.<env>.
 
 @maxLength(20)
@@ -9,6 +11,11 @@ param resourceBaseName string
 
 @description('App Service plan SKU. B1 is the smallest tier with Always On, which the alert poller needs.')
 param webAppSku string = 'B1'
+
+@minValue(1)
+@maxValue(30)
+@description('Instances of the Web App (the plan\'s capacity; the SKU sets the maximum, e.g. 3 for B1). More than one needs postgresEnabled and a Defender app: the embedded store and the sandbox\'s emulated tenants belong to one process, and a second instance on the same data folder refuses to start.')
+param instanceCount int = 1
 
 @maxLength(42)
 @description('Display name of the Azure Bot registration.')
@@ -38,12 +45,47 @@ param defenderClientSecret string = 'none'
 @description('Random text (at least 32 characters) that signs admin-consent links; required with a Defender app, kept stable so links already sent keep working.')
 param consentStateSecret string = 'none'
 
+@description('Create an Azure Database for PostgreSQL Flexible Server and keep the state there (DATABASE_URL) instead of in the embedded store under /home/data.')
+param postgresEnabled bool = false
+
+@description('Compute size of the PostgreSQL server, e.g. Standard_B1ms (Burstable), Standard_D2ds_v5 (GeneralPurpose).')
+param postgresSkuName string = 'Standard_B1ms'
+
+@allowed([
+  'Burstable'
+  'GeneralPurpose'
+  'MemoryOptimized'
+])
+@description('Compute tier of postgresSkuName.')
+param postgresSkuTier string = 'Burstable'
+
+@allowed([
+  '16'
+  '17'
+])
+@description('PostgreSQL major version.')
+param postgresVersion string = '17'
+
+@minValue(32)
+@description('Storage of the PostgreSQL server in GB (32 is the smallest size offered).')
+param postgresStorageSizeGB int = 32
+
+@description('Administrator login of the PostgreSQL server, which SOC Bridge connects as. It cannot be changed once the server exists.')
+param postgresAdminLogin string = 'socbridge'
+
+@secure()
+@description('Password of the PostgreSQL administrator (8 to 128 characters from three of: upper case, lower case, digits, symbols); "none" when postgresEnabled is false.')
+param postgresAdminPassword string = 'none'
+
 param location string = resourceGroup().location
 
 // The toolkit refuses empty placeholders in the parameters file, so "none" stands for "not set".
 var defenderConfigured = !empty(defenderClientId) && toLower(defenderClientId) != 'none'
 var effectiveBotTenantId = empty(botTenantId) ? subscription().tenantId : botTenantId
 var appPort = '8080'
+var databaseName = 'socbridge'
+// Flexible Server names are global DNS labels: lower case letters, digits and hyphens.
+var postgresServerName = toLower('${resourceBaseName}-db')
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: resourceBaseName
@@ -51,6 +93,7 @@ resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   kind: 'linux'
   sku: {
     name: webAppSku
+    capacity: instanceCount
   }
   properties: {
     // Required for a Linux plan.
@@ -65,6 +108,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Any instance may answer any request (Teams activities, consent redirects): no sticky sessions.
+    clientAffinityEnabled: false
     siteConfig: {
       linuxFxVersion: 'NODE|20-lts'
       appCommandLine: 'node dist/main.js'
@@ -73,7 +118,9 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
       http20Enabled: true
-      healthCheckPath: '/healthz'
+      // With several instances the load balancer takes out one that cannot serve (its database
+      // unreachable, or stopping): /readyz says so, /healthz only that the process is alive.
+      healthCheckPath: instanceCount > 1 ? '/readyz' : '/healthz'
     }
   }
 }
@@ -102,11 +149,82 @@ var defenderSettings = {
   CONSENT_STATE_SECRET: consentStateSecret
 }
 
+resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2025-08-01' = if (postgresEnabled) {
+  name: postgresServerName
+  location: location
+  sku: {
+    name: postgresSkuName
+    tier: postgresSkuTier
+  }
+  properties: {
+    version: postgresVersion
+    administratorLogin: postgresAdminLogin
+    administratorLoginPassword: postgresAdminPassword
+    storage: {
+      storageSizeGB: postgresStorageSizeGB
+    }
+    // Public access limited by the firewall rule below. For private access, integrate the Web App
+    // with a virtual network and give the server a delegated subnet (network.delegatedSubnetResourceId).
+    network: {
+      publicNetworkAccess: 'Enabled'
+    }
+  }
+}
+
+// The server applies one change at a time, so its children are created one after another.
+resource postgresSecureTransport 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2025-08-01' = if (postgresEnabled) {
+  parent: postgres
+  name: 'require_secure_transport'
+  properties: {
+    value: 'on'
+    source: 'user-override'
+  }
+}
+
+resource postgresDatabase 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2025-08-01' = if (postgresEnabled) {
+  parent: postgres
+  name: databaseName
+  properties: {
+    charset: 'UTF8'
+    collation: 'en_US.utf8'
+  }
+  dependsOn: [
+    postgresSecureTransport
+  ]
+}
+
+// 0.0.0.0 to 0.0.0.0 admits connections from Azure services (the Web App's outbound addresses
+// among them, but also other Azure tenants' resources): the password and TLS remain the guard.
+resource postgresFirewall 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2025-08-01' = if (postgresEnabled) {
+  parent: postgres
+  name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
+  properties: {
+    startIpAddress: '0.0.0.0'
+    endIpAddress: '0.0.0.0'
+  }
+  dependsOn: [
+    postgresDatabase
+  ]
+}
+
+// Used only when postgresEnabled (ARM evaluates the branch of a condition it takes). The password
+// reaches the app inside an app setting, as BOT_PASSWORD does: this template keeps no Key Vault.
+// User and password are URL-encoded; TLS is set by DATABASE_SSL, never in the URL.
+var databaseSettings = {
+  DATABASE_URL: 'postgresql://${uriComponent(postgresAdminLogin)}:${uriComponent(postgresAdminPassword)}@${postgres.properties.fullyQualifiedDomainName}:5432/${databaseName}'
+  // Azure's server certificates chain to authorities Node already trusts.
+  DATABASE_SSL: 'verify-full'
+}
+
 resource webAppSettings 'Microsoft.Web/sites/config@2023-12-01' = {
   parent: webApp
   name: 'appsettings'
   // Without Defender credentials the bot starts in sandbox mode, so both are left out together.
-  properties: union(coreSettings, defenderConfigured ? defenderSettings : {})
+  // Without PostgreSQL the state stays in DATA_DIR.
+  properties: union(coreSettings, defenderConfigured ? defenderSettings : {}, postgresEnabled ? databaseSettings : {})
+  dependsOn: [
+    postgresFirewall
+  ]
 }
 
 resource bot 'Microsoft.BotService/botServices@2022-09-15' = {

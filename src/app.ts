@@ -1,6 +1,7 @@
 import type { Server } from 'restify';
 import { AlertActions } from './alerts/alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
+import { createAppFacade, type AppFacade } from './app-facade.js';
 import { AuditLog } from './audit/audit-log.js';
 import { GraphSecurityClient } from './defender/graph-client.js';
 import { createGraphTokenProvider } from './defender/token-provider.js';
@@ -15,6 +16,8 @@ import type { Logger } from './log.js';
 import { RoleService } from './roles/role-service.js';
 import { createServer, listen, stopServer } from './server.js';
 import { LowdbStore } from './store/lowdb-store.js';
+import type { Database } from './store/postgres/database.js';
+import { openMigratedDatabase } from './store/postgres/open-database.js';
 import type { Store } from './store/store.js';
 import { createAdapter } from './teams/adapter.js';
 import { createBot } from './teams/bot.js';
@@ -22,7 +25,6 @@ import { DeliveryNotices } from './notify/delivery-notices.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
-import type { AlertRouter, LinkHealth } from './delivery/ports.js';
 import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
@@ -32,15 +34,15 @@ export interface RunningApp {
   readonly port: number;
   readonly url: string;
   readonly store: Store;
+  /** The PostgreSQL database, connected and migrated, when DATABASE_URL is set. */
+  readonly database: Database | undefined;
   readonly services: Services;
   /** Posts and edits messages proactively (alert cards, consent cards). */
   readonly messenger: Messenger;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: Sandbox | undefined;
-  /** Where a tenant's new alert goes: rules and channel links (delivery's input). */
-  readonly router: AlertRouter;
-  /** Marks a conversation's links broken when Teams says the bot cannot post there. */
-  readonly linkHealth: LinkHealth;
+  /** Read-only answers about the app's state (roles, tenants, links, rules, onboarding, audit) for tests. */
+  readonly testing: AppFacade;
   /** Proactive alert delivery: the poller, the outbox and one worker per target kind. */
   readonly delivery: DeliveryService;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
@@ -63,6 +65,7 @@ export interface AppDeps {
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
+  const database = config.database.kind === 'postgres' ? await openMigratedDatabase(config.database, logger) : undefined;
   const store = await LowdbStore.open(config.dataDir);
   const tenants = new TenantRegistry({ store, clock, logger });
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
@@ -117,10 +120,12 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       targets.close();
       await sandbox?.stop();
       await store.close();
+      await database?.close();
       logger.info({ event: 'app.stopped' }, 'SOC Bridge stopped');
     })();
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, services, messenger, sandbox, router: routing.router, linkHealth: routing.links, delivery, stop };
+  const testing = createAppFacade({ services, router: routing.router });
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, store, database, services, messenger, sandbox, testing, delivery, stop };
 }

@@ -6,6 +6,7 @@ import { ConfigError, type ConfigProblem } from './errors.js';
 import { resolveWebhooks, type WebhookEndpoint } from './delivery/targets/webhook/webhook-config.js';
 import { resolveEmail, type EmailConfig } from './email/email-config.js';
 import { GUID_PATTERN as GUID } from './text/ids.js';
+import { DATABASE_TLS_MODES, resolveDatabase, type DatabaseConfig } from './store/postgres/database-config.js';
 
 /**
  * The Entra object id the bundled Agents Playground configuration gives its signed-in user
@@ -41,6 +42,8 @@ const duration = (what: string, fallback: string) =>
         return Number(amount) * (UNIT_MS[unit ?? 's'] ?? 1000);
       }),
   );
+
+const GLOBAL_RATE_EXPECTED = 'must be a whole number of requests per second between 1 and 50 (Teams allows 30 or 50 per app per tenant, depending on the version of its documentation)';
 
 /** Each variable, what it must be, and its default. The README's configuration table mirrors this. */
 const EnvSchema = z.object({
@@ -119,14 +122,35 @@ const EnvSchema = z.object({
   RETENTION: duration('how long delivery records and alert snapshots are kept, e.g. 30d', '30d').pipe(
     z.number().min(3_600_000, 'must be at least 1h').max(3650 * 86_400_000, 'must be at most 3650d'),
   ),
+  // Versions of Teams' rate-limit page disagree on the limit per app per tenant (30 or 50 requests
+  // a second, "subject to change"), so the default is based on the conservative 30: 24 a second for
+  // alert delivery, leaving 6 for command replies and card actions, which delivery does not pace.
+  // Up to 50 may be set by whoever trusts the newer page.
   TEAMS_GLOBAL_RATE: z.preprocess(
     blankToUndefined,
     z.coerce
-      .number({ error: 'must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)' })
-      .int('must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)')
-      .min(1, 'must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)')
-      .max(50, 'must be a whole number of requests per second between 1 and 50 (Teams allows 50 per app)')
-      .default(40),
+      .number({ error: GLOBAL_RATE_EXPECTED })
+      .int(GLOBAL_RATE_EXPECTED)
+      .min(1, GLOBAL_RATE_EXPECTED)
+      .max(50, GLOBAL_RATE_EXPECTED)
+      .default(24),
+  ),
+  DATABASE_URL: optionalText,
+  DATABASE_SSL: z.preprocess(
+    blankToUndefined,
+    z.enum(DATABASE_TLS_MODES, {
+      error: 'must be disable, require or verify-full (TLS with the certificate and host name checked, for Azure Database for PostgreSQL)',
+    }).optional(),
+  ),
+  DATABASE_SSL_CA: optionalText,
+  DATABASE_POOL_SIZE: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of connections between 1 and 100' })
+      .int('must be a whole number of connections between 1 and 100')
+      .min(1, 'must be a whole number of connections between 1 and 100')
+      .max(100, 'must be a whole number of connections between 1 and 100')
+      .optional(),
   ),
 });
 
@@ -159,6 +183,8 @@ export interface AppConfig {
   email: EmailConfig;
   /** Outbound webhook endpoints (`WEBHOOK_<NAME>_…`), named in rules as `webhook:<name>`. They hold secrets: never log them. */
   webhooks: readonly WebhookEndpoint[];
+  /** The embedded store in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
+  database: DatabaseConfig;
   defender:
     | { kind: 'sandbox' }
     | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
@@ -198,6 +224,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const dataDir = isAbsolute(vars.DATA_DIR) ? vars.DATA_DIR : resolve(cwd, vars.DATA_DIR);
   const email = resolveEmail(vars, mode, dataDir, problems);
   const webhooks = resolveWebhooks(env, mode, problems);
+  const database = resolveDatabase(vars, cwd, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const admins = vars.SOC_ADMIN_IDS ?? (mode === 'sandbox' ? [PLAYGROUND_USER_OBJECT_ID] : []);
@@ -222,6 +249,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     consent: { stateSecret: vars.CONSENT_STATE_SECRET, linkTtlMs: vars.CONSENT_LINK_TTL },
     email,
     webhooks,
+    database,
     defender,
   };
 }
@@ -280,7 +308,7 @@ function resolveDefender(vars: EnvVars, cwd: string, problems: ConfigProblem[]):
 function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): ConfigProblem {
   const variable = String(issue.path[0] ?? 'environment');
   const raw = env[variable];
-  const shown = raw === undefined || /SECRET|PASSWORD|SMTP_URL/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+  const shown = raw === undefined || /SECRET|PASSWORD|SMTP_URL|DATABASE_URL/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
   return { variable, expected: `${issue.message}${shown}` };
 }
 

@@ -9,13 +9,20 @@ export type ErrorCode =
   | 'startup.failed'
   | 'store.unreadable'
   | 'store.corrupt'
+  | 'store.locked'
+  | 'store.unavailable'
   | 'command.usage'
   | 'access.denied'
   | 'not-found'
   | 'conflict'
   | 'external.rejected'
   | 'external.unreachable'
-  | 'delivery.failed';
+  /** A post or edit in Teams did not go through (ChatDeliveryError, with what to do about it). */
+  | 'chat.delivery-failed'
+  /** An email was not accepted for delivery (EmailDeliveryError: transient or rejected). */
+  | 'email.delivery-failed'
+  /** A webhook endpoint did not take an event (a DeliveryError from the webhook target). */
+  | 'webhook.delivery-failed';
 
 export class SocBridgeError extends Error {
   readonly code: ErrorCode;
@@ -46,9 +53,12 @@ export class ConfigError extends SocBridgeError {
   }
 }
 
-/** The store file cannot be read or does not hold valid data; it is never overwritten then. */
+/**
+ * The store cannot be used: its file cannot be read or holds invalid data (it is never overwritten
+ * then), another process holds the data folder, or the database cannot be reached or is too new.
+ */
 export class StoreError extends SocBridgeError {
-  constructor(code: 'store.unreadable' | 'store.corrupt', message: string, cause?: unknown) {
+  constructor(code: 'store.unreadable' | 'store.corrupt' | 'store.locked' | 'store.unavailable', message: string, cause?: unknown) {
     super(code, message, { cause });
   }
 }
@@ -133,6 +143,14 @@ export type DeliveryFailureKind =
   /** Refused for good (400, a mail server's 5xx, a bad address): retrying will not help. */
   | 'rejected';
 
+const DELIVERY_CODES: Readonly<Record<ExternalService, ErrorCode>> = {
+  teams: 'chat.delivery-failed',
+  smtp: 'email.delivery-failed',
+  webhook: 'webhook.delivery-failed',
+  graph: 'external.unreachable',
+  entra: 'external.unreachable',
+};
+
 /**
  * A message did not reach a notification target (a Teams conversation, a mailbox, a webhook),
  * classified so delivery knows whether to retry, wait, or give up. Its message says what the
@@ -154,7 +172,7 @@ export class DeliveryError extends SocBridgeError {
     retryAfterMs?: number | undefined;
     cause?: unknown;
   }) {
-    super('delivery.failed', args.userMessage ?? args.message, { cause: args.cause, detail: args.message });
+    super(DELIVERY_CODES[args.service], args.userMessage ?? args.message, { cause: args.cause, detail: args.message });
     this.service = args.service;
     this.kind = args.kind;
     this.status = args.status;

@@ -1,8 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from './log.js';
+import { checkActivityShape } from './teams/activity-shape.js';
 import type { Bot } from './teams/bot.js';
 import { CALLBACK_PAGE_HEADERS, CONSENT_CALLBACK_PATH, renderCallbackPage, type CallbackPage } from './onboarding/callback-page.js';
+import { stopWithin } from './stop-within.js';
 
 /** Teams activities are small (a message is at most ~28 KB); anything far larger is refused with 413. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -26,8 +28,9 @@ export function createServer({ bot, logger, isReady, consentCallback }: ServerDe
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
-    if (!isActivityShaped(req.body)) {
-      res.send(400, { code: 'BadRequest', message: 'The body must be a Bot Framework activity: a JSON object with a "type".' });
+    const shape = checkActivityShape(req.body);
+    if (!shape.ok) {
+      res.send(400, { code: 'BadRequest', message: shape.reason });
       return;
     }
     await bot.adapter.process(req, res, (context) => bot.app.run(context).then(() => undefined));
@@ -55,11 +58,6 @@ export function createServer({ bot, logger, isReady, consentCallback }: ServerDe
   return server;
 }
 
-/** botbuilder throws (and answers 500 with its own message) on bodies that are not activities; refuse them first. */
-function isActivityShaped(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof (body as { type?: unknown }).type === 'string' && (body as { type: string }).type !== '';
-}
-
 /** Listens and resolves with the bound port (useful with port 0). */
 export async function listen(server: Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -69,11 +67,14 @@ export async function listen(server: Server, port: number, host: string): Promis
   return (server.address() as AddressInfo).port;
 }
 
-/** Stops accepting connections and waits for requests in flight, closing idle keep-alives at once. */
+/**
+ * Stops accepting connections and waits for requests in flight, closing idle keep-alives at once;
+ * after `graceMs`, drops the connections still open.
+ */
 export async function stopServer(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.server.closeIdleConnections();
-  const timer = setTimeout(() => server.server.closeAllConnections(), graceMs);
+  if (await stopWithin(graceMs, closed)) return;
+  server.server.closeAllConnections();
   await closed;
-  clearTimeout(timer);
 }

@@ -1,6 +1,7 @@
 import type { AlertDetailCardData, AlertListCardData } from '../cards/catalog.js';
 import type { CardColor } from '../cards/elements.js';
 import type { AlertFilter } from './alert-filter.js';
+import { clip, TEXT_LIMITS } from '../cards/limits.js';
 import { alertDevices, alertFiles, alertProcessCommandLines, alertUsers, type Alert } from '../defender/alert.js';
 import type { TenantRecord } from '../store/schema.js';
 import { OPEN_STATUSES, type AlertListing, type ListCursor } from './alert-service.js';
@@ -62,12 +63,12 @@ export function alertListCard(args: { scope: string; tenantArg: string; filter: 
     items: listing.items.map(({ tenant, alert }) => ({
       severityLabel: severityLabel(alert.severity),
       severityColor: severityColor(alert.severity),
-      title: alert.title,
+      title: clip(alert.title, TEXT_LIMITS.title),
       line: [
         ...(args.showCustomer ? [tenant.displayName] : []),
         statusLabel(alert.status),
         utc(alert.createdDateTime),
-        alert.assignedTo ? `assigned to ${alert.assignedTo}` : 'unassigned',
+        alert.assignedTo ? `assigned to ${clip(alert.assignedTo, TEXT_LIMITS.field)}` : 'unassigned',
       ].join(' · '),
       actionData: { verb: ALERT_VERBS.open, tenantId: tenant.tenantId, alertId: alert.id },
     })),
@@ -85,13 +86,17 @@ export interface DetailOptions {
   readonly notices?: { color: CardColor; text: string }[];
 }
 
-const MAX_DESCRIPTION = 600;
 const MAX_LIST = 5;
 
 function listed(values: readonly string[]): string {
   if (values.length === 0) return '—';
-  const shown = values.slice(0, MAX_LIST).join(', ');
+  const shown = values.slice(0, MAX_LIST).map((value) => clip(value, TEXT_LIMITS.listEntry)).join(', ');
   return values.length > MAX_LIST ? `${shown} and ${values.length - MAX_LIST} more` : shown;
+}
+
+/** A fact whose value may come from the tenant, clipped like every such value on a card (and in the email). */
+function fact(title: string, value: string): { title: string; value: string } {
+  return { title, value: clip(value, TEXT_LIMITS.field) };
 }
 
 export function alertDetailCard(tenant: TenantRecord, alert: Alert, options: DetailOptions): AlertDetailCardData {
@@ -109,29 +114,29 @@ export function alertDetailCard(tenant: TenantRecord, alert: Alert, options: Det
   return {
     severityLabel: `${severityLabel(alert.severity)} severity`,
     severityColor: severityColor(alert.severity),
-    title: alert.title,
+    title: clip(alert.title, TEXT_LIMITS.title),
     customer: `${tenant.displayName} (${tenant.handle})`,
     notices: options.notices ?? [],
     facts: [
-      { title: 'Status', value: statusLabel(alert.status) },
-      { title: 'Assigned to', value: alert.assignedTo ?? 'nobody' },
-      { title: 'Classification', value: classification },
-      { title: 'Category', value: alert.category ?? '—' },
-      { title: 'Source', value: [...new Set([alert.serviceSource, alert.detectionSource].filter((v): v is string => Boolean(v)).map(humanize))].join(' / ') || '—' },
+      fact('Status', statusLabel(alert.status)),
+      fact('Assigned to', alert.assignedTo ?? 'nobody'),
+      fact('Classification', classification),
+      fact('Category', alert.category ?? '—'),
+      fact('Source', [...new Set([alert.serviceSource, alert.detectionSource].filter((v): v is string => Boolean(v)).map(humanize))].join(' / ') || '—'),
       { title: 'MITRE techniques', value: listed(alert.mitreTechniques) },
-      { title: 'First activity', value: utc(alert.firstActivityDateTime) },
-      { title: 'Last activity', value: utc(alert.lastActivityDateTime) },
-      { title: 'Created', value: utc(alert.createdDateTime) },
-      { title: 'Alert id', value: alert.id },
+      fact('First activity', utc(alert.firstActivityDateTime)),
+      fact('Last activity', utc(alert.lastActivityDateTime)),
+      fact('Created', utc(alert.createdDateTime)),
+      fact('Alert id', alert.id),
     ],
-    description: description.length > MAX_DESCRIPTION ? `${description.slice(0, MAX_DESCRIPTION)}…` : description,
+    description: clip(description, TEXT_LIMITS.description),
     evidence: [
       { title: 'Devices', value: listed(devices) },
       { title: 'Users', value: listed(users) },
       ...(files.length ? [{ title: 'Files', value: listed(files) }] : []),
-      ...(commandLines.length ? [{ title: 'Command line', value: (commandLines[0] ?? '').slice(0, 300) }] : []),
+      ...(commandLines.length ? [{ title: 'Command line', value: clip(commandLines[0] ?? '', TEXT_LIMITS.commandLine) }] : []),
     ],
-    comments: alert.comments.slice(-3).map((c) => `${c.createdByDisplayName ?? 'someone'}, ${utc(c.createdDateTime)}: ${(c.comment ?? '').slice(0, 300)}`),
+    comments: alert.comments.slice(-3).map((c) => `${clip(c.createdByDisplayName ?? 'someone', TEXT_LIMITS.field)}, ${utc(c.createdDateTime)}: ${clip(c.comment ?? '', TEXT_LIMITS.comment)}`),
     alertUrl: alert.alertWebUrl ?? '',
     incidentUrl: alert.incidentWebUrl ?? '',
     assign: writable ? button('Assign to me', ALERT_VERBS.assign) : [],

@@ -1,4 +1,4 @@
-/** Action.Execute verbs on alert cards; the card builders and the action router share them. */
+/** Action.Execute verbs on alert cards; the card builders and the route table (commands/routes.ts) share them. */
 export const ALERT_VERBS = {
   open: 'alert.open',
   more: 'alerts.more',

@@ -1,3 +1,5 @@
+import { clip, TEXT_LIMITS } from './limits.js';
+
 /**
  * Everything from outside (user input, alert fields from customer tenants) is neutralized before
  * it reaches a card: Markdown link syntax and autolinks are broken with an invisible zero-width
@@ -5,11 +7,9 @@
  * template expression by anything that templates the card later. Readers see the same text.
  */
 const ZERO_WIDTH_SPACE = '\u200b';
-const MAX_TEXT = 4000;
 
 export function neutralizeText(text: string): string {
-  const clipped = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
-  return clipped
+  return clip(text, TEXT_LIMITS.anyText)
     .replace(/\](\s*)\(/g, `]${ZERO_WIDTH_SPACE}$1(`)
     .replace(/\](\s*)\[/g, `]${ZERO_WIDTH_SPACE}$1[`)
     .replace(/<(?=[a-z][a-z0-9+.-]*:|[^\s<>]+@[^\s<>]+>)/gi, `<${ZERO_WIDTH_SPACE}`)

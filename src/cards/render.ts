@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import { cardsDir } from '../paths.js';
 import type { CardName, CardDataOf } from './catalog.js';
+import { fitCard } from './fit.js';
 import { neutralizeCardData } from './neutralize.js';
 
 /** An Adaptive Card ready to attach to a message. */
@@ -20,9 +21,14 @@ function templateFor(name: CardName): Template {
   return template;
 }
 
-/** The one card renderer: the template from `cards/<name>.json`, filled with neutralized data. */
+/**
+ * The one card renderer: the template from `cards/<name>.json`, filled with neutralized data, and
+ * shrunk (lists cut with "and N more", then texts clipped) if it would be too large for Teams.
+ */
 export function renderCard<N extends CardName>(name: N, data: CardDataOf<N>): AdaptiveCardJson {
-  const card = templateFor(name).expand({ $root: neutralizeCardData(data) }) as AdaptiveCardJson;
-  delete card.$schema;
-  return card;
+  return fitCard(data, (fitted) => {
+    const card = templateFor(name).expand({ $root: neutralizeCardData(fitted) }) as AdaptiveCardJson;
+    delete card.$schema;
+    return card;
+  });
 }

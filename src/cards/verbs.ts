@@ -1,10 +1,8 @@
 /**
- * Action.Execute verbs. Card builders put them on buttons and the action router dispatches on them,
- * so both sides import them from here.
+ * The one Action.Execute verb cards of every capability share: a button that runs a chat command
+ * (e.g. "Show help"). The pipeline runs it as the command it carries, with that command's access
+ * rule. Each capability's own verbs live with it (alerts/, onboarding/, routing/ `verbs.ts`).
  */
 export const VERBS = {
-  /** Runs a chat command from a button (e.g. "Show help"); access is checked for that command. */
   runCommand: 'command.run',
 } as const;
-
-export type Verb = (typeof VERBS)[keyof typeof VERBS];

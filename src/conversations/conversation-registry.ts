@@ -36,10 +36,6 @@ export class ConversationRegistry {
     return record ? { ...record } : undefined;
   }
 
-  list(filter: { activeOnly?: boolean } = {}): ConversationRecord[] {
-    return this.deps.store.read().conversations.filter((c) => !filter.activeOnly || c.active).map((c) => ({ ...c }));
-  }
-
   /** The bot was added: store (or refresh) the record and mark it active. `wasActive` tells a repeat event from a (re)install. */
   async recordInstall(info: ConversationInfo): Promise<{ created: boolean; wasActive: boolean; record: ConversationRecord }> {
     const now = this.deps.clock.now().toISOString();

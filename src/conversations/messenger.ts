@@ -19,10 +19,18 @@ export interface Messenger {
 
 /**
  * Why a post or edit did not go through, classified for the delivery queue (`kind`: see
- * DeliveryFailureKind). `message` carries what Teams said; chat only ever shows the status.
+ * DeliveryFailureKind). `message` is the technical account for the log; `userMessage` says in
+ * words for chat what happened.
  */
 export class ChatDeliveryError extends DeliveryError {
   constructor(kind: DeliveryFailureKind, status: number | undefined, retryAfterMs: number | undefined, message: string) {
-    super({ service: 'teams', kind, status, retryAfterMs, message, userMessage: `Teams did not take the message (${status ?? 'no answer'}).` });
+    super({ service: 'teams', kind, status, retryAfterMs, message, userMessage: CHAT_DELIVERY_SENTENCES[kind] });
   }
 }
+
+const CHAT_DELIVERY_SENTENCES: Record<DeliveryFailureKind, string> = {
+  throttled: 'Teams is throttling SOC Bridge right now, so the message was not posted. Try again in a minute.',
+  transient: 'Teams did not accept the message just now. Try again in a moment.',
+  gone: 'Teams refused the message: SOC Bridge was removed from that conversation, or it no longer exists.',
+  rejected: 'Teams rejected the message.',
+};

@@ -143,8 +143,3 @@ export function baseMembers(values: readonly string[]): readonly string[] {
 export function currentDeterminationName(value: string): string {
   return (LEGACY_DETERMINATIONS as Record<string, string>)[value] ?? value;
 }
-
-/** Whether `value` is one of `values` (narrowing it to the list's member type). */
-export function isMember<T extends string>(values: readonly T[], value: string): value is T {
-  return (values as readonly string[]).includes(value);
-}

@@ -23,6 +23,8 @@ import { malformedResponseError, readGraphError, rejectionError, unreachableErro
 /** Where the client gets an app-only Graph token for one customer tenant. */
 export interface GraphTokenSource {
   getGraphToken(tenantId: string): Promise<{ token: string }>;
+  /** Graph refused the tenant's token: the next call must not be served from a cache. */
+  forgetGraphToken(tenantId: string): void;
 }
 
 /** Construction options; only baseUrl, tokens, clock and logger are required. */
@@ -117,21 +119,6 @@ export class GraphSecurityClient {
     }
   }
 
-  /** All matching alerts; `nextLink` is set only when `maxPages` stopped the walk early. */
-  async listAllAlerts(
-    tenantId: string,
-    query: AlertQuery = {},
-    { pageSize, maxPages = 100 }: { pageSize?: number; maxPages?: number } = {},
-  ): Promise<{ alerts: Alert[]; nextLink?: string }> {
-    const alerts: Alert[] = [];
-    let nextLink: string | undefined;
-    for await (const page of this.iterateAlertPages(tenantId, query, { pageSize, maxPages })) {
-      alerts.push(...page.alerts);
-      nextLink = page.nextLink;
-    }
-    return nextLink === undefined ? { alerts } : { alerts, nextLink };
-  }
-
   /** One alert; NotFoundError when the tenant has no alert with that id. */
   async getAlert(tenantId: string, alertId: string): Promise<Alert> {
     const op: GraphOperation = { access: 'read', name: 'read the alert', alertId };
@@ -224,6 +211,9 @@ export class GraphSecurityClient {
       if (outcome.kind === 'rejected') {
         const error = rejectionError(outcome.status, op, tenantId, readGraphError(outcome.body, outcome.requestId));
         logger.warn({ ...log, status: outcome.status, code: error.code }, 'graph request rejected');
+        // A revoked consent or a removed permission shows here first; a cached token would keep
+        // failing until it expires (up to an hour), even after the customer consents again.
+        if (outcome.status === 401 || outcome.status === 403) this.options.tokens.forgetGraphToken(tenantId);
         throw error;
       }
       if (outcome.kind === 'throttled') {

@@ -4,6 +4,7 @@ import type { DefenderCredentials } from '../config.js';
 import type { ExternalUnreachableError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { EntraError, entraFailureFromBody, isEndpointResolutionFailure, toEntraFailure, unreachable } from './entra-errors.js';
+import { stopWithin } from '../stop-within.js';
 
 /** The one scope SOC Bridge requests: every application permission consented for Graph. */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -21,6 +22,8 @@ export interface GraphAccessToken {
 /** Source of Graph tokens per customer tenant; failures are EntraError or ExternalUnreachableError. */
 export interface GraphTokenProvider {
   getGraphToken(tenantId: string): Promise<GraphAccessToken>;
+  /** Graph refused the tenant's token (401/403): never hand it out again; the next call asks Entra. */
+  forgetGraphToken(tenantId: string): void;
 }
 
 /** What the provider needs: the app's credentials, the Entra authority and the logger. */
@@ -54,12 +57,21 @@ const TokenClaims = z.object({
  * Builds the production Graph token source: one @azure/identity credential for every customer
  * tenant (it caches a token per tenant until shortly before expiry), plus per-tenant
  * de-duplication so a burst of callers for a tenant waits on a single request.
+ *
+ * @azure/identity cannot evict one tenant's token from a credential's cache. So a tenant whose
+ * token Graph refused (consent revoked, permission removed) is given a credential of its own, with
+ * an empty cache, and a new one each time it is refused again; every other tenant keeps the shared
+ * credential and its tokens.
  */
 export function createGraphTokenProvider(options: GraphTokenProviderOptions): GraphTokenProvider {
-  const credential = buildCredential(options.credentials, options.authorityHost);
+  const shared = buildCredential(options.credentials, options.authorityHost);
+  const ownCredentials = new Map<string, ConfidentialCredential>();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const inFlight = new Map<string, Promise<GraphAccessToken>>();
-  const acquire = (tenantId: string) => acquireToken({ credential, tenantId, timeoutMs, authorityHost: options.authorityHost, logger: options.logger });
+  const acquire = (tenantId: string) => {
+    const credential = ownCredentials.get(tenantId.toLowerCase()) ?? shared;
+    return acquireToken({ credential, tenantId, timeoutMs, authorityHost: options.authorityHost, logger: options.logger });
+  };
   // @azure/identity builds its MSAL client lazily, and concurrent first calls for different tenants
   // each build one; all but the last built are dropped with their tokens. Until one call has
   // finished, later calls wait for it, so the client is built once.
@@ -79,9 +91,17 @@ export function createGraphTokenProvider(options: GraphTokenProviderOptions): Gr
       const key = tenantId.toLowerCase();
       const pending = inFlight.get(key);
       if (pending) return pending;
-      const request = acquireOnce(tenantId).finally(() => inFlight.delete(key));
+      const request = acquireOnce(tenantId).finally(() => {
+        if (inFlight.get(key) === request) inFlight.delete(key);
+      });
       inFlight.set(key, request);
       return request;
+    },
+    forgetGraphToken(tenantId: string): void {
+      const key = tenantId.toLowerCase();
+      ownCredentials.set(key, buildCredential(options.credentials, options.authorityHost));
+      inFlight.delete(key);
+      options.logger.info({ event: 'graph.token_dropped', tenantId }, 'Graph refused the cached token; the next call asks Entra for a new one');
     },
   };
 }
@@ -144,17 +164,8 @@ function checkTenantId(tenantId: string): void {
 
 /** Rejects with ExternalUnreachableError when `promise` takes longer than `timeoutMs` (MSAL ignores abort signals). */
 async function withTimeout<T>(promise: Promise<T>, timeoutMs: number, tenantId: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    // Real time on purpose: this bounds a real network call, whatever clock the caller simulates.
-    timer = setTimeout(() => reject(unreachable(tenantId, new Error(`token request timed out after ${timeoutMs} ms`))), timeoutMs);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  if (await stopWithin(timeoutMs, promise)) return promise;
+  throw unreachable(tenantId, new Error(`token request timed out after ${timeoutMs} ms`));
 }
 
 /**

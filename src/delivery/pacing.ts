@@ -35,20 +35,6 @@ export class StopSignal {
 }
 
 /**
- * Waits for `work` (a stopping worker's jobs in flight) but no longer than `ms` of real time, so
- * a shutdown never hangs on a request that does not answer.
- */
-export async function stopWithin(ms: number, work: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    timer.unref();
-  });
-  await Promise.race([work.then(() => undefined, () => undefined), timeout]);
-  if (timer) clearTimeout(timer);
-}
-
-/**
  * Sleeps on the clock (so tests drive it) unless stopped first. Slices of at most a second keep
  * any timer left behind by a stop short.
  */

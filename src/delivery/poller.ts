@@ -7,7 +7,8 @@ import type { Logger } from '../log.js';
 import type { TenantRecord } from '../store/schema.js';
 import { emptyIntake, type AlertIntake, type IntakeResult } from './intake.js';
 import { isNewer, type DeliveryLedger } from './ledger.js';
-import { StopSignal, sleepUnless, stopWithin } from './pacing.js';
+import { StopSignal, sleepUnless } from './pacing.js';
+import { stopWithin } from '../stop-within.js';
 import type { PollCursor } from './store-schema.js';
 
 /** The part of the Graph client the poller uses. */

@@ -44,10 +44,10 @@ export interface DeliveryTuning {
 }
 
 /**
- * The per-app budget: TEAMS_GLOBAL_RATE a second (already below Teams' 50), admitted a quarter at
- * a time. Admitting a whole second's worth at once would send them over the next few hundred
- * milliseconds (rendering is serial), and the tail of one second and the head of the next would
- * reach Teams inside one of its windows.
+ * The per-app budget: TEAMS_GLOBAL_RATE a second (by default below the conservative 30 Teams
+ * documents), admitted a quarter at a time. Admitting a whole second's worth at once would send
+ * them over the next few hundred milliseconds (rendering is serial), and the tail of one second and
+ * the head of the next would reach Teams inside one of its windows.
  */
 export function globalWindows(perSecond: number): RateWindow[] {
   return [

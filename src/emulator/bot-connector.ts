@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendJson, startLoopbackServer, type RunningServer } from './http-kit.js';
-import { TeamsLimitEnforcer, type TeamsLimits } from './teams-limits.js';
+import { messageBytes, TEAMS_MAX_MESSAGE_BYTES, TeamsLimitEnforcer, type TeamsLimits } from './teams-limits.js';
+
+/** Far above what Teams takes, so an oversized message gets Teams' 413 rather than a read error. */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /** One call the bot made to the Bot Connector. */
 export interface ConnectorCall {
@@ -43,7 +46,8 @@ export interface PostedMessage {
 
 /**
  * A Bot Connector (the Teams side of a bot) on loopback: records every call the bot makes, keeps
- * the resulting messages per conversation, answers member lookups, and can be told to fail.
+ * the resulting messages per conversation, answers member lookups, refuses messages over Teams'
+ * size limit (413), and can be told to fail.
  */
 export class BotConnectorEmulator {
   readonly calls: ConnectorCall[] = [];
@@ -51,6 +55,8 @@ export class BotConnectorEmulator {
   private readonly members = new Map<string, ConnectorMember>();
   private faults: ConnectorFault[] = [];
   private sequence = 0;
+  /** Posts and edits refused with 413 because they were over Teams' message size limit. */
+  oversized = 0;
 
   private constructor(
     private readonly server: RunningServer,
@@ -112,7 +118,7 @@ export class BotConnectorEmulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://connector');
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const text = await readBody(req);
+    const text = await readBody(req, MAX_READ_BYTES);
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
     const [v3, collection, conversationId, sub, subId] = segments;
     const call: ConnectorCall = {
@@ -131,6 +137,10 @@ export class BotConnectorEmulator {
       if (fault) return this.sendFault(res, fault);
     }
     if (v3 !== 'v3') return sendJson(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+    if (messageBytes(text) > TEAMS_MAX_MESSAGE_BYTES && (req.method === 'POST' || req.method === 'PUT')) {
+      this.oversized++;
+      return sendJson(res, 413, { error: { code: 'MessageSizeTooBig', message: 'Message size too big' } });
+    }
     const refusal = this.enforceLimits(req.method ?? 'GET', collection, conversationId, sub, body);
     if (refusal) return this.sendFault(res, refusal);
     if (collection === 'conversations' && !conversationId && req.method === 'POST') return this.createConversation(res, body);

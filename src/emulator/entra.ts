@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -58,6 +59,8 @@ export class EntraEmulator {
   private readonly tenants = new Map<string, EmulatedTenant>();
   private readonly tenantByName = new Map<string, string>();
   private readonly consents = new Map<string, string[]>();
+  /** The object id of the app's service principal in each consented tenant: a new one after every revocation. */
+  private readonly servicePrincipals = new Map<string, string>();
   private readonly faults = new Map<string, TenantFaults>();
   private readonly tokenCounts = new Map<string, number>();
   private readonly discoveryCounts = new Map<string, number>();
@@ -113,12 +116,25 @@ export class EntraEmulator {
 
   /** Records that the tenant's admin consented to `roles` for the app (replacing earlier grants). */
   grantConsent(tenant: string, clientId: string, roles: readonly string[]): void {
-    this.consents.set(this.consentKey(tenant, clientId), [...roles]);
+    const key = this.consentKey(tenant, clientId);
+    this.consents.set(key, [...roles]);
+    if (!this.servicePrincipals.has(key)) this.servicePrincipals.set(key, randomUUID());
   }
 
   /** Removes the app's service principal from the tenant, as deleting the enterprise app does. */
   revokeConsent(tenant: string, clientId: string): void {
-    this.consents.delete(this.consentKey(tenant, clientId));
+    const key = this.consentKey(tenant, clientId);
+    this.consents.delete(key);
+    this.servicePrincipals.delete(key);
+  }
+
+  /**
+   * The object id of the app's service principal in the tenant (the `oid` of the app tokens issued
+   * for it), or undefined when the app is not consented there. Consenting again after a revocation
+   * creates a new service principal, so tokens issued before the revocation never match again.
+   */
+  servicePrincipalId(tenant: string, clientId: string): string | undefined {
+    return this.servicePrincipals.get(this.consentKey(tenant, clientId));
   }
 
   /** Roles granted to the app in the tenant, or undefined when it was never consented. */
@@ -263,7 +279,8 @@ export class EntraEmulator {
       return { status: 400, error: 'invalid_grant', aadsts: 53003, text: 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.' };
     }
     const exp = Math.floor(this.clock.nowMs() / 1000) + TOKEN_LIFETIME_SECONDS;
-    return { accessToken: mintEmulatorAccessToken({ tid: tenant.tenantId, appid: app.clientId, roles, exp }) };
+    const oid = this.servicePrincipals.get(`${tenant.tenantId}|${client.clientId.toLowerCase()}`);
+    return { accessToken: mintEmulatorAccessToken({ tid: tenant.tenantId, appid: app.clientId, roles, exp, ...(oid ? { oid } : {}) }) };
   }
 
   private authenticateClient(

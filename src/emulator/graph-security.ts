@@ -33,6 +33,7 @@ export class GraphSecurityEmulator {
   private readonly tenants = new Map<string, TenantState>();
   private readonly pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private server: RunningServer | undefined;
+  private servicePrincipalOf: ((tenantId: string, appId: string) => string | undefined) | undefined;
   private closed = false;
   private inFlightCount = 0;
   private handledCount = 0;
@@ -101,6 +102,16 @@ export class GraphSecurityEmulator {
   /** A copy of the tenant's alerts, newest first. */
   alerts(tenantId: string): Alert[] {
     return structuredClone(this.tenant(tenantId).sortedAlerts());
+  }
+
+  /**
+   * Makes Graph refuse (401) an app token whose service principal no longer exists in its tenant,
+   * as after the customer deletes the enterprise app: `servicePrincipalOf` names the current one
+   * (the Entra emulator's `servicePrincipalId`). Off by default: tokens are then trusted until
+   * they expire.
+   */
+  followServicePrincipals(servicePrincipalOf: (tenantId: string, appId: string) => string | undefined): void {
+    this.servicePrincipalOf = servicePrincipalOf;
   }
 
   /** Queues faults the tenant's next requests meet, one per request, in order. */
@@ -212,6 +223,9 @@ export class GraphSecurityEmulator {
     else if (!claims) problem = 'Access token validation failure. Invalid token.';
     else if (claims.aud !== undefined && !GRAPH_AUDIENCES.has(claims.aud)) problem = 'Access token validation failure. Invalid audience.';
     else if (claims.exp * 1000 <= this.options.clock.nowMs()) problem = 'Lifetime validation failed, the token is expired.';
+    else if (this.servicePrincipalOf && (claims.oid === undefined || this.servicePrincipalOf(claims.tid, claims.appid) !== claims.oid)) {
+      problem = 'Access token validation failure. The service principal the token was issued to does not exist in this tenant.';
+    }
     if (problem === undefined) return claims;
     if (claims) {
       ctx.tenant = this.tenant(claims.tid);

@@ -22,6 +22,17 @@ export const TEAMS_PUBLISHED_LIMITS: TeamsLimits = {
   retryAfter: true,
 };
 
+/**
+ * Teams refuses a bot message (a post, an edit, or the first message of a new conversation) over
+ * 100 KB, counted in UTF-16, with 413 MessageSizeTooBig (reference §17). Always enforced.
+ */
+export const TEAMS_MAX_MESSAGE_BYTES = 100 * 1024;
+
+/** The size Teams counts for a request body: its characters in UTF-16, two bytes each. */
+export function messageBytes(body: string): number {
+  return body.length * 2;
+}
+
 /** What one conversation received, accepted and refused. */
 export interface ConversationTraffic {
   posts: number;

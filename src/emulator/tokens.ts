@@ -1,6 +1,7 @@
 /**
  * Access tokens the Entra emulator issues and the Graph emulator accepts: JWTs with `alg: none`,
- * carrying the claims the real ones carry and SOC Bridge reads (`tid`, `appid`, `roles`, `exp`).
+ * carrying the claims the real ones carry and SOC Bridge reads (`tid`, `appid`, `roles`, `exp`), and
+ * the service principal's `oid`, by which the Graph emulator can tell a token issued before a revocation.
  * Only the emulators mint or trust them.
  */
 export interface EmulatorTokenClaims {
@@ -11,6 +12,8 @@ export interface EmulatorTokenClaims {
   exp: number;
   iat?: number;
   aud?: string;
+  /** The object id of the app's service principal in the tenant. */
+  oid?: string;
 }
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

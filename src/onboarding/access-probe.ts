@@ -22,7 +22,8 @@ export function createAccessProbe(deps: { credentials: DefenderCredentials; auth
     readAlerts: async (tenantId, token) => {
       const graph = new GraphSecurityClient({
         baseUrl: deps.graphBaseUrl,
-        tokens: { getGraphToken: async () => ({ token }) },
+        // The probe's token is its own and used once: there is no cache to drop.
+        tokens: { getGraphToken: async () => ({ token }), forgetGraphToken: () => undefined },
         clock: deps.clock,
         logger: deps.logger,
         maxAttempts: 2,

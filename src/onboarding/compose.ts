@@ -21,7 +21,7 @@ import { createTenantLookup } from './tenant-lookup.js';
 /** Waits between token attempts right after consent, while Entra creates the app's service principal. */
 const PROOF_RETRY_DELAYS_MS = [1_000, 3_000];
 
-/** Builds onboarding for the composition root, with the tenant lifecycle other parts subscribe to. */
+/** Builds onboarding for the composition root; offboarding a tenant also removes its channel links. */
 export function createOnboarding(deps: {
   config: AppConfig;
   endpoints: DefenderEndpoints;

@@ -12,7 +12,7 @@ export interface ConsentRefusal {
 
 export function describeConsentError(args: { error: string; description?: string; subcode?: string; org: string; handle: string }): ConsentRefusal {
   const aadsts = Number(/AADSTS(\d{4,7})/.exec(args.description ?? '')?.[1] ?? NaN);
-  const again = `If that was not intended, click "Send a new link" on the card in Teams (or ask your SOC contact, who types "consent ${args.handle}").`;
+  const again = `If that was not intended, click "Grant access" on the card in Teams again: its link still works until it expires (or click "Send a new link", or ask your SOC contact, who types "consent ${args.handle}").`;
   if (args.error === 'access_denied' || args.subcode === 'cancel' || aadsts === 65004) {
     return { summary: 'the administrator declined consent (nothing was granted)', advice: `You declined, so nothing was granted and SOC Bridge has no access to ${args.org}. ${again}` };
   }

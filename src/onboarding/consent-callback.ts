@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { commandButton, notice } from '../chat/reply.js';
 import type { Logger } from '../log.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
+import type { TenantRecord } from '../store/schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { CallbackPage } from './callback-page.js';
 import type { ConsentFlow } from './consent-flow.js';
@@ -41,8 +42,8 @@ const REFUSALS: Readonly<Record<Refusal, { title: string; text: string }>> = {
 
 /**
  * `GET /auth/consent/callback`: where Entra sends the customer admin back. The state is checked
- * before anything else and used once; an error answer is explained; a success is believed only
- * after SOC Bridge proves access itself (ConsentFlow.connect).
+ * before anything else; an error answer is explained (and leaves the link usable); a success uses
+ * the link up and is believed only after SOC Bridge proves access itself (ConsentFlow.connect).
  */
 export class ConsentCallback {
   constructor(
@@ -85,39 +86,14 @@ export class ConsentCallback {
     if (q.tenant !== undefined && q.tenant.trim().toLowerCase() !== tenantId) return this.refuse('other-tenant', tenantId);
 
     const at = now.toISOString();
+    if (q.error) return this.declined(tenant, q, nonce, at);
+
     const record = await this.deps.records.update(tenantId, (r) => {
       if (!r.link || r.link.nonce !== nonce || r.link.usedAt) return undefined;
       r.link.usedAt = at;
       return structuredClone(r);
     });
     if (!record) return this.refuse('replayed', tenantId);
-
-    if (q.error) {
-      const refusal = describeConsentError({
-        error: q.error,
-        ...(q.error_description ? { description: q.error_description } : {}),
-        ...(q.error_subcode ? { subcode: q.error_subcode } : {}),
-        org: tenant.displayName,
-        handle: tenant.handle,
-      });
-      const updated = await this.deps.records.update(tenantId, (r) => {
-        r.consent = { state: 'declined', at, detail: refusal.summary };
-        this.deps.records.note(r, 'consent declined or failed', undefined, `${q.error}: ${q.error_description ?? ''}`);
-        return structuredClone(r);
-      });
-      await this.deps.flow.editConsentCard(tenant, updated);
-      await this.deps.soc.notify(
-        notice({ tone: 'warning', title: `${tenant.displayName} did not grant consent`, text: `At ${utc(at)}: ${refusal.summary}.`, buttons: [commandButton('Status', `status ${tenant.handle}`)] }),
-        'onboarding.declined',
-      );
-      this.deps.logger.info({ event: 'onboarding.consent_declined', tenant: tenant.handle, error: q.error }, 'admin consent declined or failed');
-      return {
-        status: 200,
-        tone: 'bad',
-        title: 'Access was not granted',
-        paragraphs: [refusal.advice, ...(q.error_description ? [`Microsoft's message: ${q.error_description.slice(0, 600)}`] : [])],
-      };
-    }
 
     const outcome = await this.deps.flow.connect(tenant, record, `an administrator of ${tenant.displayName}`);
     if (!outcome.ok) {
@@ -137,6 +113,44 @@ export class ConsentCallback {
         ...(outcome.note ? [outcome.note] : []),
         'Next: an access-grant guide was posted in Teams. It walks you through giving the MSSP\'s analysts access to your Defender portal; mark each step Done as you go.',
       ],
+    };
+  }
+
+  /**
+   * An `error=` answer. Unlike a success it cannot be verified (no token proves a refusal) and Entra
+   * sends no `tenant=` with it, so anyone holding the link could forge one. It therefore does not
+   * use up the link: an administrator who declined by mistake, or never declined at all, can still
+   * grant access with it. The first refusal per link is recorded, shown on the card and told to the
+   * SOC; later ones only get the page, so replaying the link changes nothing and floods no one.
+   */
+  private async declined(tenant: TenantRecord, q: z.infer<typeof CallbackQuery>, nonce: string, at: string): Promise<CallbackPage> {
+    const error = q.error ?? '';
+    const refusal = describeConsentError({
+      error,
+      ...(q.error_description ? { description: q.error_description } : {}),
+      ...(q.error_subcode ? { subcode: q.error_subcode } : {}),
+      org: tenant.displayName,
+      handle: tenant.handle,
+    });
+    const recorded = await this.deps.records.update(tenant.tenantId, (r) => {
+      if (!r.link || r.link.nonce !== nonce || r.link.usedAt || r.consent.state === 'declined') return undefined;
+      r.consent = { state: 'declined', at, detail: refusal.summary };
+      this.deps.records.note(r, 'consent declined or failed', undefined, `${error}: ${q.error_description ?? ''}`);
+      return structuredClone(r);
+    });
+    if (recorded) {
+      await this.deps.flow.editConsentCard(tenant, recorded);
+      await this.deps.soc.notify(
+        notice({ tone: 'warning', title: `${tenant.displayName} did not grant consent`, text: `At ${utc(at)}: ${refusal.summary}.`, buttons: [commandButton('Status', `status ${tenant.handle}`)] }),
+        'onboarding.declined',
+      );
+    }
+    this.deps.logger.info({ event: 'onboarding.consent_declined', tenant: tenant.handle, error, recorded: recorded !== undefined }, 'admin consent declined or failed');
+    return {
+      status: 200,
+      tone: 'bad',
+      title: 'Access was not granted',
+      paragraphs: [refusal.advice, ...(q.error_description ? [`Microsoft's message: ${q.error_description.slice(0, 600)}`] : [])],
     };
   }
 

@@ -9,7 +9,6 @@ import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { Actor, UserRef } from '../roles/actor.js';
 import type { RoleService } from '../roles/role-service.js';
 import type { TenantRecord } from '../store/schema.js';
-import type { TenantLifecycle } from '../tenants/tenant-lifecycle.js';
 import { matches, type TenantRegistry } from '../tenants/tenant-registry.js';
 import { checkAccess } from './access-check.js';
 import type { AccessGuide } from './access-guide.js';
@@ -48,7 +47,6 @@ export interface ConsentFlowDeps {
   readonly probe: AccessProbe;
   readonly lookup: TenantLookup;
   readonly signer: ConsentStateSigner;
-  readonly lifecycle: TenantLifecycle;
   readonly guide: AccessGuide;
   readonly settings: ConsentSettings;
   readonly clock: Clock;
@@ -191,7 +189,6 @@ export class ConsentFlow {
       return structuredClone(r);
     });
     await this.editConsentCard(connected, updated);
-    await this.deps.lifecycle.connected(connected);
     await this.deps.soc.notify(
       notice({
         tone: 'good',

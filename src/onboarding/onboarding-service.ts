@@ -17,6 +17,7 @@ import { ConsentStateSigner } from './consent-state.js';
 import { TenantDiagnostics } from './diagnostics.js';
 import { Offboarding } from './offboarding.js';
 import { OnboardingRecords } from './onboarding-records.js';
+import type { OnboardingRecord } from './store-schema.js';
 import type { TenantLookup } from './tenant-lookup.js';
 import { accessGuideLine } from './views.js';
 
@@ -30,6 +31,7 @@ export interface OnboardingDeps {
   readonly audit: AuditLog;
   readonly probe: AccessProbe;
   readonly lookup: TenantLookup;
+  /** Told when a tenant is offboarded, so other parts undo what they hold for it (channel links). */
   readonly lifecycle: TenantLifecycle;
   /** Signs consent links' state (CONSENT_STATE_SECRET, or the sandbox's own). */
   readonly stateSecret: string;
@@ -42,7 +44,7 @@ export interface OnboardingDeps {
 
 /**
  * Customer onboarding in chat: consent cards and their callback, the access-grant guide,
- * diagnostics and offboarding, built on one store section.
+ * diagnostics and offboarding, sharing one record per customer tenant (OnboardingRecords).
  */
 export class OnboardingService {
   readonly flow: ConsentFlow;
@@ -50,8 +52,6 @@ export class OnboardingService {
   readonly guide: AccessGuide;
   readonly diagnostics: TenantDiagnostics;
   readonly offboarding: Offboarding;
-  /** Connected / offboarded events: the poller and routing subscribe here. */
-  readonly lifecycle: TenantLifecycle;
   private readonly records: OnboardingRecords;
 
   constructor(deps: OnboardingDeps) {
@@ -59,12 +59,19 @@ export class OnboardingService {
     const records = new OnboardingRecords({ store, clock });
     const signer = new ConsentStateSigner(deps.stateSecret);
     this.records = records;
-    this.lifecycle = deps.lifecycle;
     this.guide = new AccessGuide({ records, tenants, conversations, messenger, soc, clock, logger });
-    this.flow = new ConsentFlow({ records, tenants, roles, conversations, messenger, soc, probe: deps.probe, lookup: deps.lookup, signer, lifecycle: deps.lifecycle, guide: this.guide, settings: deps.settings, clock, logger });
+    this.flow = new ConsentFlow({ records, tenants, roles, conversations, messenger, soc, probe: deps.probe, lookup: deps.lookup, signer, guide: this.guide, settings: deps.settings, clock, logger });
     this.callback = new ConsentCallback({ flow: this.flow, records, tenants, signer, soc, clock, logger });
     this.diagnostics = new TenantDiagnostics({ records, tenants, probe: deps.probe, rateHeadroom: deps.rateHeadroom, clock, logger });
     this.offboarding = new Offboarding({ records, tenants, roles, audit: deps.audit, lifecycle: deps.lifecycle, soc, clientId: deps.settings.clientId, clock, logger });
+  }
+
+  /**
+   * The tenant's onboarding record (the consent link that works now, the consent answer, access-guide
+   * progress, history), or undefined when it was not onboarded through SOC Bridge.
+   */
+  recordOf(tenantId: string): OnboardingRecord | undefined {
+    return this.records.get(tenantId);
   }
 
   /** Where the customer is with the access-grant guide, for `tenants`. */

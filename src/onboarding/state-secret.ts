@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StartupError } from '../errors.js';
 
 /** File in DATA_DIR holding the sandbox's consent-state secret. */
 export const STATE_SECRET_FILE = 'consent-state.key';
@@ -21,7 +22,7 @@ export function loadOrCreateStateSecret(dataDir: string): string {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const created = readSecret(path);
-  if (!created) throw new Error(`could not read the consent-state secret back from ${path}`);
+  if (!created) throw new StartupError(`The consent-state secret in ${path} is shorter than 32 characters or unreadable; remove the file and start again to make a new one.`);
   return created;
 }
 

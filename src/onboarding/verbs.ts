@@ -1,4 +1,4 @@
-/** Action.Execute verbs on onboarding cards; the card builders and the action router share them. */
+/** Action.Execute verbs on onboarding cards; the card builders and the route table (commands/routes.ts) share them. */
 export const ONBOARDING_VERBS = {
   checklistDone: 'checklist.done',
   checklistHelp: 'checklist.help',

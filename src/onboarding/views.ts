@@ -17,13 +17,14 @@ export function stepContext(tenant: TenantRecord, record: OnboardingRecord): Ste
   return { tenantId: tenant.tenantId, domain: knownDomain(tenant), msspTenantId: record.msspTenantId };
 }
 
-/** The consent card in the state the record is in; `grantUrl` only while the link works. */
+/** The consent card in the state the record is in; `grantUrl` only while the link works (waiting, or after a refusal). */
 export function consentCard(args: { tenant: TenantRecord; record: OnboardingRecord; clientId: string; grantUrl: string | undefined }): ConsentCardData {
   const { tenant, record, clientId } = args;
   const org = tenant.displayName;
   const write = record.requestedAccess === 'readwrite';
   const domain = knownDomain(tenant);
-  const waiting = record.consent.state === 'waiting';
+  // A refusal does not use the link up (anyone holding it could send one), so it still works after one.
+  const linkOpen = record.consent.state === 'waiting' || record.consent.state === 'declined';
   return {
     title: `${org}: grant the SOC access to your Microsoft Defender alerts`,
     subtitle: `Tenant ${tenant.tenantId}${domain ? ` (${domain})` : ''} · requested by ${record.requestedBy.name}${record.customerAdmin ? ` for ${record.customerAdmin.name}` : ''}`,
@@ -37,9 +38,9 @@ export function consentCard(args: { tenant: TenantRecord; record: OnboardingReco
       : `Read only: SOC Bridge will not change your alerts. Microsoft's page lists every permission the app is registered with, which may include ${WRITE_ROLE}; you may remove it after consenting (Enterprise applications > SOC Bridge > Permissions).`,
     will: `SOC Bridge will: read your Defender alerts through Microsoft Graph and show them to the SOC in Teams${write ? '; let analysts assign, set status, classify and comment on alerts, each change naming the analyst' : ''}.`,
     willNot: 'SOC Bridge will not: read mail, files or user profiles; change devices, policies, users or anything other than alerts; sign in as any of your users. You can withdraw consent at any time by deleting the SOC Bridge enterprise application.',
-    validity: waiting && record.link ? `This link works once, until ${utc(record.link.expiresAt)}. Only an administrator of ${org} can use it.` : '',
+    validity: linkOpen && record.link ? `This link works once, until ${utc(record.link.expiresAt)}. Only an administrator of ${org} can use it.` : '',
     outcome: consentOutcome(tenant, record),
-    grantUrl: waiting ? (args.grantUrl ?? '') : '',
+    grantUrl: linkOpen ? (args.grantUrl ?? '') : '',
     recheck: record.consent.state === 'unverified' ? [{ title: 'Check again', actionData: { verb: ONBOARDING_VERBS.consentRefresh, tenantId: tenant.tenantId } }] : [],
     buttons: record.consent.state === 'declined' || record.consent.state === 'unverified' ? [commandButton('Send a new link', `consent ${tenant.handle}`)] : [],
   };

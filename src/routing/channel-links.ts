@@ -112,11 +112,6 @@ export class ChannelLinks implements LinkHealth, LinkDirectory {
     return this.deps.store.read().channelLinks.filter((l) => l.tenantId === tenantId).map((l) => ({ ...l }));
   }
 
-  /** Every link of a conversation (copies). */
-  linksIn(conversationId: string): ChannelLink[] {
-    return this.deps.store.read().channelLinks.filter((l) => l.conversationId === conversationId).map((l) => ({ ...l }));
-  }
-
   isLinked(conversationId: string, tenantId: string): boolean {
     return this.deps.store.read().channelLinks.some((l) => l.conversationId === conversationId && l.tenantId === tenantId);
   }

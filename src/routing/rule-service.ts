@@ -12,7 +12,7 @@ import { describeTenants } from '../tenants/describe-tenants.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { ChangeSignal } from './change-signal.js';
 import type { ChannelLinks } from './channel-links.js';
-import { DEFAULT_CONTENT, DEFAULT_RULE, DEFAULT_RULE_ID, usedTargets } from './matcher.js';
+import { DEFAULT_CONTENT, DEFAULT_RULE, usedTargets } from './matcher.js';
 import type { RuleInput } from './rule-syntax.js';
 import { RuleTargets } from './rule-targets.js';
 import { DEFAULT_RULE_SEVERITIES } from './rule-vocabulary.js';
@@ -57,9 +57,8 @@ export class RuleService {
     this.targets = new RuleTargets(deps.targets);
   }
 
-  /** A rule's name by id, the built-in default's included (undefined once removed). */
+  /** A stored rule's name by id: undefined for the built-in default (it names itself nowhere) and once removed. */
   nameOf(ruleId: string): string | undefined {
-    if (ruleId === DEFAULT_RULE_ID) return DEFAULT_RULE.name;
     return this.deps.store.read().rules.find((r) => r.id === ruleId)?.name;
   }
 

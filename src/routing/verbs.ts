@@ -1,4 +1,4 @@
-/** Action.Execute verbs of routing cards; the card builders and the action handler share them. */
+/** Action.Execute verbs of routing cards; the card builders and the route table (commands/routes.ts) share them. */
 export const RULE_VERBS = {
   /** The rule form's submit button (new rule, or edit when the data carries a rule id). */
   save: 'rule.save',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { StoreError } from '../errors.js';
+import { lockDataDir, type ReleaseDataDirLock } from './data-dir-lock.js';
 import { STORE_SCHEMA_VERSION, StoreDataSchema, emptyStoreData, type StoreData } from './schema.js';
 import type { Mutation, Store } from './store.js';
 
@@ -82,17 +83,22 @@ export function parseStoreText(text: string, path: string): StoreData {
   return parsed.data;
 }
 
-/** The lowdb implementation of Store: one JSON file in the data folder. */
+/** The lowdb implementation of Store: one JSON file in the data folder, used by one process at a time. */
 export class LowdbStore implements Store {
   private closed = false;
+  private lockLost: Error | undefined;
   private lastWrite: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly db: Low<StoreData>,
     private readonly adapter: ValidatedJsonFile,
+    private readonly releaseLock: ReleaseDataDirLock,
   ) {}
 
-  /** Opens (or creates) the store in `dataDir`. Throws StoreError if the file is unreadable or invalid. */
+  /**
+   * Opens (or creates) the store in `dataDir` and locks the folder for this process. Throws
+   * StoreError if another process holds the folder, or the file is unreadable or invalid.
+   */
   static async open(dataDir: string): Promise<LowdbStore> {
     try {
       await mkdir(dataDir, { recursive: true });
@@ -100,16 +106,25 @@ export class LowdbStore implements Store {
     } catch (error) {
       throw new StoreError('store.unreadable', `The data folder ${dataDir} cannot be created or written: ${(error as Error).message}`, error);
     }
-    const adapter = new ValidatedJsonFile(join(dataDir, STORE_FILE_NAME));
-    const db = new Low<StoreData>(adapter, emptyStoreData());
-    const existing = await adapter.read();
-    const store = new LowdbStore(db, adapter);
-    if (existing === null) {
-      await store.persist();
-    } else {
-      db.data = existing;
+    let store: LowdbStore | undefined;
+    const releaseLock = await lockDataDir(dataDir, (error) => {
+      if (store) store.lockLost = error;
+    });
+    try {
+      const adapter = new ValidatedJsonFile(join(dataDir, STORE_FILE_NAME));
+      const db = new Low<StoreData>(adapter, emptyStoreData());
+      const existing = await adapter.read();
+      store = new LowdbStore(db, adapter, releaseLock);
+      if (existing === null) {
+        await store.persist();
+      } else {
+        db.data = existing;
+      }
+      return store;
+    } catch (error) {
+      await releaseLock();
+      throw error;
     }
-    return store;
   }
 
   get path(): string {
@@ -122,6 +137,9 @@ export class LowdbStore implements Store {
 
   async update<T>(mutate: Mutation<T>): Promise<T> {
     if (this.closed) throw new StoreError('store.unreadable', 'The store is closed; the change was not made.');
+    if (this.lockLost) {
+      throw new StoreError('store.locked', `This process lost its lock on the data folder (${this.lockLost.message}), so another may be using it; the change was not made. Restart SOC Bridge.`);
+    }
     let result: T;
     try {
       result = mutate(this.db.data) as T;
@@ -140,6 +158,7 @@ export class LowdbStore implements Store {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    await this.releaseLock();
   }
 
   private persist(): Promise<void> {

@@ -7,6 +7,7 @@ import { runAction, type TurnContext as CommandTurn } from '../commands/pipeline
 import type { Logger } from '../log.js';
 import { baseConversationId } from './activity.js';
 import { activityOf, cardOf } from './render.js';
+import { stopWithin } from '../stop-within.js';
 
 /**
  * Teams gives an invoke roughly 10–15 s before the user sees "Something went wrong", and Graph can
@@ -37,9 +38,8 @@ export function registerCardActions(app: Application<TurnState>, deps: CardActio
   for (const verb of ACTION_VERBS) {
     app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
       const outcome = runAction(verb, data, originOf(context), await deps.turnFor(context));
-      const finished = await Promise.race([outcome.final, delay(deps.deadlineMs)]);
       // teams-ai types the invoke answer as its own card type; ours is the same JSON, built by render.ts.
-      if (finished) return (await deliverNow(context, finished)) as never;
+      if (await stopWithin(deps.deadlineMs, outcome.final)) return (await deliverNow(context, await outcome.final)) as never;
       finishLater(context, outcome, deps);
       return answerOf(outcome.interim) as never;
     });
@@ -79,8 +79,4 @@ function finishLater(context: TurnContext, outcome: ActionOutcome, deps: { botAp
       }),
     )
     .catch((error: unknown) => deps.logger.error({ event: 'card_action.late_update_failed', err: error }, 'could not deliver a card action result'));
-}
-
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }

@@ -7,7 +7,6 @@ import type { Store } from '../store/store.js';
 import { nearest } from '../text/nearest.js';
 import { GUID_PATTERN as GUID } from '../text/ids.js';
 
-
 export interface NewTenant {
   readonly handle: string;
   readonly displayName: string;
@@ -49,14 +48,19 @@ export class TenantRegistry {
     return updated;
   }
 
-  /** Every tenant this actor may see, offboarded ones last, then by name. */
-  visibleTo(actor: Actor, { includeOffboarded = false } = {}): TenantRecord[] {
+  /** Every tenant ever added, offboarded ones included, by name (copies). */
+  all(): TenantRecord[] {
     return this.deps.store
       .read()
-      .tenants.filter((t) => includeOffboarded || t.status !== 'offboarded')
-      .filter((t) => actor.role !== 'customer-admin' || matches(t, actor.tenant ?? ''))
-      .map((t) => ({ ...t }))
+      .tenants.map((t) => ({ ...t }))
       .sort((a, b) => a.displayName.localeCompare(b.displayName));
+  }
+
+  /** Every tenant this actor may see, by name; offboarded ones only when asked for. */
+  visibleTo(actor: Actor, { includeOffboarded = false } = {}): TenantRecord[] {
+    return this.all()
+      .filter((t) => includeOffboarded || t.status !== 'offboarded')
+      .filter((t) => actor.role !== 'customer-admin' || matches(t, actor.tenant ?? ''));
   }
 
   /** Connected tenants, the ones alerts can be read from. */

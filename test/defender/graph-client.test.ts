@@ -29,6 +29,17 @@ afterAll(async () => {
 });
 
 const ids = (alerts: readonly Alert[]) => alerts.map((a) => a.id);
+
+/** Every matching alert, page by page through the client; `nextLink` is set only when `maxPages` stopped the walk early. */
+async function allAlerts(tenantId: string, query: AlertQuery = {}, paging: { pageSize?: number; maxPages?: number } = {}): Promise<{ alerts: Alert[]; nextLink?: string }> {
+  const alerts: Alert[] = [];
+  let nextLink: string | undefined;
+  for await (const page of h.client.iterateAlertPages(tenantId, query, paging)) {
+    alerts.push(...page.alerts);
+    nextLink = page.nextLink;
+  }
+  return nextLink === undefined ? { alerts } : { alerts, nextLink };
+}
 const newestFirst = (alerts: readonly Alert[]) =>
   [...alerts].sort((x, y) => Date.parse(y.createdDateTime) - Date.parse(x.createdDateTime) || (x.id < y.id ? -1 : 1));
 
@@ -51,7 +62,7 @@ function matches(a: Alert, q: AlertQuery): boolean {
 describe('listing over HTTPS', () => {
   it('follows @odata.nextLink verbatim across pages, newest first', async () => {
     h.emulator.resetCounters();
-    const { alerts, nextLink } = await h.client.listAllAlerts(A.tenantId, {}, { pageSize: 7 });
+    const { alerts, nextLink } = await allAlerts(A.tenantId, {}, { pageSize: 7 });
     expect(nextLink).toBeUndefined();
     expect(ids(alerts)).toEqual(ids(newestFirst(seededA)));
     const requests = h.emulator.requests(A.tenantId);
@@ -62,7 +73,7 @@ describe('listing over HTTPS', () => {
   });
 
   it('stops at maxPages and hands back where to continue', async () => {
-    const partial = await h.client.listAllAlerts(A.tenantId, {}, { pageSize: 10, maxPages: 3 });
+    const partial = await allAlerts(A.tenantId, {}, { pageSize: 10, maxPages: 3 });
     expect(partial.alerts).toHaveLength(30);
     expect(partial.nextLink).toBeDefined();
     const rest = await h.client.nextAlertPage(A.tenantId, partial.nextLink ?? '');
@@ -97,21 +108,21 @@ describe('listing over HTTPS', () => {
     const expected = ids(newestFirst(seededA.filter((a) => matches(a, query))));
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(seededA.length);
-    const { alerts } = await h.client.listAllAlerts(A.tenantId, query, { pageSize: 9 });
+    const { alerts } = await allAlerts(A.tenantId, query, { pageSize: 9 });
     expect(ids(alerts)).toEqual(expected);
   });
 
   it('matches on an owner whose name contains a quote', async () => {
     const target = seededB[4] as Alert;
     h.emulator.mutateAlert(B.tenantId, target.id, { assignedTo: "o'brien@mssp.example" });
-    const { alerts } = await h.client.listAllAlerts(B.tenantId, { assignedTo: "o'brien@mssp.example" });
+    const { alerts } = await allAlerts(B.tenantId, { assignedTo: "o'brien@mssp.example" });
     expect(ids(alerts)).toEqual([target.id]);
   });
 });
 
 describe('tenant isolation', () => {
   it('never shows one tenant the alerts of another', async () => {
-    const { alerts } = await h.client.listAllAlerts(B.tenantId, {}, { pageSize: 50 });
+    const { alerts } = await allAlerts(B.tenantId, {}, { pageSize: 50 });
     expect(new Set(ids(alerts))).toEqual(new Set(ids(seededB)));
     expect(alerts.every((a) => a.tenantId === B.tenantId)).toBe(true);
     await expect(h.client.getAlert(B.tenantId, seededA[0]?.id ?? '')).rejects.toBeInstanceOf(NotFoundError);
@@ -205,6 +216,16 @@ describe('errors an analyst can act on', () => {
     } finally {
       h.tokens.lifetimeS = 3600;
     }
+  });
+
+  it('drops the tenant\'s token after a 401 or 403, and only then', async () => {
+    const forgotten = () => h.tokens.tenantsForgotten.filter((t) => t === A.tenantId).length;
+    const before = forgotten();
+    for (const status of [404, 400, 401, 403]) {
+      h.emulator.injectFaults(A.tenantId, [{ status }]);
+      await h.client.listAlerts(A.tenantId).catch(() => undefined);
+    }
+    expect(forgotten() - before).toBe(2);
   });
 
   it.each([

@@ -73,6 +73,24 @@ describe('Graph token provider over the real @azure/identity', () => {
     expect(entra.tokenRequests(CONTOSO.tenantId)).toBe(before);
   });
 
+  it('forgets one tenant\'s token on request: that tenant asks Entra again, the others stay cached', async () => {
+    const first = addTenant(entra, 104);
+    const second = addTenant(entra, 105);
+    await provider.getGraphToken(first);
+    await provider.getGraphToken(second);
+    provider.forgetGraphToken(first);
+    await provider.getGraphToken(first);
+    await provider.getGraphToken(second);
+    expect(entra.tokenRequests(first)).toBe(2);
+    expect(entra.tokenRequests(second)).toBe(1);
+    // The tenant's new token is cached again, and forgetting works again.
+    await provider.getGraphToken(first);
+    expect(entra.tokenRequests(first)).toBe(2);
+    entra.revokeConsent(first, TEST_APP.clientId);
+    provider.forgetGraphToken(first);
+    expect((await entraErrorOf(provider.getGraphToken(first))).aadsts).toBe(700016);
+  });
+
   it('reports the tenant GUID from the token when asked by domain', async () => {
     const token = await provider.getGraphToken('contoso.com');
     expect(token.tenantId).toBe(CONTOSO.tenantId);

@@ -5,8 +5,8 @@ import { parseConfig } from '../../src/config.js';
 const problemsOf = configProblems;
 
 describe('delivery configuration', () => {
-  it('has defaults: poll every 30 s with 2 min overlap, storm after 60 s, keep 30 days, 40 requests/s', () => {
-    expect(parseConfig({}, '/srv/soc').delivery).toEqual({ pollIntervalMs: 30_000, pollOverlapMs: 120_000, stormThresholdMs: 60_000, retentionMs: 30 * 86_400_000, teamsGlobalRate: 40 });
+  it('has defaults: poll every 30 s with 2 min overlap, storm after 60 s, keep 30 days, 24 requests/s (below the conservative 30 per app)', () => {
+    expect(parseConfig({}, '/srv/soc').delivery).toEqual({ pollIntervalMs: 30_000, pollOverlapMs: 120_000, stormThresholdMs: 60_000, retentionMs: 30 * 86_400_000, teamsGlobalRate: 24 });
   });
 
   it('reads durations with units, days included, and 0 to switch polling and digests off', () => {
@@ -23,5 +23,6 @@ describe('delivery configuration', () => {
     expect(byVariable.STORM_THRESHOLD).toContain('at most 1h');
     expect(byVariable.RETENTION).toContain('at least 1h');
     expect(byVariable.TEAMS_GLOBAL_RATE).toContain('between 1 and 50');
+    expect(byVariable.TEAMS_GLOBAL_RATE).toContain('30 or 50 per app per tenant');
   });
 });

@@ -7,15 +7,21 @@ let bot: BotHarness;
 const CONTOSO_ID = CUSTOMERS.contoso.tenant.tenantId;
 const FABRIKAM_ID = CUSTOMERS.fabrikam.tenant.tenantId;
 
-beforeAll(async () => {
-  bot = await BotHarness.start({ actionDeadlineMs: 400 });
-  await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
-  await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
-  await bot.say(`role grant ${USERS.customerAdmin.aadObjectId} customer-admin contoso`);
-});
-afterAll(async () => {
-  await bot.stop();
-});
+/**
+ * Gives the enclosing describe block a bot of its own (Contoso's and Fabrikam's alerts as seeded),
+ * with an analyst, a viewer and a Contoso customer-admin, so no block depends on what another did.
+ */
+function freshBot(): void {
+  beforeAll(async () => {
+    bot = await BotHarness.start({ actionDeadlineMs: 400 });
+    await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
+    await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
+    await bot.say(`role grant ${USERS.customerAdmin.aadObjectId} customer-admin contoso`);
+  });
+  afterAll(async () => {
+    await bot?.stop();
+  });
+}
 
 const newestFirst = (a: Alert, b: Alert) => b.createdDateTime.localeCompare(a.createdDateTime) || a.id.localeCompare(b.id);
 const open = (a: Alert) => a.status === 'new' || a.status === 'inProgress';
@@ -56,6 +62,8 @@ function actionData(card: Record<string, unknown>, verb: string): Record<string,
 }
 
 describe('tenants', () => {
+  freshBot();
+
   it('shows each customer with status and open alerts by severity', async () => {
     const { replies } = await bot.say('tenants', USERS.viewer);
     const text = cardText(cardIn(replies[0]!));
@@ -82,6 +90,8 @@ describe('tenants', () => {
 });
 
 describe('alerts', () => {
+  freshBot();
+
   it('lists exactly the open high-severity alerts of one customer, newest first', async () => {
     const { replies } = await bot.say('alerts contoso severity:high top:50', USERS.viewer);
     const expected = bot.graph.alerts(CONTOSO_ID).filter((a) => open(a) && a.severity === 'high').sort(newestFirst).map((a) => a.id);
@@ -140,6 +150,8 @@ describe('alerts', () => {
 });
 
 describe('an alert card', () => {
+  freshBot();
+
   it('shows the details and portal links with the tenant id', async () => {
     const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a) && a.evidence.length > 0)!;
     const { card } = await openAlert(target.id);
@@ -160,13 +172,15 @@ describe('an alert card', () => {
     const edited = bot.connector.message(messageId);
     expect(edited?.updates).toBe(1);
     expect(cardText(cardIn(edited!.activity))).toContain(USERS.analyst.email);
-    const entry = bot.app.store.read().audit.at(-1);
+    const [entry] = await bot.app.testing.auditTrail({ tenant: 'contoso' });
     expect(entry).toMatchObject({ actorId: USERS.analyst.aadObjectId, action: 'assign', alertId: target.id, outcome: 'done', before: { assignedTo: null }, after: { assignedTo: USERS.analyst.email } });
   });
 
   it('resolves as a true positive, and comments in the analyst\'s name', async () => {
     const target = bot.graph.alerts(CONTOSO_ID).find((a) => a.status === 'new')!;
-    let { messageId, card } = await openAlert(target.id);
+    const opened = await openAlert(target.id);
+    const messageId = opened.messageId;
+    let card = opened.card;
     let result = await bot.invoke('alert.status', { ...actionData(card, 'alert.status'), status: 'resolved' }, USERS.analyst, { kind: 'personal' }, messageId);
     card = (result.body as { value: Record<string, unknown> }).value;
     expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)).toMatchObject({ status: 'resolved', assignedTo: USERS.analyst.email });
@@ -179,33 +193,31 @@ describe('an alert card', () => {
     result = await bot.invoke('alert.comment', { ...actionData(card, 'alert.comment'), comment: 'Contained; host reimaged.' }, USERS.analyst, { kind: 'personal' }, messageId);
     const comments = bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)?.comments ?? [];
     expect(comments.at(-1)?.comment).toBe(`${USERS.analyst.name} (via SOC Bridge): Contained; host reimaged.`);
-    ({ messageId } = { messageId });
     expect(bot.connector.message(messageId)?.updates).toBe(3);
   });
 
   it('refuses a viewer and changes nothing', async () => {
     const target = bot.graph.alerts(CONTOSO_ID).find((a) => a.status === 'new')!;
     const before = JSON.stringify(target);
-    const auditBefore = bot.app.store.read().audit.length;
+    const auditBefore = await bot.app.testing.auditTrail();
     const { messageId, card } = await openAlert(target.id, USERS.viewer);
     const { body } = await bot.invoke('alert.status', { ...actionData(card, 'alert.status'), status: 'resolved' }, USERS.viewer, { kind: 'personal' }, messageId);
     expect(cardText((body as { value: unknown }).value)).toContain('needs the analyst role');
     expect(JSON.stringify(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id))).toBe(before);
-    expect(bot.app.store.read().audit.length).toBe(auditBefore);
+    expect(await bot.app.testing.auditTrail()).toEqual(auditBefore);
     expect(bot.connector.message(messageId)?.updates).toBe(0);
   });
 
   it('refuses a change to an alert that changed since the card was shown, and shows its current state', async () => {
     const target = bot.graph.alerts(CONTOSO_ID).find((a) => a.status === 'new')!;
     const { messageId, card } = await openAlert(target.id);
-    await new Promise((resolve) => setTimeout(resolve, 5));
     bot.graph.mutateAlert(CONTOSO_ID, target.id, { status: 'inProgress', assignedTo: 'someone@contoso.com' });
     const { body } = await bot.invoke('alert.status', { ...actionData(card, 'alert.status'), status: 'resolved' }, USERS.analyst, { kind: 'personal' }, messageId);
     const text = cardText((body as { value: unknown }).value);
     expect(text).toContain('after your card was shown, so nothing was changed');
     expect(text).toContain('someone@contoso.com');
     expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)?.status).toBe('inProgress');
-    expect(bot.app.store.read().audit.at(-1)).toMatchObject({ outcome: 'refused', alertId: target.id });
+    expect((await bot.app.testing.auditTrail())[0]).toMatchObject({ outcome: 'refused', alertId: target.id, actorId: USERS.analyst.aadObjectId });
   });
 
   it('answers at once when Graph is slow, then edits the message with the result', async () => {
@@ -229,6 +241,8 @@ describe('an alert card', () => {
 });
 
 describe('consent problems', () => {
+  freshBot();
+
   it('names the missing consent when Entra refuses a token, and the tenant needs attention', async () => {
     const litware = { tenantId: '44444444-4444-4444-8444-444444444444', domains: ['litware.onmicrosoft.com'], displayName: 'Litware' };
     bot.entra.addTenant(litware);
@@ -238,7 +252,7 @@ describe('consent problems', () => {
     const text = cardText(cardIn(replies[0]!));
     expect(text).toContain('Litware: ');
     expect(text).toMatch(/not consented|consent/i);
-    expect(bot.app.services.tenants.find('litware')).toMatchObject({ status: 'needs-attention', lastError: { code: 'entra.700016' } });
+    expect(await bot.app.testing.tenant('litware')).toMatchObject({ status: 'needs-attention', lastError: { code: 'entra.700016' } });
     const overview = await bot.say('tenants', USERS.viewer);
     const overviewText = cardText(cardIn(overview.replies[0]!));
     expect(overviewText).toContain('Needs attention');
@@ -249,19 +263,28 @@ describe('consent problems', () => {
     bot.graph.injectFaults(CONTOSO_ID, [{ status: 403, code: 'Forbidden', message: 'Missing role' }]);
     const refused = await bot.say('alerts contoso', USERS.viewer);
     expect(cardText(cardIn(refused.replies[0]!))).toMatch(/SecurityAlert\.Read\.All|permission/);
-    expect(bot.app.services.tenants.find('contoso')?.status).toBe('needs-attention');
+    expect(await bot.app.testing.tenant('contoso')).toMatchObject({ status: 'needs-attention' });
     await bot.say('alerts contoso', USERS.viewer);
-    expect(bot.app.services.tenants.find('contoso')).toMatchObject({ status: 'connected' });
-    expect(bot.app.services.tenants.find('contoso')?.lastError).toBeUndefined();
+    const recovered = await bot.app.testing.tenant('contoso');
+    expect(recovered).toMatchObject({ status: 'connected' });
+    expect(recovered?.lastError).toBeUndefined();
   });
 });
 
 describe('audit', () => {
+  freshBot();
+
   it('lists who did what for admins, newest first', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => a.status === 'new')!;
+    const { messageId, card } = await openAlert(target.id);
+    const resolved = await bot.invoke('alert.status', { ...actionData(card, 'alert.status'), status: 'resolved' }, USERS.analyst, { kind: 'personal' }, messageId);
+    const commentData = actionData((resolved.body as { value: Record<string, unknown> }).value, 'alert.comment');
+    await bot.invoke('alert.comment', { ...commentData, comment: 'Closed after review.' }, USERS.analyst, { kind: 'personal' }, messageId);
     const { replies } = await bot.say('audit contoso top:5');
     const text = cardText(cardIn(replies[0]!));
     expect(text).toContain(`${USERS.analyst.name} — comment — contoso`);
     expect(text).toContain('status new → resolved');
+    expect(text.indexOf(`${USERS.analyst.name} — comment — contoso`)).toBeLessThan(text.indexOf('status new → resolved'));
   });
 
   it('is for admins only', async () => {

@@ -65,7 +65,8 @@ function channelRenamed(serviceUrl: string, botId: string, overrides: Record<str
   return { activity, conversationId };
 }
 
-const recorded = (app: RunningApp, conversationId: string) => app.store.read().conversations.some((c) => c.id === conversationId);
+/** Whether the bot knows the conversation now: proof that the activity got past authentication. */
+const recorded = async (app: RunningApp, conversationId: string) => (await app.testing.conversation(conversationId)) !== undefined;
 
 describe.each([
   { botType: 'SingleTenant', withTenant: true },
@@ -118,7 +119,7 @@ describe.each([
     if (reason) expect(answer.text).toMatch(reason);
     expect(answer.text).not.toMatch(STACK_FRAME);
     expect(answer.text).not.toContain('node_modules');
-    expect(recorded(app, conversationId)).toBe(false);
+    expect(await recorded(app, conversationId)).toBe(false);
     expect(connector.calls.length).toBe(callsBefore);
     return answer;
   }
@@ -127,7 +128,7 @@ describe.each([
     const { activity, conversationId } = channelRenamed(connector.serviceUrl, botId);
     const answer = await postActivity(app, activity, `Bearer ${issuer.sign(channelClaims(botId, connector.serviceUrl))}`);
     expect(answer.status).toBe(200);
-    expect(recorded(app, conversationId)).toBe(true);
+    expect(await recorded(app, conversationId)).toBe(true);
     expect(issuer.requests).toEqual(expect.arrayContaining([new URL(issuer.metadataUrl).pathname, new URL(issuer.jwksUrl).pathname]));
     expect(connector.calls).toHaveLength(0);
   });
@@ -243,6 +244,6 @@ describe('keyless (BOT_ID empty, for the Agents Playground)', () => {
     const replies = connector.calls.filter((c) => c.method === 'POST' && c.conversationId === conversationId && c.path.includes('/activities'));
     expect(replies).toHaveLength(1);
     expect(replies[0]?.authorization).toBeUndefined();
-    expect(recorded(app, conversationId)).toBe(true);
+    expect(await recorded(app, conversationId)).toBe(true);
   });
 });

@@ -3,14 +3,19 @@ import { BOT, BotHarness, cardIn, cardText, TEAMS_TENANT_ID, USERS } from '../he
 
 let bot: BotHarness;
 
-beforeAll(async () => {
-  bot = await BotHarness.start();
-});
-afterAll(async () => {
-  await bot.stop();
-});
+/** Gives the enclosing describe block a bot of its own, so no block depends on what another did. */
+function freshBot(): void {
+  beforeAll(async () => {
+    bot = await BotHarness.start();
+  });
+  afterAll(async () => {
+    await bot?.stop();
+  });
+}
 
 describe('help and whoami', () => {
+  freshBot();
+
   it('shows an admin every command, with examples', async () => {
     const { status, replies } = await bot.say('help');
     expect(status).toBe(200);
@@ -54,6 +59,8 @@ describe('help and whoami', () => {
 });
 
 describe('unknown input', () => {
+  freshBot();
+
   it('answers with the nearest command and a help button', async () => {
     const { replies } = await bot.say('whoamii');
     const card = cardIn(replies[0]!);
@@ -91,6 +98,8 @@ describe('unknown input', () => {
 });
 
 describe('roles', () => {
+  freshBot();
+
   it('lets an admin grant and revoke roles by object id and by @mention', async () => {
     const granted = await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
     expect(cardText(cardIn(granted.replies[0]!))).toContain('is now analyst');
@@ -102,11 +111,12 @@ describe('roles', () => {
     const customer = await bot.say(`role grant ${USERS.customerAdmin.aadObjectId} customer-admin contoso`);
     expect(cardText(cardIn(customer.replies[0]!))).toContain('customer-admin for customer contoso');
 
-    const roles = bot.app.store.read().roles;
-    expect(roles.map((r) => [r.userId, r.role, r.tenant])).toEqual([
-      [USERS.analyst.aadObjectId, 'analyst', undefined],
-      [USERS.viewer.aadObjectId, 'viewer', undefined],
-      [USERS.customerAdmin.aadObjectId, 'customer-admin', 'contoso'],
+    const holders = await bot.app.testing.roleHolders();
+    expect(holders.map((r) => [r.userId, r.role, r.tenant, r.bootstrap])).toEqual([
+      [USERS.admin.aadObjectId, 'admin', undefined, true],
+      [USERS.analyst.aadObjectId, 'analyst', undefined, false],
+      [USERS.viewer.aadObjectId, 'viewer', undefined, false],
+      [USERS.customerAdmin.aadObjectId, 'customer-admin', 'contoso', false],
     ]);
 
     const list = await bot.say('roles');
@@ -122,12 +132,12 @@ describe('roles', () => {
   });
 
   it('refuses a viewer who tries to grant, and changes nothing', async () => {
-    const before = JSON.stringify(bot.app.store.read().roles);
+    const before = await bot.app.testing.roleHolders();
     const { replies } = await bot.say(`role grant ${USERS.nobody.aadObjectId} admin`, USERS.viewer);
     const text = cardText(cardIn(replies[0]!));
     expect(text).toContain('Not allowed');
     expect(text).toContain('needs the admin role');
-    expect(JSON.stringify(bot.app.store.read().roles)).toBe(before);
+    expect(await bot.app.testing.roleHolders()).toEqual(before);
   });
 
   it('explains bad arguments precisely', async () => {
@@ -142,7 +152,7 @@ describe('roles', () => {
   it('refuses to change a bootstrap admin', async () => {
     const { replies } = await bot.say(`role revoke ${USERS.admin.aadObjectId}`);
     expect(cardText(cardIn(replies[0]!))).toContain('bootstrap admin from the SOC_ADMIN_IDS setting');
-    expect(bot.app.services.roles.holderOf(USERS.admin.aadObjectId)?.role).toBe('admin');
+    expect(await bot.app.testing.roleOf(USERS.admin.aadObjectId)).toMatchObject({ role: 'admin', bootstrap: true });
   });
 
   it('revokes, and the user falls back to help and whoami only', async () => {
@@ -154,6 +164,8 @@ describe('roles', () => {
 });
 
 describe('install bookkeeping', () => {
+  freshBot();
+
   const teamPlace = { kind: 'channel', channelId: '19:general@thread.tacv2', teamId: '19:general@thread.tacv2', channelName: 'General', teamName: 'SOC' } as const;
 
   it('stores the reference on install and welcomes once, though Teams sends two events', async () => {
@@ -168,7 +180,7 @@ describe('install bookkeeping', () => {
     expect(welcomes).toHaveLength(1);
     expect(cardText(cardIn(welcomes[0]!.body!))).toContain('Hello from SOC Bridge');
 
-    const record = bot.app.services.conversations.get('19:general@thread.tacv2');
+    const record = await bot.app.testing.conversation('19:general@thread.tacv2');
     expect(record).toMatchObject({
       kind: 'channel',
       serviceUrl: bot.connector.serviceUrl,
@@ -183,29 +195,31 @@ describe('install bookkeeping', () => {
     const removed: Record<string, unknown> = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'remove' };
     (removed.conversation as { id: string }).id = '19:general@thread.tacv2';
     await bot.post(removed);
-    expect(bot.app.services.conversations.get('19:general@thread.tacv2')).toMatchObject({ active: false });
+    expect(await bot.app.testing.conversation('19:general@thread.tacv2')).toMatchObject({ active: false });
 
     const again: Record<string, unknown> = { ...bot.baseActivity('installationUpdate', USERS.admin, teamPlace), action: 'add' };
     (again.conversation as { id: string }).id = '19:general@thread.tacv2';
     const { calls } = await bot.post(again);
-    expect(bot.app.services.conversations.get('19:general@thread.tacv2')).toMatchObject({ active: true });
+    expect(await bot.app.testing.conversation('19:general@thread.tacv2')).toMatchObject({ active: true });
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
   });
 
   it('learns a channel from a message even without an install event', async () => {
     await bot.say('help', USERS.admin, { kind: 'channel', channelId: '19:fabrikam@thread.tacv2', channelName: 'Fabrikam alerts' });
-    expect(bot.app.services.conversations.get('19:fabrikam@thread.tacv2')).toMatchObject({ kind: 'channel', channelName: 'Fabrikam alerts', active: true });
+    expect(await bot.app.testing.conversation('19:fabrikam@thread.tacv2')).toMatchObject({ kind: 'channel', channelName: 'Fabrikam alerts', active: true });
   });
 
   it('records personal and group chats with their kind', async () => {
     await bot.post({ ...bot.baseActivity('installationUpdate', USERS.analyst, { kind: 'groupChat' }), action: 'add' });
-    expect(bot.app.services.conversations.get('19:group-chat@thread.v2')).toMatchObject({ kind: 'groupChat', title: 'Contoso onboarding' });
+    expect(await bot.app.testing.conversation('19:group-chat@thread.v2')).toMatchObject({ kind: 'groupChat', title: 'Contoso onboarding' });
     await bot.post({ ...bot.baseActivity('conversationUpdate', USERS.analyst, { kind: 'personal', conversationId: 'a:analyst-chat' }), membersAdded: [{ id: BOT.id }] });
-    expect(bot.app.services.conversations.get('a:analyst-chat')).toMatchObject({ kind: 'personal', active: true });
+    expect(await bot.app.testing.conversation('a:analyst-chat')).toMatchObject({ kind: 'personal', active: true });
   });
 });
 
 describe('HTTP surface', () => {
+  freshBot();
+
   it('answers health and readiness', async () => {
     expect(await (await fetch(`${bot.app.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${bot.app.url}/readyz`);

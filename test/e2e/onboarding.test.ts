@@ -14,28 +14,64 @@ const TAILSPIN: EmulatedTenant = { tenantId: '55555555-5555-4555-8555-5555555555
 const WINGTIP: EmulatedTenant = { tenantId: '66666666-6666-4666-8666-666666666666', domains: ['wingtiptoys.com'], displayName: 'Wingtip Toys' };
 const ADATUM: EmulatedTenant = { tenantId: '77777777-7777-4777-8777-777777777777', domains: ['adatum.com'], displayName: 'Adatum' };
 const LITWARE: EmulatedTenant = { tenantId: '88888888-8888-4888-8888-888888888888', domains: ['litware.com'], displayName: 'Litware' };
+const FOURTH_COFFEE: EmulatedTenant = { tenantId: '99999999-9999-4999-8999-999999999999', domains: ['fourthcoffee.com'], displayName: 'Fourth Coffee' };
 
 const CUSTOMER_CHAT: Place = { kind: 'groupChat', conversationId: '19:tailspin-onboarding@thread.v2', title: 'Tailspin onboarding' };
 const WINGTIP_CHAT: Place = { kind: 'groupChat', conversationId: '19:wingtip-onboarding@thread.v2', title: 'Wingtip onboarding' };
+const FOURTH_COFFEE_CHAT: Place = { kind: 'groupChat', conversationId: '19:fourth-coffee-onboarding@thread.v2', title: 'Fourth Coffee onboarding' };
 const SOC_CHANNEL = '19:soc-ops@thread.tacv2';
 
 let bot: BotHarness;
 
-beforeAll(async () => {
-  bot = await BotHarness.start({ env: { PUBLIC_BASE_URL: PUBLIC_ORIGIN }, actionDeadlineMs: 8000 });
-  for (const tenant of [TAILSPIN, WINGTIP, ADATUM, LITWARE]) {
-    bot.entra.addTenant(tenant);
-    bot.graph.addTenant(tenant.tenantId);
-    bot.graph.seedAlerts(tenant.tenantId, generateBacklog({ tenantId: tenant.tenantId, domain: tenant.domains[0]!, orgName: tenant.displayName }, 5, new Date(), tenant.tenantId));
-  }
-  await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
-  await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
-  await bot.say(`role grant ${USERS.nobody.aadObjectId} customer-admin contoso`);
-  await bot.say('soc-channel', USERS.admin, { kind: 'channel', channelId: SOC_CHANNEL, channelName: 'SOC ops' });
-});
-afterAll(async () => {
-  await bot.stop();
-});
+/**
+ * Gives the enclosing describe block a bot of its own: five customers Entra knows that are not
+ * onboarded yet, an analyst, a viewer, a customer-admin of Contoso (Patti) and the SOC channel set.
+ */
+function freshBot(): void {
+  beforeAll(async () => {
+    bot = await BotHarness.start({ env: { PUBLIC_BASE_URL: PUBLIC_ORIGIN }, actionDeadlineMs: 8000 });
+    for (const tenant of [TAILSPIN, WINGTIP, ADATUM, LITWARE, FOURTH_COFFEE]) {
+      bot.entra.addTenant(tenant);
+      bot.graph.addTenant(tenant.tenantId);
+      bot.graph.seedAlerts(tenant.tenantId, generateBacklog({ tenantId: tenant.tenantId, domain: tenant.domains[0]!, orgName: tenant.displayName }, 5, new Date(), tenant.tenantId));
+    }
+    await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
+    await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
+    await bot.say(`role grant ${USERS.nobody.aadObjectId} customer-admin contoso`);
+    await bot.say('soc-channel', USERS.admin, { kind: 'channel', channelId: SOC_CHANNEL, channelName: 'SOC ops' });
+    expect(await bot.app.testing.socChannel()).toBe(SOC_CHANNEL);
+  });
+  afterAll(async () => {
+    await bot?.stop();
+  });
+}
+
+/**
+ * An admin onboards `tenant` in `chat` (naming Isaiah as its customer admin when asked) and the
+ * customer's administrator accepts on the consent page: the tenant is connected and the access
+ * guide posted in `chat`.
+ */
+async function onboardAndConnect(tenant: EmulatedTenant, chat: Place, { withCustomerAdmin = false } = {}): Promise<void> {
+  const admin = mention(USERS.customerAdmin);
+  const text = `onboard ${tenant.domains[0]} "${tenant.displayName}"${withCustomerAdmin ? ` admin:${admin.text}` : ''}`;
+  await bot.say(text, USERS.admin, chat, withCustomerAdmin ? [admin.entity] : []);
+  const page = await openCallback(await answerConsent(grantUrlOf(cardIn(latestCard(chat, 'grant the SOC access').activity))!, 'accept'));
+  expect(page.status).toBe(200);
+  expect(await bot.app.testing.tenant(tenant.tenantId)).toMatchObject({ status: 'connected' });
+}
+
+/** Ticks an access-guide step on the tenant's newest guide card in `chat`, as `user`. */
+async function tickStep(chat: Place, step: string, user: TestUser): Promise<void> {
+  const guide = latestCard(chat, "give the SOC's analysts access");
+  const data = actionsOf(cardIn(guide.activity), 'checklist.done').find((d) => d.step === step)!;
+  const { body } = await bot.invoke('checklist.done', data, user, chat, guide.id);
+  expect(cardText((body as { value: unknown }).value)).toContain('marked done by');
+}
+
+/** Every tenant's onboarding record, to show an action changed none of them. */
+async function everyOnboardingRecord() {
+  return Promise.all((await bot.app.testing.tenants()).map((t) => bot.app.testing.onboarding(t.tenantId)));
+}
 
 function mention(user: TestUser): { text: string; entity: Record<string, unknown> } {
   const text = `<at>${user.name}</at>`;
@@ -125,6 +161,7 @@ function callbackWith(params: Record<string, string>): Promise<{ status: number;
 const signer = new ConsentStateSigner(TEST_CONSENT_STATE_SECRET);
 
 describe('onboarding a customer, end to end over HTTP', () => {
+  freshBot();
   let grantUrl: string;
   let consentMessageId: string;
   let checklistMessageId: string;
@@ -135,8 +172,9 @@ describe('onboarding a customer, end to end over HTTP', () => {
     const { replies } = await bot.say(`onboard tailspintoys.com Tailspin Toys admin:${admin.text}`, USERS.admin, CUSTOMER_CHAT, [admin.entity]);
     expect(replies).toHaveLength(2);
     expect(cardText(cardIn(replies[1]!))).toContain('Tailspin Toys (tailspin-toys) is waiting for consent');
-    expect(bot.app.services.tenants.find('tailspintoys.com')).toMatchObject({ handle: 'tailspin-toys', tenantId: TAILSPIN.tenantId, status: 'pending-consent', writeAccess: false });
-    expect(bot.app.services.roles.holderOf(USERS.customerAdmin.aadObjectId)).toMatchObject({ role: 'customer-admin', tenant: 'tailspin-toys' });
+    expect(await bot.app.testing.tenant('tailspintoys.com')).toMatchObject({ handle: 'tailspin-toys', tenantId: TAILSPIN.tenantId, status: 'pending-consent', writeAccess: false });
+    expect(await bot.app.testing.roleOf(USERS.customerAdmin.aadObjectId)).toMatchObject({ role: 'customer-admin', tenant: 'tailspin-toys' });
+    expect(await bot.app.testing.onboarding('tailspin-toys')).toMatchObject({ consent: { state: 'waiting' }, customerAdmin: { id: USERS.customerAdmin.aadObjectId } });
 
     const message = latestCard(CUSTOMER_CHAT, 'grant the SOC access');
     consentMessageId = message.id;
@@ -169,7 +207,7 @@ describe('onboarding a customer, end to end over HTTP', () => {
     expect(page.html).not.toContain(TEST_APP.secret);
     expect(page.html).not.toContain(new URL(callbackLocation).searchParams.get('state') ?? 'no state');
 
-    expect(bot.app.services.tenants.find('tailspin-toys')).toMatchObject({ status: 'connected', writeAccess: true });
+    expect(await bot.app.testing.tenant('tailspin-toys')).toMatchObject({ status: 'connected', writeAccess: true });
     expect(bot.graph.requests(TAILSPIN.tenantId).length).toBeGreaterThan(graphCallsBefore);
     expect(bot.entra.tokenRequests(TAILSPIN.tenantId)).toBeGreaterThan(0);
   });
@@ -198,11 +236,11 @@ describe('onboarding a customer, end to end over HTTP', () => {
   });
 
   it('refuses the same answer a second time and changes nothing', async () => {
-    const before = JSON.stringify(bot.app.store.read().onboarding);
+    const before = await everyOnboardingRecord();
     const replay = await openCallback(callbackLocation);
     expect(replay.status).toBe(400);
     expect(replay.html).toContain('already used');
-    expect(JSON.stringify(bot.app.store.read().onboarding)).toBe(before);
+    expect(await everyOnboardingRecord()).toEqual(before);
   });
 
   it('the customer admin and a SOC admin tick steps; progress is stored and shown for everyone', async () => {
@@ -220,7 +258,7 @@ describe('onboarding a customer, end to end over HTTP', () => {
     expect(text).toContain('2 of 8 steps done');
     expect(text).toContain('Done · Isaiah Customer');
     expect(text).toContain('Done · Alex Admin');
-    const steps = bot.app.store.read().onboarding.find((r) => r.tenantId === TAILSPIN.tenantId)?.checklist.steps;
+    const steps = (await bot.app.testing.onboarding(TAILSPIN.tenantId))?.checklist.steps;
     expect(steps?.groups?.doneBy).toEqual({ id: USERS.customerAdmin.aadObjectId, name: USERS.customerAdmin.name });
     expect(steps?.rbac?.doneBy?.name).toBe(USERS.admin.name);
   });
@@ -259,11 +297,14 @@ describe('onboarding a customer, end to end over HTTP', () => {
 });
 
 describe('who may tick steps', () => {
+  freshBot();
+  beforeAll(() => onboardAndConnect(TAILSPIN, CUSTOMER_CHAT, { withCustomerAdmin: true }));
+
   it('refuses a customer-admin of another tenant, an analyst and a viewer, and changes nothing', async () => {
     const message = latestCard(CUSTOMER_CHAT, "give the SOC's analysts access");
     const data = actionsOf(cardIn(message.activity), 'checklist.done').find((d) => d.step === 'my-access')!;
     const updatesBefore = message.updates;
-    const storeBefore = JSON.stringify(bot.app.store.read().onboarding);
+    const recordsBefore = await everyOnboardingRecord();
     for (const [user, expected] of [
       [USERS.nobody, "Only this customer's own admins"],
       [USERS.analyst, 'needs the admin role'],
@@ -274,7 +315,7 @@ describe('who may tick steps', () => {
       expect(cardText((body as { value: unknown }).value)).toContain(expected);
     }
     expect(bot.connector.message(message.id)?.updates).toBe(updatesBefore);
-    expect(JSON.stringify(bot.app.store.read().onboarding)).toBe(storeBefore);
+    expect(await everyOnboardingRecord()).toEqual(recordsBefore);
   });
 
   it('refuses a forged step payload', async () => {
@@ -284,6 +325,7 @@ describe('who may tick steps', () => {
 });
 
 describe('consent links that must not work', () => {
+  freshBot();
   let state: string;
 
   beforeAll(async () => {
@@ -291,14 +333,17 @@ describe('consent links that must not work', () => {
     state = new URL(grantUrlOf(cardIn(latestCard(WINGTIP_CHAT, 'grant the SOC access').activity))!).searchParams.get('state')!;
   });
 
-  const untouched = () => {
-    expect(bot.app.services.tenants.find('wingtip-toys')?.status).toBe('pending-consent');
-    expect(bot.app.store.read().onboarding.find((r) => r.tenantId === WINGTIP.tenantId)?.link?.usedAt).toBeUndefined();
+  const untouched = async () => {
+    expect(await bot.app.testing.tenant('wingtip-toys')).toMatchObject({ status: 'pending-consent' });
+    const record = await bot.app.testing.onboarding('wingtip-toys');
+    expect(record?.link).toBeDefined();
+    expect(record?.link?.usedAt).toBeUndefined();
   };
+  const currentNonce = async () => (await bot.app.testing.onboarding(WINGTIP.tenantId))!.link!.nonce;
 
   it('refuses a forged, tampered or missing state with a 400 page', async () => {
     const other = new ConsentStateSigner('another-secret-that-is-long-enough-0123456789');
-    const nonce = bot.app.store.read().onboarding.find((r) => r.tenantId === WINGTIP.tenantId)!.link!.nonce;
+    const nonce = await currentNonce();
     const forged = other.sign({ tenantId: WINGTIP.tenantId, nonce, expiresAtMs: Date.now() + 3600_000 });
     const [version, body, mac] = state.split('.');
     const payload = JSON.parse(Buffer.from(body!, 'base64url').toString()) as Record<string, unknown>;
@@ -314,7 +359,7 @@ describe('consent links that must not work', () => {
   });
 
   it('refuses an expired state', async () => {
-    const nonce = bot.app.store.read().onboarding.find((r) => r.tenantId === WINGTIP.tenantId)!.link!.nonce;
+    const nonce = await currentNonce();
     const expired = signer.sign({ tenantId: WINGTIP.tenantId, nonce, expiresAtMs: Date.now() - 1000 });
     const page = await callbackWith({ admin_consent: 'True', tenant: WINGTIP.tenantId, state: expired });
     expect(page.status).toBe(400);
@@ -331,16 +376,17 @@ describe('consent links that must not work', () => {
 
   it('explains a declined consent to the admin, edits the card and tells the SOC', async () => {
     const message = latestCard(WINGTIP_CHAT, 'grant the SOC access');
-    const location = await answerConsent(grantUrlOf(cardIn(message.activity))!, 'cancel');
+    const grantUrl = grantUrlOf(cardIn(message.activity))!;
+    const location = await answerConsent(grantUrl, 'cancel');
     expect(new URL(location).searchParams.get('error')).toBe('access_denied');
     const page = await openCallback(location);
     expect(page.status).toBe(200);
     expect(page.html).toContain('Access was not granted');
     expect(page.html).toContain('You declined');
-    expect(bot.app.services.tenants.find('wingtip-toys')?.status).toBe('pending-consent');
+    expect(await bot.app.testing.tenant('wingtip-toys')).toMatchObject({ status: 'pending-consent' });
     const edited = cardIn(bot.connector.message(message.id)!.activity);
     expect(cardText(edited)).toContain('Declined or failed at');
-    expect(grantUrlOf(edited)).toBeUndefined();
+    expect(grantUrlOf(edited)).toBe(grantUrl);
     expect(actionsOf(edited, 'command.run').map((d) => d.command)).toContain('consent wingtip-toys');
     expect(socNotices('Wingtip Toys did not grant consent')).toHaveLength(1);
   });
@@ -358,15 +404,69 @@ describe('consent links that must not work', () => {
     const stale = await openCallback(await answerConsent(secondUrl, 'accept'));
     expect(stale.status).toBe(400);
     expect(stale.html).toContain('was replaced');
-    expect(bot.app.services.tenants.find('wingtip-toys')?.status).toBe('pending-consent');
+    expect(await bot.app.testing.tenant('wingtip-toys')).toMatchObject({ status: 'pending-consent' });
 
     const fresh = await openCallback(await answerConsent(grantUrlOf(cardIn(third.activity))!, 'accept'));
     expect(fresh.status).toBe(200);
-    expect(bot.app.services.tenants.find('wingtip-toys')?.status).toBe('connected');
+    expect(await bot.app.testing.tenant('wingtip-toys')).toMatchObject({ status: 'connected' });
+  });
+});
+
+describe('a refusal sent with a valid link and no tenant', () => {
+  // Entra names no tenant on an error answer and no token can prove a refusal, so anyone holding
+  // the link can send one: it is recorded once, but the link stays usable for the real admin.
+  freshBot();
+  let grantUrl: string;
+  let state: string;
+  const record = async () => (await bot.app.testing.onboarding(FOURTH_COFFEE.tenantId))!;
+
+  beforeAll(async () => {
+    await bot.say('onboard fourthcoffee.com "Fourth Coffee"', USERS.admin, FOURTH_COFFEE_CHAT);
+    grantUrl = grantUrlOf(cardIn(latestCard(FOURTH_COFFEE_CHAT, 'grant the SOC access').activity))!;
+    state = new URL(grantUrl).searchParams.get('state')!;
+  });
+
+  it('is recorded and shown once, and does not use the link up', async () => {
+    const page = await callbackWith({ state, error: 'access_denied', error_description: 'AADSTS65004: User declined to consent to access the app.' });
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Access was not granted');
+    expect(page.html).toContain('its link still works until it expires');
+    const stored = await record();
+    expect(stored.link?.usedAt).toBeUndefined();
+    expect(stored.consent.state).toBe('declined');
+    const card = cardIn(latestCard(FOURTH_COFFEE_CHAT, 'grant the SOC access').activity);
+    expect(cardText(card)).toContain('Declined or failed at');
+    expect(grantUrlOf(card)).toBe(grantUrl);
+    expect(socNotices('Fourth Coffee did not grant consent')).toHaveLength(1);
+  });
+
+  it('replayed, changes nothing and tells no one again', async () => {
+    const before = JSON.stringify(await record());
+    for (let i = 0; i < 3; i++) {
+      const page = await callbackWith({ state, error: 'access_denied' });
+      expect(page.status).toBe(200);
+    }
+    expect(JSON.stringify(await record())).toBe(before);
+    expect(socNotices('Fourth Coffee did not grant consent')).toHaveLength(1);
+  });
+
+  it('leaves the real administrator able to grant access with the same link, which is then used up', async () => {
+    const page = await openCallback(await answerConsent(grantUrl, 'accept'));
+    expect(page.status).toBe(200);
+    expect((await bot.app.testing.tenant('fourth-coffee'))?.status).toBe('connected');
+    const late = await callbackWith({ state, error: 'access_denied' });
+    expect(late.status).toBe(400);
+    expect(late.html).toContain('already used');
+    expect((await bot.app.testing.tenant('fourth-coffee'))?.status).toBe('connected');
   });
 });
 
 describe('read-only customers and other onboarding choices', () => {
+  freshBot();
+  beforeAll(async () => {
+    await bot.say('onboard tailspintoys.com "Tailspin Toys"', USERS.admin, CUSTOMER_CHAT);
+  });
+
   it('onboards by tenant id with access:read; connects read-only even though write was granted', async () => {
     const { replies } = await bot.say(`onboard ${ADATUM.tenantId} "Adatum Corporation" access:read`, USERS.admin, WINGTIP_CHAT);
     expect(cardText(cardIn(replies.at(-1)!))).toContain('Adatum Corporation (adatum) is waiting for consent');
@@ -375,7 +475,7 @@ describe('read-only customers and other onboarding choices', () => {
     const page = await openCallback(await answerConsent(grantUrlOf(card)!, 'accept'));
     expect(page.status).toBe(200);
     expect(page.html).toContain('read only was chosen');
-    expect(bot.app.services.tenants.find('adatum')).toMatchObject({ status: 'connected', writeAccess: false, domain: ADATUM.tenantId });
+    expect(await bot.app.testing.tenant('adatum')).toMatchObject({ status: 'connected', writeAccess: false, domain: ADATUM.tenantId });
     const guide = cardIn(latestCard(WINGTIP_CHAT, 'Adatum Corporation: give').activity);
     expect(JSON.stringify(guide)).toContain('https://myaccess.microsoft.com/"');
   });
@@ -386,11 +486,11 @@ describe('read-only customers and other onboarding choices', () => {
     const unknown = await bot.say('onboard no-such-customer.example Nobody', USERS.admin, CUSTOMER_CHAT);
     expect(cardText(cardIn(unknown.replies[0]!))).toContain('Entra ID does not know tenant no-such-customer.example');
     const analyst = mention(USERS.analyst);
-    const tenantsBefore = bot.app.store.read().tenants.length;
+    const tenantsBefore = await bot.app.testing.tenants();
     const refused = await bot.say(`onboard litware.com Litware admin:${analyst.text}`, USERS.admin, CUSTOMER_CHAT, [analyst.entity]);
     expect(cardText(cardIn(refused.replies[0]!))).toContain('Megan Analyst already holds the analyst role');
-    expect(bot.app.store.read().tenants.length).toBe(tenantsBefore);
-    expect(bot.app.services.roles.holderOf(USERS.analyst.aadObjectId)?.role).toBe('analyst');
+    expect(await bot.app.testing.tenants()).toEqual(tenantsBefore);
+    expect(await bot.app.testing.roleOf(USERS.analyst.aadObjectId)).toMatchObject({ role: 'analyst' });
   });
 
   it('is for admins only', async () => {
@@ -400,30 +500,48 @@ describe('read-only customers and other onboarding choices', () => {
 });
 
 describe('consent revoked later', () => {
+  freshBot();
+  beforeAll(async () => {
+    await onboardAndConnect(TAILSPIN, CUSTOMER_CHAT, { withCustomerAdmin: true });
+    await tickStep(CUSTOMER_CHAT, 'groups', USERS.customerAdmin);
+    await tickStep(CUSTOMER_CHAT, 'rbac', USERS.admin);
+  });
+
   it('marks the tenant needs-attention, tells the SOC once, and a fresh card connects it again', async () => {
     bot.entra.revokeConsent(TAILSPIN.tenantId, TEST_APP.clientId);
     const first = await bot.say('status tailspin-toys', USERS.analyst);
     const text = cardText(cardIn(first.replies[0]!));
     expect(text).toContain('Needs attention');
     expect(text).toMatch(/not consented/);
-    expect(bot.app.services.tenants.find('tailspin-toys')).toMatchObject({ status: 'needs-attention', lastError: { code: 'entra.700016' } });
+    expect(await bot.app.testing.tenant('tailspin-toys')).toMatchObject({ status: 'needs-attention', lastError: { code: 'entra.700016' } });
     await bot.connector.waitFor(() => socNotices('Tailspin Toys needs attention').length > 0);
     await bot.say('status tailspin-toys', USERS.analyst);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(socNotices('Tailspin Toys needs attention')).toHaveLength(1);
 
     await bot.say('consent tailspin-toys', USERS.admin, CUSTOMER_CHAT);
     const card = cardIn(latestCard(CUSTOMER_CHAT, 'grant the SOC access').activity);
     const page = await openCallback(await answerConsent(grantUrlOf(card)!, 'accept'));
     expect(page.status).toBe(200);
-    expect(bot.app.services.tenants.find('tailspin-toys')).toMatchObject({ status: 'connected' });
-    expect(bot.app.services.tenants.find('tailspin-toys')?.lastError).toBeUndefined();
-    const steps = bot.app.store.read().onboarding.find((r) => r.tenantId === TAILSPIN.tenantId)?.checklist.steps;
-    expect(Object.values(steps ?? {}).filter((s) => s.doneAt)).toHaveLength(2);
+    const reconnected = await bot.app.testing.tenant('tailspin-toys');
+    expect(reconnected).toMatchObject({ status: 'connected' });
+    expect(reconnected?.lastError).toBeUndefined();
+    // The SOC was told of the reconnection, which came after the second failed check: by now a
+    // second needs-attention notice would have arrived too.
+    expect(socNotices('Tailspin Toys is connected')).toHaveLength(2);
+    expect(socNotices('Tailspin Toys needs attention')).toHaveLength(1);
+    const record = await bot.app.testing.onboarding('tailspin-toys');
+    expect(Object.keys(record?.checklist.steps ?? {}).filter((step) => record?.checklist.steps[step]?.doneAt)).toEqual(['groups', 'rbac']);
+    const events = record?.history.map((h) => h.event) ?? [];
+    expect(events.filter((e) => ['onboarded', 'connected', 'needs attention'].includes(e))).toEqual(['onboarded', 'connected', 'needs attention', 'connected']);
   });
 });
 
 describe('offboarding', () => {
+  freshBot();
+  beforeAll(async () => {
+    await onboardAndConnect(WINGTIP, WINGTIP_CHAT);
+    await onboardAndConnect(TAILSPIN, CUSTOMER_CHAT, { withCustomerAdmin: true });
+  });
+
   it('asks first; cancel changes nothing', async () => {
     const { replies } = await bot.say('offboard wingtip-toys', USERS.admin, WINGTIP_CHAT);
     const card = cardIn(replies[0]!);
@@ -431,13 +549,13 @@ describe('offboarding', () => {
     const messageId = bot.connector.messagesIn(conversationIdOf(WINGTIP_CHAT)).at(-1)!.id;
     const { body } = await bot.invoke('offboard.cancel', actionsOf(card, 'offboard.cancel')[0]!, USERS.admin, WINGTIP_CHAT, messageId);
     expect(cardText((body as { value: unknown }).value)).toContain('nothing was changed');
-    expect(bot.app.services.tenants.find('wingtip-toys')?.status).toBe('connected');
+    expect(await bot.app.testing.tenant('wingtip-toys')).toMatchObject({ status: 'connected' });
   });
 
   it('stops serving the tenant, removes its links and customer admins, keeps the audit trail, and says how to remove the app', async () => {
     await bot.say('link tailspin-toys', USERS.admin, CUSTOMER_CHAT);
-    expect(bot.app.store.read().channelLinks.some((l) => l.tenantId === TAILSPIN.tenantId)).toBe(true);
-    const auditBefore = bot.app.store.read().audit.length;
+    expect(await bot.app.testing.channelLinks({ tenant: 'tailspin-toys' })).toHaveLength(1);
+    const auditBefore = await bot.app.testing.auditTrail();
     const refused = await bot.say('offboard tailspin-toys', USERS.analyst, CUSTOMER_CHAT);
     expect(cardText(cardIn(refused.replies[0]!))).toContain('needs the admin role');
 
@@ -447,7 +565,7 @@ describe('offboarding', () => {
     const messageId = bot.connector.messagesIn(conversationIdOf(CUSTOMER_CHAT)).at(-1)!.id;
     const denied = await bot.invoke('offboard.confirm', actionsOf(card, 'offboard.confirm')[0]!, USERS.analyst, CUSTOMER_CHAT, messageId);
     expect(cardText((denied.body as { value: unknown }).value)).toContain('needs the admin role');
-    expect(bot.app.services.tenants.find('tailspin-toys')?.status).toBe('connected');
+    expect(await bot.app.testing.tenant('tailspin-toys')).toMatchObject({ status: 'connected' });
 
     const { body } = await bot.invoke('offboard.confirm', actionsOf(card, 'offboard.confirm')[0]!, USERS.admin, CUSTOMER_CHAT, messageId);
     const text = cardText((body as { value: unknown }).value);
@@ -457,14 +575,14 @@ describe('offboarding', () => {
     expect(text).toContain('Channel link removed');
     expect(bot.connector.message(messageId)?.updates).toBe(1);
 
-    expect(bot.app.services.tenants.find('tailspin-toys')?.status).toBe('offboarded');
-    expect(bot.app.services.tenants.connected().map((t) => t.handle)).not.toContain('tailspin-toys');
-    expect(bot.app.store.read().channelLinks.some((l) => l.tenantId === TAILSPIN.tenantId)).toBe(false);
-    expect(bot.app.services.roles.holderOf(USERS.customerAdmin.aadObjectId)).toBeUndefined();
-    expect(bot.app.store.read().audit.length).toBe(auditBefore);
-    expect(bot.app.store.read().onboarding.find((r) => r.tenantId === TAILSPIN.tenantId)?.history.map((h) => h.event)).toEqual(
-      expect.arrayContaining(['onboarded', 'connected', 'needs attention', 'offboarded']),
-    );
+    expect(await bot.app.testing.tenant('tailspin-toys')).toMatchObject({ status: 'offboarded' });
+    const tenants = cardText(cardIn((await bot.say('tenants', USERS.viewer)).replies[0]!));
+    expect(tenants).toContain('Wingtip Toys');
+    expect(tenants).not.toContain('Tailspin');
+    expect(await bot.app.testing.channelLinks({ tenant: 'tailspin-toys' })).toEqual([]);
+    expect(await bot.app.testing.roleOf(USERS.customerAdmin.aadObjectId)).toBeUndefined();
+    expect(await bot.app.testing.auditTrail()).toEqual(auditBefore);
+    expect((await bot.app.testing.onboarding('tailspin-toys'))?.history.map((h) => h.event)).toEqual(expect.arrayContaining(['onboarded', 'connected', 'offboarded']));
   });
 
   it('closes its consent links and its access guide', async () => {

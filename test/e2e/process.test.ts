@@ -1,37 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/paths.js';
-
-const MAIN = join(projectRoot, 'scripts', 'start.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Starts the compiled bot as a real process in an empty folder, with only the given environment. */
-function startBot(env: Record<string, string>, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  const cwd = mkdtempSync(join(tmpdir(), 'soc-bridge-proc-'));
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    onStdout?.(stdout, child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((resolve) =>
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+import { startBot } from '../helpers/bot-process.js';
 
 describe('the bot process', () => {
   it('stops with exit code 2 and one line per bad variable, without a stack trace', async () => {
@@ -47,12 +18,14 @@ describe('the bot process', () => {
   it('says sandbox mode in its first log line, serves, and shuts down cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'soc-bridge-data-'));
     let probed: Promise<number> | undefined;
-    const run = await startBot({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, (stdout, child) => {
-      const match = /"port":(\d+)/.exec(stdout);
-      if (match && !probed) {
-        probed = fetch(`http://127.0.0.1:${match[1]}/healthz`).then((r) => r.status);
-        void probed.then(() => child.kill('SIGTERM'));
-      }
+    const run = await startBot({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }, {
+      onStdout: (stdout, child) => {
+        const match = /"port":(\d+)/.exec(stdout);
+        if (match && !probed) {
+          probed = fetch(`http://127.0.0.1:${match[1]}/healthz`).then((r) => r.status);
+          void probed.then(() => child.kill('SIGTERM'));
+        }
+      },
     });
     expect(await probed).toBe(200);
     expect(run.code).toBe(0);

@@ -22,17 +22,33 @@ const IN = {
 
 beforeAll(async () => {
   smtp = await TestSmtpServer.start();
-  bot = await BotHarness.start({ env: { SMTP_URL: smtp.url(), MAIL_FROM: 'SOC Bridge <soc-bridge@mssp.example>' } });
-  await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
-  await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
-  await bot.say(`role grant ${USERS.customerAdmin.aadObjectId} customer-admin contoso`);
-  // The bot is in all four channels; the quiet room is never linked.
-  for (const place of Object.values(IN)) await bot.say('whoami', USERS.admin, place);
 });
 afterAll(async () => {
-  await bot?.stop();
   await smtp?.close();
 });
+
+/**
+ * Gives the enclosing describe block a bot of its own, with SMTP, the analyst, viewer and
+ * Contoso customer-admin roles, and the bot in all four channels (the quiet room never linked).
+ * With `linked`, Contoso's and Fabrikam's rooms receive their customer's alerts and the shared
+ * room both customers'.
+ */
+function freshBot({ linked }: { linked: boolean }): void {
+  beforeAll(async () => {
+    bot = await BotHarness.start({ env: { SMTP_URL: smtp.url(), MAIL_FROM: 'SOC Bridge <soc-bridge@mssp.example>' } });
+    await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
+    await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
+    await bot.say(`role grant ${USERS.customerAdmin.aadObjectId} customer-admin contoso`);
+    for (const place of Object.values(IN)) await bot.say('whoami', USERS.admin, place);
+    if (!linked) return;
+    for (const [handle, place] of [['contoso', IN.contoso], ['fabrikam', IN.fabrikam], ['contoso', IN.shared], ['fabrikam', IN.shared]] as const) {
+      expect(await say(`link ${handle}`, USERS.admin, place)).toContain('Linked to');
+    }
+  });
+  afterAll(async () => {
+    await bot?.stop();
+  });
+}
 
 /** The text of the reply card (the last post: proactive posts the command made come first). */
 async function say(text: string, user = USERS.admin, place: Place = { kind: 'personal' }): Promise<string> {
@@ -40,7 +56,8 @@ async function say(text: string, user = USERS.admin, place: Place = { kind: 'per
   return cardText(cardIn(replies.at(-1)!));
 }
 
-const tenant = (id: string) => bot.app.services.tenants.find(id)!;
+/** The targets (Teams conversation or email address) a new alert of the tenant would reach now. */
+const routeOf = async (tenantRef: string, alert: Alert) => (await bot.app.testing.routeOf(tenantRef, alert)).map((r) => r.target);
 const newAlert = (overrides: Partial<Alert> = {}): Alert => ({ ...bot.graph.alerts(CONTOSO_ID)[0]!, severity: 'high', ...overrides });
 
 /** Rule id in a "Rule added: name (rxxxx)" reply. */
@@ -51,6 +68,8 @@ const ruleIdIn = (text: string): string => {
 };
 
 describe('link, unlink, channels', () => {
+  freshBot({ linked: false });
+
   it('links a channel to a customer, for admins only, and never in a personal chat', async () => {
     expect(await say('link contoso', USERS.analyst, IN.contoso)).toContain('Not allowed');
     expect(await say('link contoso', USERS.admin)).toContain('Alerts go to Teams channels and group chats, not personal chats');
@@ -58,7 +77,7 @@ describe('link, unlink, channels', () => {
     expect(text).toContain('Linked to Contoso Ltd');
     expect(text).toContain('SOC › Contoso alerts now receives Contoso Ltd\'s alerts');
     expect(text).toContain('the built-in default rule (medium and higher)');
-    expect(bot.app.store.read().channelLinks.map((l) => [l.conversationId, l.tenantId])).toEqual([[CONTOSO_ROOM, CONTOSO_ID]]);
+    expect((await bot.app.testing.channelLinks()).map((l) => [l.conversationId, l.tenantId, l.health])).toEqual([[CONTOSO_ROOM, CONTOSO_ID, 'active']]);
   });
 
   it('links many-to-many and says when a link already exists', async () => {
@@ -66,12 +85,12 @@ describe('link, unlink, channels', () => {
     await say('link contoso', USERS.admin, IN.shared);
     await say('link fabrikam', USERS.admin, IN.shared);
     expect(await say('link contoso', USERS.admin, IN.shared)).toContain('Already linked to Contoso Ltd');
-    expect(bot.app.store.read().channelLinks).toHaveLength(4);
+    expect(await bot.app.testing.channelLinks()).toHaveLength(4);
   });
 
   it('refuses an unknown customer with a hint', async () => {
     expect(await say('link contosso', USERS.admin, IN.quiet)).toContain('There is no customer tenant "contosso". Did you mean "contoso"?');
-    expect(bot.app.services.links.linksIn(QUIET_ROOM)).toEqual([]);
+    expect(await bot.app.testing.channelLinks({ conversationId: QUIET_ROOM })).toEqual([]);
   });
 
   it('tenants shows where each customer\'s alerts go', async () => {
@@ -99,18 +118,19 @@ describe('link, unlink, channels', () => {
     expect(await say('unlink contoso', USERS.admin, IN.fabrikam)).toContain('is not linked to Contoso Ltd, so there is nothing to unlink');
     await say('link northwind', USERS.admin, IN.fabrikam);
     expect(await say(`unlink northwind ${FABRIKAM_ROOM}`, USERS.admin)).toContain('no longer receives Northwind Traders\'s alerts');
-    expect(bot.app.services.links.linksIn(FABRIKAM_ROOM).map((l) => l.tenantId)).toEqual([FABRIKAM_ID]);
+    expect((await bot.app.testing.channelLinks({ conversationId: FABRIKAM_ROOM })).map((l) => l.tenantId)).toEqual([FABRIKAM_ID]);
   });
 });
 
 describe('routing over the running app', () => {
-  it('routes with the default rule to linked channels only', () => {
-    const routed = bot.app.router.route(tenant('contoso'), newAlert());
-    expect(routed.map((r) => r.target)).toEqual([
+  freshBot({ linked: true });
+
+  it('routes with the default rule to linked channels only', async () => {
+    expect(await routeOf('contoso', newAlert())).toEqual([
       { kind: 'teams', conversationId: CONTOSO_ROOM },
       { kind: 'teams', conversationId: SHARED_ROOM },
     ]);
-    expect(bot.app.router.route(tenant('contoso'), newAlert({ severity: 'low' }))).toEqual([]);
+    expect(await routeOf('contoso', newAlert({ severity: 'low' }))).toEqual([]);
   });
 
   it('rules shows the built-in default while there are no rules', async () => {
@@ -121,6 +141,7 @@ describe('routing over the running app', () => {
 });
 
 describe('rule commands', () => {
+  freshBot({ linked: true });
   let highId: string;
 
   it('adds a rule in one line and describes it', async () => {
@@ -133,27 +154,27 @@ describe('rule commands', () => {
     expect(text).toContain('Mode: Teams and email');
     expect(text).toContain('Includes: organization name, tenant-specific portal link');
     expect(text).toContain('the built-in default (medium and higher to each tenant\'s linked channels) no longer applies');
-    expect(bot.app.services.rules.get(highId).createdByName).toBe(USERS.admin.name);
+    expect(await bot.app.testing.rule(highId)).toMatchObject({ name: 'Contoso high', createdByName: USERS.admin.name });
   });
 
-  it('routes by the rule from now on: the default is gone', () => {
+  it('routes by the rule from now on: the default is gone', async () => {
     const servers = newAlert({ evidence: [{ '@odata.type': '#microsoft.graph.security.deviceEvidence', rbacGroupName: 'Servers', deviceDnsName: 'srv-01' } as never] });
-    expect(bot.app.router.route(tenant('contoso'), servers).map((r) => r.target)).toEqual([
+    expect(await routeOf('contoso', servers)).toEqual([
       { kind: 'teams', conversationId: CONTOSO_ROOM },
       { kind: 'teams', conversationId: SHARED_ROOM },
       { kind: 'email', address: 'soc@mssp.example' },
     ]);
-    expect(bot.app.router.route(tenant('contoso'), { ...servers, severity: 'medium' })).toEqual([]);
-    expect(bot.app.router.route(tenant('fabrikam'), { ...servers, tenantId: FABRIKAM_ID })).toEqual([]);
+    expect(await routeOf('contoso', { ...servers, severity: 'medium' })).toEqual([]);
+    expect(await routeOf('fabrikam', { ...servers, tenantId: FABRIKAM_ID })).toEqual([]);
   });
 
   it('refuses invalid rules with the exact reason, and stores nothing', async () => {
-    const before = bot.app.services.rules.list().length;
+    const before = await bot.app.testing.rules();
     expect(await say('rule add Bad severity:urgent')).toContain('severity: "urgent" is not a severity. Use one or more of: high, medium, low, informational');
     expect(await say(`rule add Bad to:"${QUIET_ROOM}"`)).toContain('to: SOC › Quiet room is not linked to contoso, fabrikam, northwind');
     expect(await say('rule add Bad to:here')).toContain('to: "here" means this conversation, but alerts cannot go to a personal chat');
     expect(await say('rule add "Contoso HIGH"')).toContain(`Rule ${highId} is already called "Contoso high"`);
-    expect(bot.app.services.rules.list()).toHaveLength(before);
+    expect(await bot.app.testing.rules()).toEqual(before);
   });
 
   it('is refused to analysts, viewers and customer-admins', async () => {
@@ -177,15 +198,15 @@ describe('rule commands', () => {
     expect(text).toContain(`Rule changed: Contoso high (${highId})`);
     expect(text).toContain('Severity: High, Medium');
     expect(text).toContain('Title contains: "ransom"');
-    expect(bot.app.services.rules.get(highId).deviceGroups).toEqual(['Servers']);
+    expect(await bot.app.testing.rule(highId)).toMatchObject({ severities: ['high', 'medium'], titleContains: 'ransom', deviceGroups: ['Servers'] });
   });
 
   it('pauses and resumes', async () => {
     expect(await say(`rule pause ${highId}`)).toContain('is paused: it delivers nothing until resumed');
-    expect(bot.app.services.rules.get(highId).enabled).toBe(false);
+    expect(await bot.app.testing.rule(highId)).toMatchObject({ enabled: false });
     expect(await say('rules', USERS.viewer)).toContain('Paused');
     expect(await say(`rule resume ${highId}`)).toContain('delivers new alerts again');
-    expect(bot.app.services.rules.get(highId).enabled).toBe(true);
+    expect(await bot.app.testing.rule(highId)).toMatchObject({ enabled: true });
   });
 
   it('documents the one-line syntax in help', async () => {
@@ -197,6 +218,8 @@ describe('rule commands', () => {
 });
 
 describe('rule test', () => {
+  freshBot({ linked: true });
+
   it('sends one SAMPLE card to each linked channel the rule reaches, and a SAMPLE email, and nothing elsewhere', async () => {
     const id = ruleIdIn(await say('rule add "Test me" tenants:contoso,fabrikam to:channels,test@mssp.example'));
     const before = { contoso: bot.connector.messagesIn(CONTOSO_ROOM).length, fabrikam: bot.connector.messagesIn(FABRIKAM_ROOM).length, shared: bot.connector.messagesIn(SHARED_ROOM).length, quiet: bot.connector.messagesIn(QUIET_ROOM).length, mail: smtp.received.length };
@@ -230,18 +253,22 @@ describe('rule test', () => {
     bot.connector.clearFaults();
     expect(text).toContain('went to 0 of 1 target');
     expect(text).toContain('Failed: SOC › All customers (Teams): Teams answered 403');
-    expect(bot.app.services.links.linksIn(SHARED_ROOM).every((l) => l.broken !== undefined)).toBe(true);
-    expect(await bot.app.linkHealth.markBroken(SHARED_ROOM, 'again')).toBe(false);
+    const shared = await bot.app.testing.channelLinks({ conversationId: SHARED_ROOM });
+    expect(shared.map((l) => [l.tenantId, l.health])).toEqual([[CONTOSO_ID, 'broken'], [FABRIKAM_ID, 'broken']]);
+    for (const link of shared) expect(link.reason).toContain('Teams refused the post (403)');
+    expect(await bot.app.services.links.markBroken(SHARED_ROOM, 'again')).toBe(false);
     const channels = await say('channels', USERS.viewer);
     expect(channels).toContain('2 not working');
     expect(channels).toContain('Teams refused the post (403)');
-    expect(bot.app.router.route(tenant('contoso'), newAlert()).some((r) => r.target.kind === 'teams' && r.target.conversationId === SHARED_ROOM)).toBe(false);
+    expect(await routeOf('contoso', newAlert())).not.toContainEqual({ kind: 'teams', conversationId: SHARED_ROOM });
     expect(await say('link contoso', USERS.admin, IN.shared)).toContain('Broken links of this conversation are marked working again');
-    expect(bot.app.services.links.linksIn(SHARED_ROOM).some((l) => l.broken)).toBe(false);
+    expect((await bot.app.testing.channelLinks({ conversationId: SHARED_ROOM })).map((l) => l.health)).toEqual(['active', 'active']);
   });
 });
 
 describe('the rule form', () => {
+  freshBot({ linked: true });
+
   it('opens with choice sets for tenants, severities, sources, categories and linked channels', async () => {
     const { replies } = await bot.say('rule new');
     const card = cardIn(replies[0]!);
@@ -270,7 +297,7 @@ describe('the rule form', () => {
     const { body } = await bot.invoke('rule.save', form);
     const text = cardText((body as { value: unknown }).value);
     const id = ruleIdIn(text);
-    expect(bot.app.services.rules.get(id)).toMatchObject({
+    expect(await bot.app.testing.rule(id)).toMatchObject({
       name: 'From the form',
       tenants: { scope: 'only', tenantIds: [CONTOSO_ID, FABRIKAM_ID] },
       severities: ['high'],
@@ -290,13 +317,13 @@ describe('the rule form', () => {
   });
 
   it('returns the form with the exact reason and the submitted values when the rule is invalid', async () => {
-    const before = bot.app.services.rules.list().length;
+    const before = await bot.app.testing.rules();
     const { body } = await bot.invoke('rule.save', { ...form, name: 'Invalid form', channels: QUIET_ROOM });
     const card = (body as { value: Record<string, unknown> }).value;
     const text = cardText(card);
     expect(text).toContain('to: SOC › Quiet room is not linked to contoso, fabrikam');
     expect(JSON.stringify(card)).toContain('"value":"Invalid form"');
-    expect(bot.app.services.rules.list()).toHaveLength(before);
+    expect(await bot.app.testing.rules()).toEqual(before);
     const noTenants = cardText((await bot.invoke('rule.save', { ...form, name: 'No tenants', tenants: '' })).body as never);
     expect(noTenants).toContain('Customers: "only the customers chosen" needs at least one chosen customer.');
   });
@@ -309,24 +336,28 @@ describe('the rule form', () => {
     expect(JSON.stringify(card)).toContain('"value":"Form edit"');
     expect((card.actions as { data: { ruleId: string } }[])[0]?.data.ruleId).toBe(id);
     await bot.invoke('rule.save', { ...form, ruleId: id, name: 'Form edited', emails: '', mode: 'teams' });
-    expect(bot.app.services.rules.get(id)).toEqual(expect.objectContaining({ name: 'Form edited', mode: ['teams'], targets: [{ kind: 'teams', value: CONTOSO_ROOM }] }));
+    expect(await bot.app.testing.rule(id)).toEqual(expect.objectContaining({ name: 'Form edited', mode: ['teams'], targets: [{ kind: 'teams', value: CONTOSO_ROOM }] }));
   });
 
   it('refuses a viewer who submits the form', async () => {
-    const before = bot.app.services.rules.list().length;
+    const before = await bot.app.testing.rules();
     const { body } = await bot.invoke('rule.save', { ...form, name: 'Viewer rule' }, USERS.viewer);
     expect(cardText((body as { value: unknown }).value)).toContain('Not allowed');
-    expect(bot.app.services.rules.list()).toHaveLength(before);
+    expect(await bot.app.testing.rules()).toEqual(before);
   });
 });
 
 describe('rule remove', () => {
+  freshBot({ linked: true });
+
   it('removes every rule, after which the default applies again', async () => {
-    const ids = bot.app.services.rules.list().map((r) => r.id);
+    const ids = [ruleIdIn(await say('rule add "Contoso email" tenants:contoso to:soc@mssp.example')), ruleIdIn(await say('rule add "Fabrikam all" tenants:fabrikam severity:any to:channels'))];
+    expect(await routeOf('contoso', newAlert())).toEqual([{ kind: 'email', address: 'soc@mssp.example' }]);
     let last = '';
     for (const id of ids) last = await say(`rule remove ${id}`);
     expect(last).toContain('No rules remain, so the built-in default applies again');
-    expect(bot.app.router.route(tenant('contoso'), newAlert()).map((r) => [r.ruleId, r.target])).toEqual([
+    expect(await bot.app.testing.rules()).toEqual([]);
+    expect((await bot.app.testing.routeOf('contoso', newAlert())).map((r) => [r.ruleId, r.target])).toEqual([
       ['default', { kind: 'teams', conversationId: CONTOSO_ROOM }],
       ['default', { kind: 'teams', conversationId: SHARED_ROOM }],
     ]);
@@ -339,7 +370,7 @@ describe('without SMTP in connected mode', () => {
     try {
       const { replies } = await plain.say('rule add Mail to:soc@mssp.example');
       expect(cardText(cardIn(replies[0]!))).toContain('mode: email needs email, and email is not configured: set SMTP_URL and MAIL_FROM');
-      expect(plain.app.services.rules.list()).toEqual([]);
+      expect(await plain.app.testing.rules()).toEqual([]);
       const form = await plain.say('rule new');
       expect(cardText(cardIn(form.replies[0]!))).toContain('Email is unavailable: email is not configured: set SMTP_URL and MAIL_FROM');
     } finally {

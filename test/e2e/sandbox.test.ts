@@ -7,6 +7,7 @@ import { parseConfig, PLAYGROUND_USER_OBJECT_ID } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { DEMO_CUSTOMERS } from '../../src/sandbox/demo-tenants.js';
 import { testTls } from '../helpers/tls.js';
+import { eventually } from '../helpers/eventually.js';
 
 let app: RunningApp;
 let dataDir: string;
@@ -22,31 +23,35 @@ afterAll(async () => {
 });
 
 describe('sandbox mode', () => {
-  it('serves three demo customers, connected, with a backlog of alerts', () => {
-    const tenants = app.services.tenants.connected();
-    expect(tenants.map((t) => t.handle).sort()).toEqual(['contoso', 'fabrikam', 'northwind']);
+  it('serves three demo customers, connected, with a backlog of alerts', async () => {
+    const tenants = await app.testing.tenants();
+    expect(tenants.map((t) => [t.handle, t.status]).sort()).toEqual([['contoso', 'connected'], ['fabrikam', 'connected'], ['northwind', 'connected']]);
     for (const customer of DEMO_CUSTOMERS) expect(app.sandbox?.graph.alerts(customer.tenantId)).toHaveLength(customer.backlog);
   });
 
   it('reads alerts through the real token and Graph path', async () => {
-    const contoso = app.services.tenants.find('contoso')!;
+    const contoso = (await app.testing.tenant('contoso'))!;
     const listing = await app.services.alerts.list({ tenants: [contoso], filter: { statuses: [] }, top: 5 });
     expect(listing.failures).toEqual([]);
     expect(listing.items).toHaveLength(5);
     expect(app.sandbox?.entra.tokenRequests(contoso.tenantId)).toBe(1);
   });
 
-  it('makes the Playground user the bootstrap admin', () => {
-    expect(app.services.roles.holderOf(PLAYGROUND_USER_OBJECT_ID)).toMatchObject({ role: 'admin', bootstrap: true });
+  it('makes the Playground user the bootstrap admin', async () => {
+    expect(await app.testing.roleOf(PLAYGROUND_USER_OBJECT_ID)).toMatchObject({ role: 'admin', bootstrap: true });
   });
 
   it('raises new alerts on schedule when asked to', async () => {
-    const config = parseConfig({ PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'soc-bridge-sandbox-')), LOG_LEVEL: 'silent', SANDBOX_ALERT_INTERVAL: '50ms' });
+    const busyDir = mkdtempSync(join(tmpdir(), 'soc-bridge-sandbox-'));
+    const config = parseConfig({ PORT: '0', DATA_DIR: busyDir, LOG_LEVEL: 'silent', SANDBOX_ALERT_INTERVAL: '50ms' });
     const busy = await startApp(config, { logger: silentLogger, sandboxTls: testTls() });
-    const contoso = DEMO_CUSTOMERS[0]!;
-    const before = busy.sandbox!.graph.alerts(contoso.tenantId).length;
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    await busy.stop();
-    expect(busy.sandbox!.graph.alerts(contoso.tenantId).length).toBeGreaterThan(before);
+    try {
+      const contoso = DEMO_CUSTOMERS[0]!;
+      const before = busy.sandbox!.graph.alerts(contoso.tenantId).length;
+      await eventually(() => busy.sandbox!.graph.alerts(contoso.tenantId).length > before, 'a new Contoso alert');
+    } finally {
+      await busy.stop();
+      rmSync(busyDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { configProblems } from '../helpers/config.js';
 import { join } from 'node:path';
+import { systemClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config.js';
+import { EmailDeliveryError } from '../../src/delivery/ports.js';
+import { createEmailSender } from '../../src/email/create-sender.js';
+import { EMAIL_UNCONFIGURED_REASON } from '../../src/email/email-config.js';
+import { silentLogger } from '../../src/log.js';
 
 const CONNECTED = {
   DEFENDER_CLIENT_ID: '99999999-2222-4333-8444-555555555555',
@@ -17,8 +22,14 @@ describe('email configuration', () => {
     expect(parseConfig({ MAIL_FROM: 'soc@mssp.example' }, '/srv/soc').email).toMatchObject({ kind: 'files', from: 'soc@mssp.example' });
   });
 
-  it('sends no email in connected mode without SMTP', () => {
-    expect(parseConfig(CONNECTED, '/srv/soc').email).toEqual({ kind: 'none' });
+  it('sends no email in connected mode without SMTP: rules cannot ask for it, and a send is refused with the reason', async () => {
+    const config = parseConfig(CONNECTED, '/srv/soc');
+    expect(config.email).toEqual({ kind: 'none' });
+    const email = createEmailSender(config.email, { clock: systemClock, logger: silentLogger });
+    expect(email.availability).toEqual({ available: false, reason: EMAIL_UNCONFIGURED_REASON });
+    const refusal = await email.sender.send({ to: 'a@b.example', subject: 's', text: 't', html: 'h' }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(EmailDeliveryError);
+    expect(refusal).toMatchObject({ kind: 'rejected', message: expect.stringMatching(/^email is not configured/) });
   });
 
   it('uses SMTP when SMTP_URL and MAIL_FROM are set, in either mode', () => {

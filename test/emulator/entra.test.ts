@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EntraEmulator, GRAPH_DEFAULT_SCOPE } from '../../src/emulator/entra.js';
 import { readEmulatorAccessToken } from '../../src/emulator/tokens.js';
 import { CONTOSO, FABRIKAM, NORTHWIND, TEST_APP, TEST_ROLES, startTestEntra, testTls } from '../helpers/entra.js';
+import { eventually } from '../helpers/eventually.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
 const CALLBACK = TEST_APP.redirectUris[0];
@@ -152,7 +153,7 @@ describe('Entra emulator: slow responses', () => {
       const answer = postToken(entra, CONTOSO.tenantId, secretRequest()).finally(() => {
         settled = true;
       });
-      await waitFor(() => clock.pendingSleepers === 1);
+      await eventually(() => clock.pendingSleepers === 1, 'the token request to sleep on the clock');
       expect(settled).toBe(false);
       await clock.advance(5_000);
       expect((await answer).status).toBe(200);
@@ -304,11 +305,3 @@ describe('Entra emulator: lifecycle', () => {
     expect(() => entra.authorityHost).toThrow(/not running/);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

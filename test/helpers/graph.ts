@@ -16,6 +16,8 @@ export const WRITE_ROLE = 'SecurityAlert.ReadWrite.All';
 export class TestTokenSource implements GraphTokenSource {
   issued = 0;
   readonly tenantsAsked: string[] = [];
+  /** Tenants whose token the client dropped after Graph refused it, in order. */
+  readonly tenantsForgotten: string[] = [];
   readonly tokensIssued: string[] = [];
   private readonly rolesByTenant = new Map<string, string[]>();
   /** Seconds a token lives; negative mints already-expired tokens. */
@@ -30,6 +32,10 @@ export class TestTokenSource implements GraphTokenSource {
   /** Sets the permissions the tenant "granted". */
   setRoles(tenantId: string, roles: string[]): void {
     this.rolesByTenant.set(tenantId, roles);
+  }
+
+  forgetGraphToken(tenantId: string): void {
+    this.tenantsForgotten.push(tenantId);
   }
 
   async getGraphToken(tenantId: string): Promise<{ token: string }> {

@@ -64,6 +64,8 @@ export interface HarnessOptions {
 /**
  * The bot behind restify on a loopback port, in connected mode against the Entra and Graph
  * emulators (HTTPS, the real @azure/identity), with a recording Bot Connector emulator beside it.
+ * Ask its state through `app.testing`, never its store. Start one per `describe` block that
+ * changes state, so no block depends on another's leftovers.
  */
 export class BotHarness {
   private counter = 0;

@@ -26,10 +26,10 @@ afterAll(async () => {
 describe('onboarding in sandbox mode', () => {
   const tailspin = PENDING_DEMO_CUSTOMERS[0]!;
 
-  it('serves a fourth demo customer that has not consented yet', () => {
+  it('serves a fourth demo customer that has not consented yet', async () => {
     expect(app.sandbox?.entra.findTenant(tailspin.domain)?.tenantId).toBe(tailspin.tenantId);
     expect(app.sandbox?.entra.consentedRoles(tailspin.tenantId, app.sandbox.endpoints.credentials.clientId)).toBeUndefined();
-    expect(app.services.tenants.find(tailspin.domain)).toBeUndefined();
+    expect(await app.testing.tenant(tailspin.domain)).toBeUndefined();
     expect(existsSync(join(dataDir, STATE_SECRET_FILE))).toBe(true);
   });
 
@@ -54,7 +54,7 @@ describe('onboarding in sandbox mode', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('SOC Bridge is connected to Tailspin Toys');
 
-    const tenant = app.services.tenants.find('tailspin-toys')!;
+    const tenant = (await app.testing.tenant('tailspin-toys'))!;
     expect(tenant).toMatchObject({ status: 'connected', writeAccess: true });
     const listing = await app.services.alerts.list({ tenants: [tenant], filter: { statuses: [] }, top: 50 });
     expect(listing.failures).toEqual([]);
@@ -65,7 +65,7 @@ describe('onboarding in sandbox mode', () => {
     await app.stop();
     const config = parseConfig({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SANDBOX_ALERT_INTERVAL: '0', PUBLIC_BASE_URL: PUBLIC });
     app = await startApp(config, { logger: silentLogger, sandboxTls: testTls() });
-    const tenant = app.services.tenants.find('tailspin-toys')!;
+    const tenant = (await app.testing.tenant('tailspin-toys'))!;
     expect(tenant.status).toBe('connected');
     const listing = await app.services.alerts.list({ tenants: [tenant], filter: { statuses: [] }, top: 5 });
     expect(listing.failures).toEqual([]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StartupError } from '../../src/errors.js';
 import { STATE_SECRET_FILE, loadOrCreateStateSecret } from '../../src/onboarding/state-secret.js';
 
 describe('the sandbox consent-state secret', () => {
@@ -17,6 +18,8 @@ describe('the sandbox consent-state secret', () => {
   it('refuses a file that holds too short a secret instead of overwriting it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'soc-bridge-secret-'));
     writeFileSync(join(dir, STATE_SECRET_FILE), 'short\n');
-    expect(() => loadOrCreateStateSecret(dir)).toThrow('could not read the consent-state secret');
+    expect(() => loadOrCreateStateSecret(dir)).toThrow(StartupError);
+    expect(() => loadOrCreateStateSecret(dir)).toThrow(/consent-state secret in .* is shorter than 32 characters or unreadable; remove the file/);
+    expect(readFileSync(join(dir, STATE_SECRET_FILE), 'utf8')).toBe('short\n');
   });
 });

@@ -35,13 +35,12 @@ const describeRule = (w: RoutingWorld, id: string) => {
 
 describe('rules saved before target kinds', () => {
   it('still load, say the same, and route the same', async () => {
-    world = await RoutingWorld.create(
-      undefined,
-      earlierDataFolder([
+    world = await RoutingWorld.create({
+      dir: earlierDataFolder([
         earlierRule('ra1', 'both', { linkedChannels: true, channels: [], emails: ['soc@mssp.example'] }),
         earlierRule('ra2', 'teams', { linkedChannels: false, channels: [CHANNELS.shared], emails: ['kept@mssp.example'] }),
       ]),
-    );
+    });
     await world.link(CHANNELS.contosoAlerts, 'contoso');
     await world.link(CHANNELS.shared, 'contoso');
     expect(describeRule(world, 'ra1')).toMatchObject({ 'Sends to': "Teams: each tenant's linked channels · Email: soc@mssp.example", Mode: 'Teams and email' });
@@ -50,11 +49,9 @@ describe('rules saved before target kinds', () => {
   });
 
   it('keep working after the next change is saved in the new shape', async () => {
-    const dir = earlierDataFolder([earlierRule('ra3', 'email', { linkedChannels: true, channels: [], emails: ['only@mssp.example'] })]);
-    world = await RoutingWorld.create(undefined, dir);
+    world = await RoutingWorld.create({ dir: earlierDataFolder([earlierRule('ra3', 'email', { linkedChannels: true, channels: [], emails: ['only@mssp.example'] })]) });
     await world.link(CHANNELS.contosoAlerts, 'contoso');
-    await world.store.close();
-    world = await RoutingWorld.create(undefined, dir);
+    world = await world.reopen();
     expect(describeRule(world, 'ra3')).toMatchObject({ Mode: 'Email' });
     expect(world.route('contoso', alertWith())).toEqual(['only@mssp.example']);
   });

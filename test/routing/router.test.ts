@@ -139,7 +139,8 @@ describe('isolation: customer data only reaches conversations linked to that cus
   it('never routes to an unlinked conversation, or across customers, whatever the rules say', async () => {
     await world.addRule(`Everything severity:any to:channels,"${CHANNELS.contosoAlerts}","${CHANNELS.fabrikamAlerts}","${CHANNELS.shared}"`);
     await world.addRule(`Shared severity:high tenants:all to:"${CHANNELS.shared}"`);
-    const links = new Set(world.store.read().channelLinks.map((l) => `${l.tenantId}|${l.conversationId}`));
+    const links = new Set(world.linkViews().map((v) => `${v.link.tenantId}|${v.link.conversationId}`));
+    expect(links.size).toBe(4);
     let teamsTargets = 0;
     for (const handle of Object.keys(TENANT_IDS) as Handle[]) {
       for (const severity of ['high', 'medium', 'low', 'informational']) {
@@ -178,10 +179,7 @@ describe('isolation: customer data only reaches conversations linked to that cus
   });
 
   it('routes nothing for an offboarded tenant', async () => {
-    await world.store.update((data) => {
-      const t = data.tenants.find((x) => x.tenantId === TENANT_IDS.contoso);
-      if (t) t.status = 'offboarded';
-    });
+    await world.tenants.change(TENANT_IDS.contoso, { status: 'offboarded' });
     expect(world.route('contoso', alertWith({ severity: 'high' }))).toEqual([]);
   });
 });
@@ -190,9 +188,9 @@ describe('LinkHealth.markBroken', () => {
   it('marks every link of the conversation once, returns true only the first time, and routing skips it', async () => {
     expect(await world.links.markBroken(CHANNELS.shared, 'Teams answered 403')).toBe(true);
     expect(await world.links.markBroken(CHANNELS.shared, 'Teams answered 404')).toBe(false);
-    const links = world.store.read().channelLinks.filter((l) => l.conversationId === CHANNELS.shared);
+    const links = world.linkViews().filter((v) => v.link.conversationId === CHANNELS.shared);
     expect(links).toHaveLength(2);
-    for (const l of links) expect(l.broken?.reason).toBe('Teams answered 403');
+    for (const l of links) expect(l).toMatchObject({ health: 'broken', link: { broken: { reason: 'Teams answered 403' } } });
     expect(world.route('contoso', alertWith())).toEqual([CHANNELS.contosoAlerts]);
     expect(world.route('fabrikam', alertWith())).toEqual([CHANNELS.fabrikamAlerts]);
   });
@@ -204,17 +202,19 @@ describe('LinkHealth.markBroken', () => {
   it('is repaired by linking again there, and can then break (and be reported) again', async () => {
     await world.links.markBroken(CHANNELS.shared, 'gone');
     await world.link(CHANNELS.shared, 'contoso');
-    expect(world.store.read().channelLinks.filter((l) => l.conversationId === CHANNELS.shared && l.broken)).toEqual([]);
+    expect(world.linkViews().filter((v) => v.link.conversationId === CHANNELS.shared && v.health !== 'active')).toEqual([]);
     expect(world.route('fabrikam', alertWith())).toContain(CHANNELS.shared);
     expect(await world.links.markBroken(CHANNELS.shared, 'gone again')).toBe(true);
   });
 
   it('survives a reload of the store', async () => {
     await world.links.markBroken(CHANNELS.shared, 'Teams answered 403');
-    await world.store.flush();
-    const { LowdbStore } = await import('../../src/store/lowdb-store.js');
-    const reopened = await LowdbStore.open((world.store.path.match(/^(.*)[/\\][^/\\]+$/) ?? [])[1] ?? '');
-    expect(reopened.read().channelLinks.filter((l) => l.broken).map((l) => l.conversationId)).toEqual([CHANNELS.shared, CHANNELS.shared]);
-    await reopened.close();
+    world = await world.reopen();
+    const broken = world.linkViews().filter((v) => v.health === 'broken');
+    expect(broken.map((v) => [v.link.conversationId, v.link.broken?.reason])).toEqual([
+      [CHANNELS.shared, 'Teams answered 403'],
+      [CHANNELS.shared, 'Teams answered 403'],
+    ]);
+    expect(world.route('contoso', alertWith())).toEqual([CHANNELS.contosoAlerts]);
   });
 });

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { EMAIL_UNCONFIGURED_REASON } from '../../src/email/email-config.js';
 import { ConflictError, NotFoundError, UsageError } from '../../src/errors.js';
+import { DEFAULT_RULE_ID } from '../../src/routing/matcher.js';
 import { kindsUsed } from '../../src/routing/rule-targets.js';
-import { CHANNELS, RoutingWorld, TENANT_IDS } from './world.js';
+import { CHANNELS, RoutingWorld, TENANT_IDS, alertWith } from './world.js';
 
 let world: RoutingWorld;
 
@@ -29,7 +31,7 @@ describe('rule add', () => {
       createdAt: '2026-11-26T09:00:00.000Z',
     });
     expect(rule.id).toMatch(/^r[a-z0-9]{4}$/);
-    expect(world.store.read().rules).toEqual([rule]);
+    expect(world.rules.list()).toEqual([rule]);
   });
 
   it('resolves tenants by handle, domain or id into tenant ids', async () => {
@@ -64,7 +66,7 @@ describe('rule add', () => {
     const error = await world.addRule(text).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).userMessage).toMatch(message);
-    expect(world.store.read().rules).toEqual([]);
+    expect(world.rules.list()).toEqual([]);
   });
 
   it('refuses a second rule with the same name, whatever the case', async () => {
@@ -83,11 +85,20 @@ describe('rule add', () => {
   });
 });
 
+describe('rule emails', () => {
+  it('name the rule that sent them, and the built-in default names none', async () => {
+    const { rule } = await world.addRule('"Contoso high" tenants:contoso severity:high to:channels,soc@mssp.example include:org,link');
+    const input = { tenant: world.tenant('contoso'), alert: alertWith({ severity: 'high' }), options: { includeOrgName: true, includePortalLink: true, includeDeviceInfo: false }, to: 'soc@mssp.example' };
+    expect(world.emailComposer.compose({ ...input, ruleId: rule.id }).text).toContain('because of the notification rule "Contoso high"');
+    expect(world.emailComposer.compose({ ...input, ruleId: DEFAULT_RULE_ID }).text).not.toContain('because of the notification rule');
+  });
+});
+
 describe('email availability', () => {
   it('refuses rules that need email when it is not configured, with the reason', async () => {
-    const offline = await RoutingWorld.create({ available: false, reason: 'email is not configured: set SMTP_URL and MAIL_FROM.' });
+    const offline = await RoutingWorld.create({ emailAvailable: false });
     try {
-      await expect(offline.addRule('Mail to:soc@mssp.example')).rejects.toThrow('mode: email needs email, and email is not configured: set SMTP_URL and MAIL_FROM.');
+      await expect(offline.addRule('Mail to:soc@mssp.example')).rejects.toThrow(`mode: email needs email, and ${EMAIL_UNCONFIGURED_REASON}`);
       await expect(offline.addRule('Both to:channels,soc@mssp.example')).rejects.toThrow(/mode: both needs email/);
       const { rule } = await offline.addRule('Teams only to:channels');
       expect(kindsUsed(offline.targets, rule)).toEqual(['teams']);

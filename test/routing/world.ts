@@ -6,16 +6,15 @@ import { ConversationRegistry } from '../../src/conversations/conversation-regis
 import type { Alert, AlertEvidence } from '../../src/defender/alert.js';
 import { silentLogger } from '../../src/log.js';
 import type { Actor } from '../../src/roles/actor.js';
-import { ChangeSignal } from '../../src/routing/change-signal.js';
-import { ChannelLinks } from '../../src/routing/channel-links.js';
-import { RuleRouter } from '../../src/routing/router.js';
-import { RuleService, type RuleChangeContext } from '../../src/routing/rule-service.js';
 import { parseConfig } from '../../src/config.js';
-import { alertEmailComposer } from '../../src/email/alert-email.js';
-import { EMAIL_TARGETS, emailServices } from '../../src/delivery/targets/email/email-target.js';
+import type { SampleDelivery } from '../../src/delivery/ports.js';
 import { TargetRegistry } from '../../src/delivery/targets/registry.js';
-import type { Availability } from '../../src/delivery/targets/target-kind.js';
-import { TEAMS_TARGETS } from '../../src/delivery/targets/teams/teams-target.js';
+import { alertEmailComposer, type ComposeInput } from '../../src/email/alert-email.js';
+import type { OutgoingEmail } from '../../src/delivery/ports.js';
+import type { ChannelLinks, LinkView } from '../../src/routing/channel-links.js';
+import { createRouting } from '../../src/routing/compose.js';
+import type { RuleRouter } from '../../src/routing/router.js';
+import type { RuleChangeContext, RuleService } from '../../src/routing/rule-service.js';
 import { parseRuleAdd, parseRuleOptions } from '../../src/routing/rule-syntax.js';
 import type { TenantRecord } from '../../src/store/schema.js';
 import { LowdbStore } from '../../src/store/lowdb-store.js';
@@ -31,6 +30,9 @@ export const TENANT_IDS = {
 } as const;
 export type Handle = keyof typeof TENANT_IDS;
 
+/** Routing's worlds deliver nothing: `rule test` is covered end to end. */
+const NO_SAMPLES: SampleDelivery = { sendSamples: () => Promise.reject(new Error('this world delivers nothing')) };
+
 export const CHANNELS = {
   contosoAlerts: '19:contoso-alerts@thread.tacv2',
   fabrikamAlerts: '19:fabrikam-alerts@thread.tacv2',
@@ -38,38 +40,41 @@ export const CHANNELS = {
   unlinked: '19:random-chat@thread.tacv2',
 } as const;
 
-/** Store, registries and routing services over a temporary data folder, as the app wires them. */
+/** Registries and routing's services over a temporary data folder, composed as the app composes them. */
 export class RoutingWorld {
   readonly clock = new ManualClock();
-  readonly changes = new ChangeSignal();
   readonly tenants: TenantRegistry;
   readonly conversations: ConversationRegistry;
   readonly links: ChannelLinks;
   readonly rules: RuleService;
   readonly router: RuleRouter;
-  /** Teams, and email with the availability the world was made with (nothing is sent here). */
+  /** The target kinds as configured here: Teams, email (`.eml` files, or none when unavailable), no webhooks. */
   readonly targets: TargetRegistry;
+  /** Renders the email a rule sends, naming the rule, as the email target does. */
+  readonly emailComposer: { compose(input: ComposeInput): OutgoingEmail };
 
   private constructor(
-    readonly store: LowdbStore,
+    private readonly store: LowdbStore,
     private readonly dir: string,
-    email: Availability,
+    private readonly emailAvailable: boolean,
   ) {
     const deps = { store, clock: this.clock, logger: silentLogger };
     this.tenants = new TenantRegistry(deps);
     this.conversations = new ConversationRegistry(deps);
-    this.links = new ChannelLinks({ ...deps, conversations: this.conversations, changes: this.changes });
-    this.targets = new TargetRegistry([
-      { kind: TEAMS_TARGETS, built: TEAMS_TARGETS.build({ config: parseConfig({}, dir), clock: this.clock, logger: silentLogger, ruleName: () => undefined }) },
-      { kind: EMAIL_TARGETS, built: emailServices({ sender: { send: async () => undefined }, composer: alertEmailComposer(), availability: email }) },
-    ]);
-    this.rules = new RuleService({ ...deps, tenants: this.tenants, links: this.links, conversations: this.conversations, changes: this.changes, targets: this.targets });
-    this.router = new RuleRouter({ store, changes: this.changes, targets: this.targets });
+    // Sandbox mode writes mail as files; connected mode without SMTP_URL has no email at all.
+    const env = emailAvailable ? { DATA_DIR: dir } : { DATA_DIR: dir, DEFENDER_CLIENT_ID: '5e7d3c1b-9a2f-4e6d-8b1c-0a9f8e7d6c5b', DEFENDER_CLIENT_SECRET: 'x', CONSENT_STATE_SECRET: 'c'.repeat(40) };
+    const ruleName = (ruleId: string) => this.rules.nameOf(ruleId);
+    this.targets = TargetRegistry.build({ config: parseConfig(env, dir), clock: this.clock, logger: silentLogger, ruleName });
+    this.emailComposer = alertEmailComposer(ruleName);
+    ({ links: this.links, rules: this.rules, router: this.router } = createRouting({ ...deps, conversations: this.conversations, tenants: this.tenants, targets: this.targets, samples: NO_SAMPLES }));
   }
 
-  /** A world over a fresh data folder, or over `dir` as an earlier SOC Bridge left it. */
-  static async create(email: Availability = { available: true, reason: '' }, dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-'))): Promise<RoutingWorld> {
-    const world = new RoutingWorld(await LowdbStore.open(dir), dir, email);
+  /**
+   * Three connected tenants and four channels the bot is in, nothing linked yet; without email when
+   * asked; over `dir` when given (a data folder as an earlier SOC Bridge left it).
+   */
+  static async create({ emailAvailable = true, dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-')) } = {}): Promise<RoutingWorld> {
+    const world = new RoutingWorld(await LowdbStore.open(dir), dir, emailAvailable);
     for (const handle of (Object.keys(TENANT_IDS) as Handle[]).filter((h) => !world.tenants.find(h))) {
       await world.tenants.add({ handle, displayName: `${handle[0]!.toUpperCase()}${handle.slice(1)} Ltd`, tenantId: TENANT_IDS[handle], domain: `${handle}.example`, status: 'connected', writeAccess: true });
     }
@@ -77,9 +82,22 @@ export class RoutingWorld {
     return world;
   }
 
+  /** Closes this world and opens the same data folder again, as a restart would. */
+  async reopen(): Promise<RoutingWorld> {
+    this.targets.close();
+    await this.store.close();
+    return new RoutingWorld(await LowdbStore.open(this.dir), this.dir, this.emailAvailable);
+  }
+
   async close(): Promise<void> {
+    this.targets.close();
     await this.store.close();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Every channel link with its health, as `channels` shows them. */
+  linkViews(): LinkView[] {
+    return this.links.views(this.tenants.all());
   }
 
   tenant(handle: Handle): TenantRecord {

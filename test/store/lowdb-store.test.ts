@@ -109,6 +109,26 @@ describe('LowdbStore', () => {
     expect(error.message).toContain('Cannot read the store file');
   });
 
+  it('refuses a second open of the same folder while the first holds it, and frees it on close', async () => {
+    const first = await LowdbStore.open(dir);
+    const error = (await LowdbStore.open(dir).catch((e: unknown) => e)) as StoreError;
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error.code).toBe('store.locked');
+    expect(error.message).toContain(`Another SOC Bridge process is using the data folder ${dir}`);
+    expect(error.message).toContain('set DATABASE_URL');
+    await first.close();
+    const second = await LowdbStore.open(dir);
+    await second.close();
+  });
+
+  it('frees the folder again when the file it finds is invalid', async () => {
+    writeFileSync(join(dir, STORE_FILE_NAME), 'not json');
+    await expect(LowdbStore.open(dir)).rejects.toThrow('is not valid JSON');
+    rmSync(join(dir, STORE_FILE_NAME));
+    const store = await LowdbStore.open(dir);
+    await store.close();
+  });
+
   it('refuses changes after close', async () => {
     const store = await LowdbStore.open(dir);
     await store.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatDeliveryError } from '../../src/conversations/messenger.js';
 import { notice } from '../../src/chat/reply.js';
+import { SocBridgeError } from '../../src/errors.js';
 import type { ConversationRecord } from '../../src/store/schema.js';
 import { TeamsMessenger } from '../../src/teams/messenger.js';
 import { BotHarness, USERS, cardIn, cardText } from '../helpers/harness.js';
@@ -12,7 +13,7 @@ let messenger: TeamsMessenger;
 beforeAll(async () => {
   bot = await BotHarness.start();
   await bot.say('help', USERS.admin, { kind: 'channel', channelId: '19:proactive@thread.tacv2' });
-  channel = bot.app.services.conversations.get('19:proactive@thread.tacv2')!;
+  channel = (await bot.app.testing.conversation('19:proactive@thread.tacv2'))!;
   messenger = bot.app.messenger as TeamsMessenger;
 });
 afterAll(async () => {
@@ -54,6 +55,11 @@ describe('TeamsMessenger', () => {
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
     expect(error.retryAfterMs).toBe(retryAfterMs);
+    expect(error).toBeInstanceOf(SocBridgeError);
+    expect(error.code).toBe('chat.delivery-failed');
+    expect(error.message).toMatch(new RegExp(`^Teams answered ${status}: `));
+    expect(error.userMessage).toMatch(/^Teams /);
+    expect(error.userMessage).not.toContain(String(status));
   });
 
   it('rides out a single 429 inside the connector client', async () => {

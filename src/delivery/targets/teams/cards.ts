@@ -1,6 +1,7 @@
 import { severityColor, severityLabel, statusLabel, utc } from '../../../alerts/alert-views.js';
 import { ALERT_VERBS } from '../../../alerts/verbs.js';
 import type { AlertDigestCardData } from '../../../cards/catalog.js';
+import { clip, TEXT_LIMITS } from '../../../cards/limits.js';
 import { cardReply, type Reply } from '../../../chat/reply.js';
 import type { Alert } from '../../../defender/alert.js';
 import { notificationCard } from '../../../routing/notification-card.js';
@@ -50,8 +51,8 @@ export function digestCard(digest: DigestRecord, reason: string): Reply {
     items: digest.items.map((item) => ({
       severityLabel: severityLabel(item.severity),
       severityColor: severityColor(item.severity),
-      title: item.title,
-      line: [item.customer, statusLabel(item.status), utc(item.createdDateTime), item.assignedTo ? `assigned to ${item.assignedTo}` : 'unassigned'].filter((part) => part !== '').join(' · '),
+      title: clip(item.title, TEXT_LIMITS.title),
+      line: [item.customer, statusLabel(item.status), utc(item.createdDateTime), item.assignedTo ? `assigned to ${clip(item.assignedTo, TEXT_LIMITS.field)}` : 'unassigned'].filter((part) => part !== '').join(' · '),
       actionData: { verb: ALERT_VERBS.open, tenantId: item.tenantId, alertId: item.alertId },
     })),
     footer: 'Open an alert for its full card and actions. Rows show each alert’s current status.',

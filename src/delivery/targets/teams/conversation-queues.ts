@@ -1,7 +1,8 @@
 import type { Clock } from '../../../clock.js';
 import type { Logger } from '../../../log.js';
 import { SlidingWindowLimiter, type RateWindow } from '../../../rate-limit/sliding-window.js';
-import { StopSignal, admit, sleepUnless, stopWithin } from '../../pacing.js';
+import { StopSignal, admit, sleepUnless } from '../../pacing.js';
+import { stopWithin } from '../../../stop-within.js';
 
 /** A new card, or a digest card, waiting to be posted. */
 export type PostJob = { readonly kind: 'card'; readonly key: string } | { readonly kind: 'digest'; readonly id: string };
