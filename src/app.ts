@@ -21,9 +21,11 @@ import { openMigratedDatabase } from './store/postgres/open-database.js';
 import type { Store } from './store/store.js';
 import { createAdapter } from './teams/adapter.js';
 import { createBot } from './teams/bot.js';
+import { DeliveryNotices } from './notify/delivery-notices.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
+import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
@@ -41,7 +43,7 @@ export interface RunningApp {
   readonly sandbox: Sandbox | undefined;
   /** Read-only answers about the app's state (roles, tenants, links, rules, onboarding, audit) for tests. */
   readonly testing: AppFacade;
-  /** Proactive alert delivery: the poller, the outbox and the Teams and email queues. */
+  /** Proactive alert delivery: the poller, the outbox and one worker per target kind. */
   readonly delivery: DeliveryService;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
@@ -75,12 +77,13 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ store, clock, logger });
-  const routing = createRouting({ email: config.email, store, conversations, tenants, messenger, clock, logger, lastDeliveryAt: (id) => delivery.lastDeliveryAt(id) });
+  const targets = TargetRegistry.build({ config, clock, logger, ruleName: (ruleId) => routing.rules.nameOf(ruleId) });
+  const routing = createRouting({ store, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const roles = new RoleService({ store, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ store, conversations, messenger, logger });
   const delivery = new DeliveryService({
-    store, clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
-    router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer,
+    store, clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
+    router: routing.router, linkHealth: routing.links, targets,
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
@@ -98,6 +101,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     links: routing.links,
     rules: routing.rules,
     ruleTester: routing.ruleTester,
+    targets,
+    delivery,
   };
   const bot = createBot({ config, adapter, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
@@ -113,7 +118,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       ready = false;
       await stopServer(server, 10_000);
       await delivery.stop();
-      routing.close();
+      targets.close();
       await sandbox?.stop();
       await store.close();
       await database?.close();

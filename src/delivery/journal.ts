@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import type { DeliveryStore } from './store-schema.js';
 
 type Section = keyof DeliveryStore;
-const SECTIONS: readonly Section[] = ['deliveries', 'alerts', 'digests', 'cursors'];
+const SECTIONS: readonly Section[] = ['deliveries', 'alerts', 'digests', 'cursors', 'targets'];
 
 /** Where the journal reads the current version of a record (undefined = deleted). */
 export interface RecordSource {

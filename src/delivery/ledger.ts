@@ -4,11 +4,19 @@ import { AlertSchema, type Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { DeliveryJournal, type JournalOptions } from './journal.js';
-import { targetKey, type DeliveryTarget } from './ports.js';
-import type { AlertSnapshot, DeliveryRecord, DeliveryStore, DigestRecord, PollCursor } from './store-schema.js';
+import type { AlertSnapshot, DeliveryRecord, DeliveryStore, DigestRecord, PollCursor, TargetHealth } from './store-schema.js';
 
 export const alertKeyOf = (tenantId: string, alertId: string): string => `${tenantId}/${alertId}`;
-export const deliveryKeyOf = (tenantId: string, alertId: string, target: DeliveryTarget): string => `${alertKeyOf(tenantId, alertId)}|${targetKey(target)}`;
+/** A delivery's key: the alert and the target's key (`kind:…`, from the target registry). */
+export const deliveryKeyOf = (tenantId: string, alertId: string, targetKey: string): string => `${alertKeyOf(tenantId, alertId)}|${targetKey}`;
+
+export interface LedgerDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Whether a sent delivery keeps following its alert's changes (its kind's worker knows). */
+  readonly followsChanges: (delivery: DeliveryRecord) => boolean;
+}
 
 /** Graph's ISO times compared as instants (their text may differ in precision). */
 export function isNewer(version: string, than: string | undefined): boolean {
@@ -28,11 +36,12 @@ export class DeliveryLedger {
   private readonly bodies = new Map<string, Alert>();
   private readonly digestMap = new Map<string, DigestRecord>();
   private readonly cursorMap = new Map<string, PollCursor>();
+  private readonly healthMap = new Map<string, TargetHealth>();
   private sequence = 0;
   readonly journal: DeliveryJournal;
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; logger: Logger },
+    private readonly deps: LedgerDeps,
     journalOptions: JournalOptions = {},
   ) {
     this.journal = new DeliveryJournal(
@@ -57,6 +66,7 @@ export class DeliveryLedger {
       this.sequence = Math.max(this.sequence, digest.seq + 1);
     }
     for (const cursor of Object.values(saved.cursors)) this.cursorMap.set(cursor.tenantId, cursor);
+    for (const health of Object.values(saved.targets)) this.healthMap.set(health.key, health);
   }
 
   private current(section: keyof DeliveryStore, key: string): unknown {
@@ -69,6 +79,8 @@ export class DeliveryLedger {
         return this.digestMap.get(key);
       case 'cursors':
         return this.cursorMap.get(key);
+      case 'targets':
+        return this.healthMap.get(key);
     }
   }
 
@@ -177,13 +189,13 @@ export class DeliveryLedger {
   }
 
   /**
-   * Drops the stored alert body once nothing waits for it (no pending post, no edit behind),
-   * so the store holds bodies only for work in progress.
+   * Drops the stored alert body once nothing waits for it (no pending post, no card edit or update
+   * event behind), so the store holds bodies only for work in progress.
    */
   releaseBodyIfIdle(alertKey: string): void {
     const snapshot = this.alertMap.get(alertKey);
     if (snapshot?.body === undefined) return;
-    if (this.deliveriesOf(alertKey).some((d) => needsBody(d, snapshot))) return;
+    if (this.deliveriesOf(alertKey).some((d) => d.state === 'pending' || (d.shownVersion !== snapshot.version && this.deps.followsChanges(d)))) return;
     const { body: _body, ...rest } = snapshot;
     this.alertMap.set(alertKey, rest);
     this.bodies.delete(alertKey);
@@ -219,6 +231,22 @@ export class DeliveryLedger {
     this.cursorMap.set(cursor.tenantId, cursor);
     this.journal.mark('cursors', cursor.tenantId);
   }
+
+  /** Tenants polled at least once (they have a cursor). */
+  get cursorCount(): number {
+    return this.cursorMap.size;
+  }
+
+  // Target health
+
+  targetHealth(targetKey: string): TargetHealth | undefined {
+    return this.healthMap.get(targetKey);
+  }
+
+  putTargetHealth(health: TargetHealth): void {
+    this.healthMap.set(health.key, health);
+    this.journal.mark('targets', health.key);
+  }
 }
 
 /** An alert as the store keeps it: JSON, deflated, base64. */
@@ -234,16 +262,4 @@ export function unpackAlert(packed: string): Alert | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Whether a delivery still needs the alert's body: to post it, or to edit its card to a newer version. */
-export function needsBody(delivery: DeliveryRecord, snapshot: AlertSnapshot): boolean {
-  if (delivery.state === 'pending') return true;
-  return (
-    delivery.state === 'sent' &&
-    delivery.target.kind === 'teams' &&
-    delivery.messageId !== undefined &&
-    delivery.cardGone !== true &&
-    delivery.shownVersion !== snapshot.version
-  );
 }

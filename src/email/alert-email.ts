@@ -31,7 +31,7 @@ export function renderAlertEmail(args: AlertEmailArgs): OutgoingEmail {
   return { to: args.to, subject, text: textOf(card, footer), html: htmlOf(card, subject, footer) };
 }
 
-/** What delivery hands the composer for one mail (structurally delivery's AlertEmailComposer input). */
+/** What the email target hands the composer for one mail. */
 export interface ComposeInput {
   readonly tenant: TenantRecord;
   readonly alert: Alert;
@@ -39,6 +39,7 @@ export interface ComposeInput {
   readonly to: string;
   /** The rule that routed it; its name goes in the footer. */
   readonly ruleId?: string;
+  readonly extras?: NotificationExtras;
 }
 
 /** The email composer delivery uses: renders alert emails, naming the rule when it is known. */

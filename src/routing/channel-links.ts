@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { LinkHealth } from '../delivery/ports.js';
+import type { LinkDirectory } from '../delivery/targets/target-kind.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
@@ -38,7 +39,7 @@ export interface ChannelLinksDeps {
  * Which conversations receive which customer's alerts (many-to-many), and whether each still
  * works. Only `link`, typed in the conversation itself, makes a conversation a destination.
  */
-export class ChannelLinks implements LinkHealth {
+export class ChannelLinks implements LinkHealth, LinkDirectory {
   private readonly linkedListeners: ((tenant: TenantRecord, conversation: ConversationRecord) => void)[] = [];
 
   constructor(private readonly deps: ChannelLinksDeps) {}
@@ -121,6 +122,24 @@ export class ChannelLinks implements LinkHealth {
 
   isLinked(conversationId: string, tenantId: string): boolean {
     return this.deps.store.read().channelLinks.some((l) => l.conversationId === conversationId && l.tenantId === tenantId);
+  }
+
+  hasLinks(tenantId: string): boolean {
+    return this.deps.store.read().channelLinks.some((l) => l.tenantId === tenantId);
+  }
+
+  /** A conversation id, or the name of a linked channel or group chat, as the conversation's id; refused with what is linked. */
+  conversationNamed(ref: string): string {
+    const byId = this.deps.conversations.get(ref);
+    if (byId) return byId.id;
+    const linkedIds = [...new Set(this.deps.store.read().channelLinks.map((l) => l.conversationId))];
+    const named = linkedIds
+      .map((id) => ({ id, conversation: this.deps.conversations.get(id) }))
+      .filter(({ id, conversation }) => [placeNameOf(conversation, id), conversation?.channelName, conversation?.title].some((n) => n?.toLowerCase() === ref.toLowerCase()));
+    if (named.length === 1 && named[0]) return named[0].id;
+    const known = linkedIds.slice(0, 10).map((id) => `"${this.placeName(id)}"`).join(', ');
+    if (named.length > 1) throw new UsageError(`to: several linked conversations are called "${ref.slice(0, 60)}"; use "here" in the one you mean, or its conversation id ("channels" shows them).`);
+    throw new UsageError(`to: "${ref.slice(0, 60)}" is not a linked channel or group chat.${known ? ` Linked: ${known}.` : ' No conversation is linked yet: run "link <tenant>" in a channel first.'} Use channels, here, a linked channel's name or id, or an email address.`);
   }
 
   /** The links `actor` may see (a customer-admin: their own tenant's), optionally of one tenant, with their health. */

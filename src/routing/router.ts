@@ -1,5 +1,7 @@
 import type { Alert } from '../defender/alert.js';
-import { targetKey, type AlertRouter, type ContentOptions, type DeliveryTarget, type RoutedTarget } from '../delivery/ports.js';
+import type { AlertRouter, ContentOptions, DeliveryTarget, RoutedTarget } from '../delivery/ports.js';
+import type { TargetRegistry } from '../delivery/targets/registry.js';
+import type { RouteContext } from '../delivery/targets/target-kind.js';
 import type { ConversationRecord, StoreData, TenantRecord } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { ChangeSignal } from './change-signal.js';
@@ -24,30 +26,32 @@ interface RoutingIndex {
  * Routes a tenant's alert through every enabled rule that selects it (or, while there are no
  * rules at all, the default rule). Pure and in memory: it runs for every new alert.
  *
- * Isolation: a Teams target is returned only for a conversation linked to the alert's tenant, whose
- * link works and where the bot still is. A rule naming a specific channel cannot widen that: the
- * channel gets the alerts of the tenants it is linked to and no others.
+ * Isolation: a conversation is returned only when it is linked to the alert's tenant, its link
+ * works and the bot is still there (the route context each target kind expands its references
+ * with). A rule naming a specific channel cannot widen that: the channel gets the alerts of the
+ * tenants it is linked to and no others.
  */
 export class RuleRouter implements AlertRouter {
   private index: RoutingIndex | undefined;
 
-  constructor(private readonly deps: { store: Store; changes: ChangeSignal }) {}
+  constructor(private readonly deps: { store: Store; changes: ChangeSignal; targets: TargetRegistry }) {}
 
   route(tenant: TenantRecord, alert: Alert): RoutedTarget[] {
     if (tenant.status === 'offboarded') return [];
     const index = this.current();
     const facts = new AlertFacts(alert);
     const tenantId = tenant.tenantId;
+    const route = routeContext(index, tenantId);
     const out = new Map<string, { target: DeliveryTarget; ruleId: string; options: ContentOptions }>();
     const add = (target: DeliveryTarget, rule: CompiledRule) => {
-      const key = targetKey(target);
+      const key = this.deps.targets.keyOf(target);
       const existing = out.get(key);
       if (!existing) out.set(key, { target, ruleId: rule.id, options: { ...rule.content } });
       else existing.options = orOptions(existing.options, rule.content);
     };
     for (const rule of index.rules) {
       if (!ruleMatches(rule, tenantId, facts)) continue;
-      for (const target of this.expand(index, rule, tenantId)) add(target, rule);
+      for (const target of this.expand(rule, route)) add(target, rule);
     }
     return [...out.values()];
   }
@@ -58,27 +62,15 @@ export class RuleRouter implements AlertRouter {
    */
   targetsOf(rule: NotificationRule, tenant: TenantRecord): RoutedTarget[] {
     if (tenant.status === 'offboarded') return [];
-    const index = this.current();
     const compiled = compileRule(rule);
     const out = new Map<string, RoutedTarget>();
-    for (const target of this.expand(index, compiled, tenant.tenantId)) out.set(targetKey(target), { target, ruleId: rule.id, options: { ...compiled.content } });
+    for (const target of this.expand(compiled, routeContext(this.current(), tenant.tenantId))) out.set(this.deps.targets.keyOf(target), { target, ruleId: rule.id, options: { ...compiled.content } });
     return [...out.values()];
   }
 
-  private *expand(index: RoutingIndex, rule: CompiledRule, tenantId: string): Generator<DeliveryTarget> {
-    if (rule.toLinkedChannels) {
-      for (const conversationId of index.linked.get(tenantId) ?? []) {
-        if (this.present(index, conversationId)) yield { kind: 'teams', conversationId };
-      }
-    }
-    for (const conversationId of rule.toChannels) {
-      if (index.links.has(`${tenantId}\n${conversationId}`) && this.present(index, conversationId)) yield { kind: 'teams', conversationId };
-    }
-    for (const address of rule.toEmails) yield { kind: 'email', address };
-  }
-
-  private present(index: RoutingIndex, conversationId: string): boolean {
-    return index.conversations.get(conversationId)?.active === true;
+  /** Each reference expanded by its kind; a kind no longer configured reaches nothing. */
+  private *expand(rule: CompiledRule, route: RouteContext): Generator<DeliveryTarget> {
+    for (const ref of rule.targets) yield* this.deps.targets.get(ref.kind)?.built.rules.expand(ref, route) ?? [];
   }
 
   private current(): RoutingIndex {
@@ -88,6 +80,15 @@ export class RuleRouter implements AlertRouter {
     this.index = buildIndex(data, this.deps.changes.version);
     return this.index;
   }
+}
+
+function routeContext(index: RoutingIndex, tenantId: string): RouteContext {
+  const present = (conversationId: string) => index.conversations.get(conversationId)?.active === true;
+  return {
+    tenantId,
+    linkedConversations: () => (index.linked.get(tenantId) ?? []).filter(present),
+    reaches: (conversationId) => index.links.has(`${tenantId}\n${conversationId}`) && present(conversationId),
+  };
 }
 
 function buildIndex(data: Readonly<StoreData>, version: number): RoutingIndex {

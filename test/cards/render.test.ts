@@ -138,7 +138,7 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     error: 'severity: "urgent" is not a severity.',
     values: {
       name: 'Contoso high', tenantScope: 'only', tenants: 't1', severities: 'high,medium', deviceGroups: 'Servers', serviceSources: '', detectionSources: 'antivirus', categories: '',
-      title: '', includeOrgName: 'true', includePortalLink: 'true', includeDeviceInfo: 'false', linkedChannels: 'true', channels: '19:a@thread.tacv2', emails: 'soc@mssp.example', mode: 'both', enabled: 'true',
+      title: '', includeOrgName: 'true', includePortalLink: 'true', includeDeviceInfo: 'false', linkedChannels: 'true', channels: '19:a@thread.tacv2', emails: 'soc@mssp.example', mode: 'teams,email', enabled: 'true',
     },
     choices: {
       tenants: [{ title: 'Contoso (contoso)', value: 't1' }],
@@ -147,6 +147,7 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
       detectionSources: [{ title: 'Antivirus', value: 'antivirus' }],
       categories: [{ title: 'Ransomware', value: 'Ransomware' }],
       channels: [{ title: 'SOC › Contoso alerts', value: '19:a@thread.tacv2' }],
+      modes: [{ title: 'Teams', value: 'teams' }, { title: 'Email', value: 'email' }],
     },
     noChannels: '',
     save: [{ title: 'Create rule', actionData: { verb: 'rule.save', ruleId: '' } }],

@@ -24,7 +24,7 @@ describe('email delivery', () => {
     const world = new World(clock);
     const tenant = world.addTenant(1);
     world.mail.script.push(new EmailDeliveryError('transient', '421 try later'), new Error('ECONNRESET'));
-    const service = started(world, { emailBackoff: { baseMs: 1000, capMs: 10_000 } });
+    const service = started(world, { senders: { email: { backoff: { baseMs: 1000, capMs: 10_000 } } } });
     const alert = freshAlert(tenant, clock.now(), 'm');
     await service.deliver(tenant, alert, [{ target: { kind: 'email', address: 'SOC@Customer1.example' }, ruleId: 'r', options: ALL_CONTENT }]);
     await run(clock, 100);

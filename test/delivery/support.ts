@@ -4,11 +4,15 @@ import type { Alert } from '../../src/defender/alert.js';
 import type { AlertPage } from '../../src/defender/graph-client.js';
 import type { AlertQuery } from '../../src/defender/alert-query.js';
 import { DeliveryService, type DeliverySettings, type DeliveryTuning } from '../../src/delivery/delivery-service.js';
-import type { AlertEmailComposer } from '../../src/delivery/email-delivery.js';
 import type { PollingGraph } from '../../src/delivery/poller.js';
 import type { AlertRouter, ContentOptions, DeliveryTarget, EmailSender, LinkHealth, OutgoingEmail, RoutedTarget } from '../../src/delivery/ports.js';
+import { EMAIL_TARGETS, emailServices } from '../../src/delivery/targets/email/email-target.js';
+import { TargetRegistry, type RegisteredKind } from '../../src/delivery/targets/registry.js';
+import { TEAMS_TARGETS } from '../../src/delivery/targets/teams/teams-target.js';
+import { parseConfig } from '../../src/config.js';
 import { generateNewAlert } from '../../src/emulator/demo-data.js';
 import { silentLogger } from '../../src/log.js';
+import { DeliveryNotices } from '../../src/notify/delivery-notices.js';
 import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
 import { StoreDataSchema, emptyStoreData, type ConversationRecord, type StoreData, type TenantRecord } from '../../src/store/schema.js';
 import type { Mutation, Store } from '../../src/store/store.js';
@@ -196,13 +200,18 @@ export class FakeLinkHealth implements LinkHealth {
 export class FakeSoc {
   readonly notices: { reply: Reply; event: string }[] = [];
 
+  /** The notices' titles, in order. */
+  get titles(): string[] {
+    return this.notices.map((n) => (n.reply.kind === 'card' && n.reply.card === 'notice' ? n.reply.data.title : ''));
+  }
+
   async notify(reply: Reply, event: string): Promise<boolean> {
     this.notices.push({ reply, event });
     return true;
   }
 }
 
-export class FakeMail implements EmailSender, AlertEmailComposer {
+export class FakeMail implements EmailSender {
   readonly sent: OutgoingEmail[] = [];
   readonly script: Error[] = [];
   attempts = 0;
@@ -312,6 +321,8 @@ export class World {
   readonly graph = new FakeGraph();
   readonly failures: { tenantId: string; error: unknown }[] = [];
   readonly messenger: FakeMessenger;
+  /** Target kinds besides Teams and email, for the services made from now on (e.g. webhooks). */
+  extraKinds: RegisteredKind[] = [];
   store: MemoryStore;
 
   constructor(
@@ -333,6 +344,16 @@ export class World {
   addChannel(id: string): string {
     this.conversations.set(id, channel(id));
     return id;
+  }
+
+  /** Teams as configured, email through the fake mail server; `extra` kinds after them (e.g. webhooks). */
+  targets(...extra: RegisteredKind[]): TargetRegistry {
+    const deps = { config: parseConfig({}, '/srv/soc'), clock: this.clock, logger: silentLogger, ruleName: () => 'Test rule' };
+    return new TargetRegistry([
+      { kind: TEAMS_TARGETS, built: TEAMS_TARGETS.build(deps) },
+      { kind: EMAIL_TARGETS, built: emailServices({ sender: this.mail, composer: this.mail, availability: { available: true, reason: '' } }) },
+      ...extra,
+    ]);
   }
 
   route(tenant: TenantRecord, ...targets: DeliveryTarget[]): void {
@@ -358,11 +379,10 @@ export class World {
       },
       conversations: { get: (id) => this.conversations.get(id) },
       messenger: this.messenger,
-      soc: this.soc,
+      notices: new DeliveryNotices({ soc: this.soc, conversations: { get: (id) => this.conversations.get(id) } }),
       router: this.router,
       linkHealth: this.links,
-      emailSender: this.mail,
-      emailComposer: this.mail,
+      targets: this.targets(...this.extraKinds),
       settings: { ...this.settings, ...overrides },
       tuning: { pacingMarginMs: 0, journal: { batchDelayMs: 0, lazyDelayMs: 0 }, random: () => 0.5, editDelayMs: 1000, ...this.tuning, ...tuning },
     });

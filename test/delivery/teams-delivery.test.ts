@@ -88,7 +88,7 @@ describe('Teams delivery failures', () => {
     expect(world.messenger.alertIdsIn('19:a')).toEqual(a);
     expect(world.messenger.alertIdsIn('19:b')).toEqual(b);
     expect(Math.min(...world.messenger.sent.map((s) => s.at)) - Date.parse('2026-11-26T09:00:00Z')).toBeGreaterThanOrEqual(5000);
-    expect(service.teams.counters.globalPauses).toBe(1);
+    expect(service.stats().targets.teams?.globalPauses).toBe(1);
   });
 
   it('backs off a conversation whose posts fail transiently while the others carry on', async () => {

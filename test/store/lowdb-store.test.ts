@@ -26,7 +26,7 @@ describe('LowdbStore', () => {
     const store = await LowdbStore.open(dir);
     await store.close();
     const file = JSON.parse(readFileSync(join(dir, STORE_FILE_NAME), 'utf8')) as Record<string, unknown>;
-    expect(file).toEqual({ schemaVersion: 1, roles: [], conversations: [], tenants: [], audit: [], settings: {}, channelLinks: [], rules: [], onboarding: [], delivery: { deliveries: {}, alerts: {}, digests: {}, cursors: {} } });
+    expect(file).toEqual({ schemaVersion: 1, roles: [], conversations: [], tenants: [], audit: [], settings: {}, channelLinks: [], rules: [], onboarding: [], delivery: { deliveries: {}, alerts: {}, digests: {}, cursors: {}, targets: {} } });
   });
 
   it('keeps every one of many concurrent writes', async () => {
