@@ -71,7 +71,7 @@ async function runScenario(remote: RemoteServices, endpoints: { authorityHost: s
     const channels = [...new Set(bot.channelOf.values())];
     const throttledBefore = bot.connector.limits?.throttled ?? 0;
     const globalBefore = bot.connector.limits?.throttledBy.global ?? 0;
-    const writesBefore = bot.app.delivery.ledger.journal.writes;
+    const writesBefore = bot.app.delivery.stats().storeWrites;
     const cpuBefore = process.cpuUsage();
     const raised: readonly RaisedAlert[] = await remote.raise(tenants.map((t) => ({ tenantId: t.tenantId, count: ALERTS_PER_CHANNEL, severity: 'high', tag: scenario.tag })));
     const t0 = Math.min(...raised.map((r) => r.atMs));
@@ -100,7 +100,7 @@ async function runScenario(remote: RemoteServices, endpoints: { authorityHost: s
       duplicated: mine.reduce((sum, [, v]) => sum + v.copies - 1, 0),
       misrouted: mine.filter(([id, v]) => channelOfAlert.get(id) !== v.conversationId).length,
       botCpuMs: (cpu.user + cpu.system) / 1000,
-      storeWrites: bot.app.delivery.ledger.journal.writes - writesBefore,
+      storeWrites: bot.app.delivery.stats().storeWrites - writesBefore,
     };
   } finally {
     await bot?.stop();

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { parseConfig } from '../src/config.js';
 import { ConversationRegistry } from '../src/conversations/conversation-registry.js';
+import { TargetRegistry } from '../src/delivery/targets/registry.js';
 import type { Alert } from '../src/defender/alert.js';
 import { generateNewAlert } from '../src/emulator/demo-data.js';
 import { silentLogger } from '../src/log.js';
@@ -42,8 +44,9 @@ async function main(): Promise<void> {
     const tenants = new TenantRegistry(deps);
     const conversations = new ConversationRegistry(deps);
     const links = new ChannelLinks({ ...deps, conversations });
-    const rules = new RuleService({ ...deps, tenants, links, conversations, email: { available: true, reason: '' } });
-    const router = new RuleRouter({ rules: rules.records, links: links.records, conversations });
+    const targetKinds = TargetRegistry.build({ config: parseConfig({ DATA_DIR: dir }, dir), clock: systemClock, logger: silentLogger, ruleName: () => undefined });
+    const rules = new RuleService({ ...deps, tenants, links, conversations, targets: targetKinds });
+    const router = new RuleRouter({ rules: rules.records, links: links.records, conversations, targets: targetKinds });
 
     const records: TenantRecord[] = [];
     for (let t = 0; t < TENANTS; t++) records.push(await tenants.add({ handle: `c${t}`, displayName: `Customer ${t}`, tenantId: guid(t + 1), domain: `c${t}.example`, status: 'connected', writeAccess: true }));

@@ -20,10 +20,12 @@ import type { Storage } from './store/storage.js';
 import { DELIVERY_RECORD_SET } from './delivery/ledger.js';
 import { createAdapter } from './teams/adapter.js';
 import { createBot } from './teams/bot.js';
+import { DeliveryNotices } from './notify/delivery-notices.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
-import { createRouting } from './routing/compose.js';
+import { TargetRegistry } from './delivery/targets/registry.js';
+import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
 
@@ -39,7 +41,7 @@ export interface RunningApp {
   readonly sandbox: Sandbox | undefined;
   /** Read-only answers about the app's state (roles, tenants, links, rules, onboarding, audit) for tests. */
   readonly testing: AppFacade;
-  /** Proactive alert delivery: the poller, the outbox and the Teams and email queues. */
+  /** Proactive alert delivery: the poller, the outbox and one worker per target kind. */
   readonly delivery: DeliveryService;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
@@ -73,15 +75,17 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ storage, clock, logger });
-  const routing = createRouting({ email: config.email, storage, conversations, tenants, messenger, clock, logger, lastDeliveryAt: (id) => delivery.lastDeliveryAt(id) });
+  const targets = TargetRegistry.build({ config, clock, logger, ruleName: (ruleId) => routing.rules.nameOf(ruleId) });
+  const routing = createRouting({ storage, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ storage, conversations, messenger, logger });
   const delivery = new DeliveryService({
-    records: storage.recordSet(DELIVERY_RECORD_SET), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, soc,
-    router: routing.router, linkHealth: routing.links, emailSender: routing.emailSender, emailComposer: routing.emailComposer,
+    records: storage.recordSet(DELIVERY_RECORD_SET), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
+    router: routing.router, linkHealth: routing.links, targets,
     settings: config.delivery,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
+  if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = await createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
     roles,
@@ -95,6 +99,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     links: routing.links,
     rules: routing.rules,
     ruleTester: routing.ruleTester,
+    targets,
+    delivery,
   };
   // Every capability has declared its collections by now: read them before serving.
   await storage.refresh();
@@ -118,7 +124,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       ready = false;
       await stopServer(server, 10_000);
       await delivery.stop();
-      routing.close();
+      targets.close();
       await sandbox?.stop();
       await storage.close();
       logger.info({ event: 'app.stopped' }, 'SOC Bridge stopped');
@@ -128,4 +134,18 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const testing = createAppFacade({ services, router: routing.router });
   return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, testing, delivery, stop };
+}
+
+/**
+ * Sandbox only: a customer raises a medium-or-higher alert a few seconds after a channel is linked
+ * to it, and it is fetched at once instead of at the next poll, so a new user sees a first
+ * proactive card within seconds of typing `link`.
+ */
+function raiseFirstAlertOnLink(sandbox: Sandbox, routing: Routing, delivery: DeliveryService, logger: Logger): void {
+  routing.links.onLinked((tenant) => {
+    void sandbox
+      .raiseAfterLink(tenant.tenantId)
+      .then((alert) => (alert ? delivery.pollNow(tenant) : undefined))
+      .catch((error: unknown) => logger.warn({ event: 'sandbox.first_alert_failed', tenant: tenant.handle, err: (error as Error).message }, 'could not raise the first sandbox alert'));
+  });
 }

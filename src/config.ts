@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod/v4';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { resolveWebhooks, type WebhookEndpoint } from './delivery/targets/webhook/webhook-config.js';
 import { resolveEmail, type EmailConfig } from './email/email-config.js';
 import { GUID_PATTERN as GUID } from './text/ids.js';
 import { DATABASE_TLS_MODES, resolveDatabase, type DatabaseConfig } from './store/postgres/database-config.js';
@@ -90,7 +91,7 @@ const EnvSchema = z.object({
   DEFENDER_CLIENT_SECRET: optionalText,
   DEFENDER_CERTIFICATE_PATH: optionalText,
   ENTRA_AUTHORITY_HOST: z.preprocess(blankToUndefined, httpsUrl('e.g. https://login.microsoftonline.com').default('https://login.microsoftonline.com')),
-  SANDBOX_ALERT_INTERVAL: duration('or 0 to raise no new sandbox alerts', '2m'),
+  SANDBOX_ALERT_INTERVAL: duration('or 0 to raise no new sandbox alerts', '10m'),
   GRAPH_BASE_URL: z.preprocess(blankToUndefined, httpsUrl('e.g. https://graph.microsoft.com').default('https://graph.microsoft.com')),
   CONSENT_STATE_SECRET: z.preprocess(
     blankToUndefined,
@@ -172,7 +173,7 @@ export interface AppConfig {
   bot: BotAuth;
   botOpenIdMetadataUrl: string | undefined;
   bootstrapAdminIds: readonly string[];
-  /** How often a sandbox customer raises a new alert (0 = never). */
+  /** Average time between two new alerts of one sandbox customer (0 = none, not even after `link`). */
   sandboxAlertIntervalMs: number;
   /** Proactive alert delivery: polling, storm mode, retention, and the share of Teams' global limit SOC Bridge uses. */
   delivery: { pollIntervalMs: number; pollOverlapMs: number; stormThresholdMs: number; retentionMs: number; teamsGlobalRate: number };
@@ -180,6 +181,8 @@ export interface AppConfig {
   consent: { stateSecret: string | undefined; linkTtlMs: number };
   /** Alert email: SMTP, `.eml` files under DATA_DIR/mail (sandbox without SMTP), or none. */
   email: EmailConfig;
+  /** Outbound webhook endpoints (`WEBHOOK_<NAME>_…`), named in rules as `webhook:<name>`. They hold secrets: never log them. */
+  webhooks: readonly WebhookEndpoint[];
   /** The embedded store in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
   database: DatabaseConfig;
   defender:
@@ -220,6 +223,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const mode = defender.kind === 'sandbox' ? 'sandbox' : 'connected';
   const dataDir = isAbsolute(vars.DATA_DIR) ? vars.DATA_DIR : resolve(cwd, vars.DATA_DIR);
   const email = resolveEmail(vars, mode, dataDir, problems);
+  const webhooks = resolveWebhooks(env, mode, problems);
   const database = resolveDatabase(vars, cwd, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -244,6 +248,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     },
     consent: { stateSecret: vars.CONSENT_STATE_SECRET, linkTtlMs: vars.CONSENT_LINK_TTL },
     email,
+    webhooks,
     database,
     defender,
   };

@@ -1,6 +1,7 @@
 /**
  * The one error hierarchy. Every error the product raises on purpose is a SocBridgeError with a
- * stable `code` (for logs, tests and metrics) and a `userMessage` that is safe to show in chat.
+ * stable `code` (for logs, tests and metrics) and a `userMessage` that is safe to show in chat
+ * (delivery failures included: ChatDeliveryError and EmailDeliveryError are DeliveryErrors).
  * Anything else is a bug: chat gets a generic sentence and a reference, the log gets the details.
  */
 export type ErrorCode =
@@ -19,7 +20,9 @@ export type ErrorCode =
   /** A post or edit in Teams did not go through (ChatDeliveryError, with what to do about it). */
   | 'chat.delivery-failed'
   /** An email was not accepted for delivery (EmailDeliveryError: transient or rejected). */
-  | 'email.delivery-failed';
+  | 'email.delivery-failed'
+  /** A webhook endpoint did not take an event (a DeliveryError from the webhook target). */
+  | 'webhook.delivery-failed';
 
 export class SocBridgeError extends Error {
   readonly code: ErrorCode;
@@ -94,7 +97,7 @@ export class ConflictError extends SocBridgeError {
   }
 }
 
-export type ExternalService = 'graph' | 'entra' | 'teams' | 'smtp';
+export type ExternalService = 'graph' | 'entra' | 'teams' | 'smtp' | 'webhook';
 
 /** An outside service answered and said no. */
 export class ExternalRejectedError extends SocBridgeError {
@@ -126,6 +129,54 @@ export class ExternalUnreachableError extends SocBridgeError {
   constructor(service: ExternalService, userMessage: string, cause?: unknown) {
     super('external.unreachable', userMessage, { cause });
     this.service = service;
+  }
+}
+
+/** What a notification target's failure calls for; the failure policy decides from it. */
+export type DeliveryFailureKind =
+  /** The target said "too many" (429, or 408): wait `retryAfterMs` (or back off) and try again. */
+  | 'throttled'
+  /** 5xx, network errors, timeouts: back off and try again. */
+  | 'transient'
+  /** The place is gone (Teams: the bot was removed or the channel deleted): stop sending there. */
+  | 'gone'
+  /** Refused for good (400, a mail server's 5xx, a bad address): retrying will not help. */
+  | 'rejected';
+
+const DELIVERY_CODES: Readonly<Record<ExternalService, ErrorCode>> = {
+  teams: 'chat.delivery-failed',
+  smtp: 'email.delivery-failed',
+  webhook: 'webhook.delivery-failed',
+  graph: 'external.unreachable',
+  entra: 'external.unreachable',
+};
+
+/**
+ * A message did not reach a notification target (a Teams conversation, a mailbox, a webhook),
+ * classified so delivery knows whether to retry, wait, or give up. Its message says what the
+ * target answered, in words an admin can act on (it is shown by `rule test`).
+ */
+export class DeliveryError extends SocBridgeError {
+  readonly service: ExternalService;
+  readonly kind: DeliveryFailureKind;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  /** `message` is what the target said (logs, delivery records); `userMessage` defaults to it. */
+  constructor(args: {
+    service: ExternalService;
+    kind: DeliveryFailureKind;
+    message: string;
+    userMessage?: string;
+    status?: number | undefined;
+    retryAfterMs?: number | undefined;
+    cause?: unknown;
+  }) {
+    super(DELIVERY_CODES[args.service], args.userMessage ?? args.message, { cause: args.cause, detail: args.message });
+    this.service = args.service;
+    this.kind = args.kind;
+    this.status = args.status;
+    this.retryAfterMs = args.retryAfterMs;
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { SERVICE_SOURCES, SEVERITIES, STATUSES, WRITABLE_CLASSIFICATIONS, WRITABLE_DETERMINATIONS, WRITABLE_STATUSES } from '../defender/alert-enums.js';
+import { DETERMINATIONS_BY_CLASSIFICATION, SERVICE_SOURCES, SEVERITIES, STATUSES, WRITABLE_DETERMINATIONS, WRITABLE_STATUSES } from '../defender/alert-enums.js';
 
 /**
  * Card action payloads, validated at the edge: a card's data comes back from the client and is
@@ -13,10 +13,31 @@ export type AlertRef = z.infer<typeof AlertRefPayload>;
 
 export const StatusPayload = AlertRefPayload.extend({ status: z.enum(WRITABLE_STATUSES, { error: 'Choose New, In progress or Resolved.' }) });
 
-export const ClassifyPayload = AlertRefPayload.extend({
-  classification: z.enum(WRITABLE_CLASSIFICATIONS.filter((c) => c !== 'unknown') as [string, ...string[]], { error: 'Choose a classification.' }),
-  determination: z.enum(WRITABLE_DETERMINATIONS as unknown as [string, ...string[]], { error: 'Choose a determination.' }),
-});
+const CLASSIFIABLE = Object.keys(DETERMINATIONS_BY_CLASSIFICATION) as (keyof typeof DETERMINATIONS_BY_CLASSIFICATION)[];
+
+/**
+ * The Classify card asks for the determination in an input named after the classification
+ * (`determination-truePositive`), since each classification offers its own list.
+ */
+function determinationFromForm(data: unknown): unknown {
+  if (!data || typeof data !== 'object') return data;
+  const record = data as Record<string, unknown>;
+  const fromForm = typeof record.classification === 'string' ? record[`determination-${record.classification}`] : undefined;
+  return record.determination === undefined && fromForm !== undefined ? { ...record, determination: fromForm } : record;
+}
+
+export const ClassifyPayload = z.preprocess(
+  determinationFromForm,
+  AlertRefPayload.extend({
+    classification: z.enum(CLASSIFIABLE, { error: 'Choose a classification.' }),
+    determination: z.enum(WRITABLE_DETERMINATIONS as unknown as [string, ...string[]], { error: 'Choose a determination.' }),
+  }).superRefine((value, ctx) => {
+    const allowed: readonly string[] = DETERMINATIONS_BY_CLASSIFICATION[value.classification];
+    if (!allowed.includes(value.determination)) {
+      ctx.addIssue({ code: 'custom', path: ['determination'], message: `"${value.determination}" does not go with ${value.classification}; choose one of: ${allowed.join(', ')}.` });
+    }
+  }),
+);
 
 export const CommentPayload = AlertRefPayload.extend({
   comment: z.string({ error: 'Write a comment first.' }).trim().min(1, 'Write a comment first.').max(1000, 'A comment can be at most 1,000 characters.'),

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { CardColor } from '../cards/elements.js';
 import type { Clock } from '../clock.js';
 import { describeFailure } from '../chat/failure.js';
+import { NotFoundError } from '../errors.js';
 import type { CardOrigin } from '../chat/outcome.js';
 import { cardReply, notice, type Reply } from '../chat/reply.js';
 import type { Alert } from '../defender/alert.js';
@@ -14,7 +15,7 @@ import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { AlertRef, ClassifyPayload, CommentPayload, MoreRequest, StatusPayload } from './action-payloads.js';
 import type { AlertService } from './alert-service.js';
-import { alertDetailCard, alertListCard, humanize, statusLabel, utc } from './alert-views.js';
+import { alertDetailCard, alertListCard, classificationLabel, determinationLabel, statusLabel, utc } from './alert-views.js';
 
 /** Hears about alerts changed from cards (delivery keeps the other copies current). */
 export interface AlertChangeListener {
@@ -57,6 +58,16 @@ export class AlertActions {
     return this.detailReply(tenant, alert, notices);
   }
 
+  /** The card again with the alert's current state; if Defender no longer has the alert, the card stays as it was and the clicker is told why. */
+  async refresh(ref: AlertRef, actor: Actor): Promise<Reply> {
+    try {
+      return await this.detail(ref, actor);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      return { kind: 'text', text: `${error.userMessage} This card keeps what it showed last.` };
+    }
+  }
+
   private detailReply(tenant: TenantRecord, alert: Alert, notices: { color: CardColor; text: string }[]): Reply {
     return cardReply('alert-detail', alertDetailCard(tenant, alert, { writable: tenant.writeAccess, notices }), `${alert.severity}: ${alert.title}`);
   }
@@ -92,6 +103,9 @@ export class AlertActions {
       await this.record(tenant, current, actor, change, before, before, 'refused', 'the alert had changed since the card was shown');
       return this.detailReply(tenant, current, [{ color: 'warning', text: `This alert changed at ${utc(current.lastUpdateDateTime)}, after your card was shown, so nothing was changed. Here is its current state; click again if you still want to ${ACTION_NAMES[change.verb]}.` }]);
     }
+    if (change.verb === 'alert.assign' && current.assignedTo && current.assignedTo.toLowerCase() === ownerName(actor).toLowerCase()) {
+      return this.detailReply(tenant, current, [{ color: 'default', text: 'This alert is already assigned to you; nothing was changed.' }]);
+    }
     try {
       const updated = await this.perform(tenant, current, change, actor);
       this.deps.changes?.alertChanged(tenant, updated, origin);
@@ -115,9 +129,9 @@ export class AlertActions {
     }
     const patch: AlertUpdate =
       change.verb === 'alert.assign'
-        ? { assignedTo: actor.email ?? actor.displayName }
+        ? { assignedTo: ownerName(actor) }
         : change.verb === 'alert.status'
-          ? { status: change.payload.status, ...(change.payload.status !== 'new' && !current.assignedTo ? { assignedTo: actor.email ?? actor.displayName } : {}) }
+          ? { status: change.payload.status, ...(change.payload.status !== 'new' && !current.assignedTo ? { assignedTo: ownerName(actor) } : {}) }
           : { classification: change.payload.classification as AlertUpdate['classification'], determination: change.payload.determination as AlertUpdate['determination'] };
     return graph.updateAlert(tenant.tenantId, current.id, patch);
   }
@@ -144,6 +158,11 @@ export class AlertActions {
   }
 }
 
+/** What Defender's `assignedTo` holds for an analyst: their email (UPN), else their name. */
+function ownerName(actor: Actor): string {
+  return actor.email ?? actor.displayName;
+}
+
 function stateOf(alert: Alert): AlertState {
   return {
     status: alert.status,
@@ -168,7 +187,7 @@ function describeChange(change: AlertChange): { pending: string; done: string } 
       return { pending: `Setting status to ${status}`, done: `Status set to ${status}` };
     }
     case 'alert.classify': {
-      const verdict = `${humanize(change.payload.classification)} — ${humanize(change.payload.determination)}`;
+      const verdict = `${classificationLabel(change.payload.classification)} — ${determinationLabel(change.payload.determination)}`;
       return { pending: `Classifying as ${verdict}`, done: `Classified as ${verdict}` };
     }
     case 'alert.comment':

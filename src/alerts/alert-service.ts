@@ -4,6 +4,7 @@ import type { AlertFilter } from './alert-filter.js';
 import type { Alert, AlertStatus } from '../defender/alert.js';
 import type { AlertQuery } from '../defender/alert-query.js';
 import type { GraphSecurityClient } from '../defender/graph-client.js';
+import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
@@ -74,13 +75,20 @@ export class AlertService {
     return { items: shown, failures, next: { before, seen: [...new Set([...carried, ...tied])] } };
   }
 
-  /** One alert of one tenant. */
+  /**
+   * One alert of one tenant. An alert the tenant does not have is a NotFoundError naming the
+   * customer; the tenant answered, so that is no trouble with the tenant.
+   */
   async get(tenant: TenantRecord, alertId: string): Promise<Alert> {
     try {
       const alert = await this.deps.graph.getAlert(tenant.tenantId, alertId);
       await this.healthy(tenant);
       return alert;
     } catch (error) {
+      if (error instanceof NotFoundError) {
+        await this.healthy(tenant);
+        throw new NotFoundError(`${tenant.displayName}'s Defender has no alert ${alertId}: it may have been removed, or the id belongs to another customer.`);
+      }
       await this.failed(tenant, error);
       throw error;
     }
@@ -95,10 +103,14 @@ export class AlertService {
     return counts;
   }
 
-  /** Notes a failure against the tenant and returns the sentence to show for it. */
+  /**
+   * Notes a failure against the tenant and returns the sentence to show for it. A missing alert
+   * is not the tenant's failure and is not noted.
+   */
   async failed(tenant: TenantRecord, error: unknown): Promise<string> {
     const reference = randomBytes(4).toString('hex');
     const failure = tenantFailureOf(error, reference);
+    if (error instanceof NotFoundError) return failure.message;
     this.deps.logger.warn({ event: 'tenant.call_failed', tenant: tenant.handle, code: failure.code, reference, err: error instanceof Error ? error.message : String(error) }, 'call to customer tenant failed');
     await this.deps.tenants.recordFailure(tenant.tenantId, failure);
     return failure.message;

@@ -1,13 +1,13 @@
 import type { AlertDetailCardData, AlertListCardData } from '../cards/catalog.js';
 import type { CardColor } from '../cards/elements.js';
-import type { AlertFilter } from './alert-filter.js';
 import { clip, TEXT_LIMITS } from '../cards/limits.js';
-import { alertDevices, alertFiles, alertProcessCommandLines, alertUsers, type Alert } from '../defender/alert.js';
+import type { AlertFilter } from './alert-filter.js';
+import { DETERMINATIONS_BY_CLASSIFICATION, WRITABLE_STATUSES, alertDevices, alertFiles, alertProcessCommandLines, alertUsers, type Alert } from '../defender/alert.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { OPEN_STATUSES, type AlertListing, type ListCursor } from './alert-service.js';
 import { ALERT_VERBS } from './verbs.js';
 
-const SEVERITY_COLORS: Readonly<Record<string, CardColor>> = { high: 'attention', medium: 'warning', low: 'accent', informational: 'default' };
+const SEVERITY_COLORS: Readonly<Record<string, CardColor>> = { high: 'attention', medium: 'warning', low: 'accent', informational: 'emphasis' };
 const STATUS_LABELS: Readonly<Record<string, string>> = { new: 'New', inProgress: 'In progress', resolved: 'Resolved' };
 
 export function severityLabel(severity: string): string {
@@ -15,7 +15,7 @@ export function severityLabel(severity: string): string {
 }
 
 export function severityColor(severity: string): CardColor {
-  return SEVERITY_COLORS[severity] ?? 'default';
+  return SEVERITY_COLORS[severity] ?? 'emphasis';
 }
 
 export function statusLabel(status: string): string {
@@ -94,54 +94,117 @@ function listed(values: readonly string[]): string {
   return values.length > MAX_LIST ? `${shown} and ${values.length - MAX_LIST} more` : shown;
 }
 
-/** A fact whose value may come from the tenant, clipped like every such value on a card (and in the email). */
-function fact(title: string, value: string): { title: string; value: string } {
-  return { title, value: clip(value, TEXT_LIMITS.field) };
+const CLASSIFICATION_LABELS: Readonly<Record<string, string>> = {
+  truePositive: 'True positive',
+  informationalExpectedActivity: 'Informational, expected activity',
+  falsePositive: 'False positive',
+};
+
+const DETERMINATION_LABELS: Readonly<Record<string, string>> = {
+  multiStagedAttack: 'Multistage attack',
+  lineOfBusinessApplication: 'Line-of-business application',
+  securityTesting: 'Security testing',
+  apt: 'Advanced persistent threat',
+};
+
+/** A classification in the Defender portal's words. */
+export function classificationLabel(value: string): string {
+  return CLASSIFICATION_LABELS[value] ?? humanize(value);
 }
 
-export function alertDetailCard(tenant: TenantRecord, alert: Alert, options: DetailOptions): AlertDetailCardData {
-  const devices = alertDevices(alert).map((d) => [d.dnsName ?? d.mdeDeviceId ?? 'unnamed device', d.osPlatform, d.rbacGroupName && `group ${d.rbacGroupName}`].filter(Boolean).join(', '));
-  const users = alertUsers(alert).map((u) => u.userPrincipalName ?? (u.accountName ? `${u.domainName ? `${u.domainName}\\` : ''}${u.accountName}` : (u.displayName ?? 'unnamed user')));
-  const files = alertFiles(alert).map((f) => f.fileName ?? f.sha256 ?? f.sha1 ?? 'unnamed file');
-  const commandLines = alertProcessCommandLines(alert);
-  const description = (alert.description ?? '').trim();
-  const classification =
-    alert.classification && alert.classification !== 'unknown'
-      ? `${humanize(alert.classification)}${alert.determination && alert.determination !== 'unknown' ? ` — ${humanize(alert.determination)}` : ''}`
-      : 'not classified';
-  const button = (title: string, verb: string) => [{ title, actionData: { verb, tenantId: tenant.tenantId, alertId: alert.id, version: alert.lastUpdateDateTime } }];
-  const writable = options.writable;
+/** A determination in the Defender portal's words. */
+export function determinationLabel(value: string): string {
+  return DETERMINATION_LABELS[value] ?? humanize(value);
+}
+
+/** "True positive — Malware", or "not classified". */
+function verdictOf(alert: Alert): string {
+  if (!alert.classification || alert.classification === 'unknown') return 'not classified';
+  const determination = alert.determination && alert.determination !== 'unknown' ? ` — ${determinationLabel(alert.determination)}` : '';
+  return `${classificationLabel(alert.classification)}${determination}`;
+}
+
+function evidenceOf(alert: Alert) {
   return {
-    severityLabel: `${severityLabel(alert.severity)} severity`,
+    devices: alertDevices(alert).map((d) => [d.dnsName ?? d.mdeDeviceId ?? 'unnamed device', d.osPlatform, d.rbacGroupName && `group ${d.rbacGroupName}`].filter(Boolean).join(', ')),
+    users: alertUsers(alert).map((u) => u.userPrincipalName ?? (u.accountName ? `${u.domainName ? `${u.domainName}\\` : ''}${u.accountName}` : (u.displayName ?? 'unnamed user'))),
+    files: alertFiles(alert).map((f) => f.fileName ?? f.sha256 ?? f.sha1 ?? 'unnamed file'),
+    commandLines: alertProcessCommandLines(alert),
+  };
+}
+
+/** Status, owner, verdict once there is one, and where it happened: what a SOC reads first. */
+function keyFacts(alert: Alert, evidence: ReturnType<typeof evidenceOf>): { title: string; value: string }[] {
+  const facts = [
+    { title: 'Status', value: statusLabel(alert.status) },
+    { title: 'Assigned to', value: clip(alert.assignedTo ?? 'nobody', TEXT_LIMITS.field) },
+    ...(alert.classification && alert.classification !== 'unknown' ? [{ title: 'Classification', value: verdictOf(alert) }] : []),
+    ...(evidence.devices.length ? [{ title: evidence.devices.length === 1 ? 'Device' : 'Devices', value: listed(evidence.devices) }] : []),
+    ...(evidence.users.length ? [{ title: evidence.users.length === 1 ? 'User' : 'Users', value: listed(evidence.users) }] : []),
+  ];
+  return facts.length < 5 ? [...facts, { title: 'Detected', value: utc(alert.createdDateTime) }] : facts;
+}
+
+function detailFacts(alert: Alert, evidence: ReturnType<typeof evidenceOf>): { title: string; value: string }[] {
+  return [
+    ...(alert.classification && alert.classification !== 'unknown' ? [] : [{ title: 'Classification', value: verdictOf(alert) }]),
+    { title: 'Category', value: clip(alert.category ?? '—', TEXT_LIMITS.field) },
+    { title: 'MITRE techniques', value: listed(alert.mitreTechniques) },
+    { title: 'Source', value: [...new Set([alert.serviceSource, alert.detectionSource].filter((v): v is string => Boolean(v)).map(humanize))].join(' / ') || '—' },
+    ...(evidence.files.length ? [{ title: 'Files', value: listed(evidence.files) }] : []),
+    { title: 'First activity', value: utc(alert.firstActivityDateTime) },
+    { title: 'Last activity', value: utc(alert.lastActivityDateTime) },
+    { title: 'Created', value: utc(alert.createdDateTime) },
+    { title: 'Alert id', value: clip(alert.id, TEXT_LIMITS.field) },
+    ...(alert.incidentId ? [{ title: 'Incident', value: alert.incidentId }] : []),
+  ];
+}
+
+/**
+ * The alert card: the alert command, a click in a list, a proactive notification and every card
+ * edit after an action all show this. Triage comes first: "Assign to me" while nobody owns the
+ * alert (once someone does, taking it over is in the overflow menu), then status, classification
+ * (each classification opens only the determinations that go with it) and comment.
+ */
+export function alertDetailCard(tenant: TenantRecord, alert: Alert, options: DetailOptions): AlertDetailCardData {
+  const evidence = evidenceOf(alert);
+  const description = (alert.description ?? '').trim();
+  const commandLine = evidence.commandLines[0] ?? '';
+  const data = (verb: string, extra: Record<string, string> = {}) => ({ verb, tenantId: tenant.tenantId, alertId: alert.id, version: alert.lastUpdateDateTime, ...extra });
+  const button = (title: string, verb: string) => [{ title, actionData: data(verb) }];
+  const writable = options.writable;
+  const customer = `${tenant.displayName} (${tenant.handle})`;
+  return {
+    severityLabel: severityLabel(alert.severity),
     severityColor: severityColor(alert.severity),
+    headline: `${severityLabel(alert.severity)} severity · ${customer}`,
     title: clip(alert.title, TEXT_LIMITS.title),
-    customer: `${tenant.displayName} (${tenant.handle})`,
+    customer,
     notices: options.notices ?? [],
-    facts: [
-      fact('Status', statusLabel(alert.status)),
-      fact('Assigned to', alert.assignedTo ?? 'nobody'),
-      fact('Classification', classification),
-      fact('Category', alert.category ?? '—'),
-      fact('Source', [...new Set([alert.serviceSource, alert.detectionSource].filter((v): v is string => Boolean(v)).map(humanize))].join(' / ') || '—'),
-      { title: 'MITRE techniques', value: listed(alert.mitreTechniques) },
-      fact('First activity', utc(alert.firstActivityDateTime)),
-      fact('Last activity', utc(alert.lastActivityDateTime)),
-      fact('Created', utc(alert.createdDateTime)),
-      fact('Alert id', alert.id),
-    ],
+    facts: keyFacts(alert, evidence),
+    commandLine: clip(commandLine, TEXT_LIMITS.commandLine),
     description: clip(description, TEXT_LIMITS.description),
-    evidence: [
-      { title: 'Devices', value: listed(devices) },
-      { title: 'Users', value: listed(users) },
-      ...(files.length ? [{ title: 'Files', value: listed(files) }] : []),
-      ...(commandLines.length ? [{ title: 'Command line', value: clip(commandLines[0] ?? '', TEXT_LIMITS.commandLine) }] : []),
-    ],
+    details: detailFacts(alert, evidence),
     comments: alert.comments.slice(-3).map((c) => `${clip(c.createdByDisplayName ?? 'someone', TEXT_LIMITS.field)}, ${utc(c.createdDateTime)}: ${clip(c.comment ?? '', TEXT_LIMITS.comment)}`),
     alertUrl: alert.alertWebUrl ?? '',
     incidentUrl: alert.incidentWebUrl ?? '',
-    assign: writable ? button('Assign to me', ALERT_VERBS.assign) : [],
-    setStatus: writable ? button('Set status', ALERT_VERBS.status) : [],
-    classify: writable ? button('Classify', ALERT_VERBS.classify) : [],
+    linkMode: writable ? 'secondary' : 'primary',
+    assign: writable && !alert.assignedTo ? button('Assign to me', ALERT_VERBS.assign) : [],
+    takeOver: writable && alert.assignedTo ? button('Take over (assign to me)', ALERT_VERBS.assign) : [],
+    setStatus: writable
+      ? [{ title: 'Set status', actionData: data(ALERT_VERBS.status), choices: WRITABLE_STATUSES.filter((s) => s !== alert.status).map((s) => ({ title: statusLabel(s), value: s })) }]
+      : [],
+    classify: writable
+      ? [{
+          title: 'Classify',
+          verdicts: Object.entries(DETERMINATIONS_BY_CLASSIFICATION).map(([classification, determinations]) => ({
+            title: classificationLabel(classification),
+            inputId: `determination-${classification}`,
+            choices: determinations.map((d) => ({ title: determinationLabel(d), value: d })),
+            actionData: data(ALERT_VERBS.classify, { classification }),
+          })),
+        }]
+      : [],
     comment: writable ? button('Comment', ALERT_VERBS.comment) : [],
     refresh: button('Refresh', ALERT_VERBS.refresh),
   };

@@ -111,21 +111,50 @@ export interface AlertListCardData {
   more: AlertButton[];
 }
 
+/** A choice of an Input.ChoiceSet. */
+export interface CardChoice {
+  title: string;
+  value: string;
+}
+
+/** A classification as a button on the Classify card, opening the determinations that go with it. */
+export interface VerdictButton extends AlertButton {
+  /** The id of its determination input (unique on the card). */
+  inputId: string;
+  choices: CardChoice[];
+}
+
+/**
+ * One alert: a band in the severity's colour with the customer and a big title, 3–5 key facts,
+ * the command line, details on demand; triage buttons first (assign, status, classify, comment),
+ * navigation and refresh in the overflow menu.
+ */
 export interface AlertDetailCardData {
   severityLabel: string;
   severityColor: CardColor;
+  /** The line above the title: severity and customer. */
+  headline: string;
   title: string;
+  /** "Contoso Ltd (contoso)"; empty when a rule leaves the organisation name out. */
   customer: string;
   notices: { color: CardColor; text: string }[];
+  /** The key facts, 3 to 5. */
   facts: { title: string; value: string }[];
+  commandLine: string;
+  /** Shown on demand ("Show details"), with `details` and `comments`. */
   description: string;
-  evidence: { title: string; value: string }[];
+  details: { title: string; value: string }[];
   comments: string[];
   alertUrl: string;
   incidentUrl: string;
+  /** Whether "Open in Defender" is a main button (no triage buttons) or in the overflow menu. */
+  linkMode: 'primary' | 'secondary';
+  /** A main button while nobody owns the alert. */
   assign: AlertButton[];
-  setStatus: AlertButton[];
-  classify: AlertButton[];
+  /** The same action in the overflow menu once someone owns it, for taking it over. */
+  takeOver: AlertButton[];
+  setStatus: (AlertButton & { choices: CardChoice[] })[];
+  classify: { title: string; verdicts: VerdictButton[] }[];
   comment: AlertButton[];
   refresh: AlertButton[];
 }

@@ -1,18 +1,26 @@
 import { clip, TEXT_LIMITS } from './limits.js';
 
 /**
- * Everything from outside (user input, alert fields from customer tenants) is neutralized before
- * it reaches a card: Markdown link syntax and autolinks are broken with an invisible zero-width
- * space so a hostile title cannot render as a disguised link, and `${` cannot be read as a
- * template expression by anything that templates the card later. Readers see the same text.
+ * Everything on a card is neutralized before it is rendered: Markdown link syntax, autolinks and
+ * HTML-looking tags are broken with an invisible zero-width space, so a hostile title cannot render
+ * as a disguised link and a `<tenant>` placeholder in our own help is not taken for a tag (Teams'
+ * Markdown renderer drops what it reads as HTML); and `${` cannot be read as a template
+ * expression by anything that templates the card later. Readers see the same text.
  */
 const ZERO_WIDTH_SPACE = '\u200b';
+
+/**
+ * A `<` that CommonMark would read as the start of an autolink (`<https:`, `<bob@x>`) or of raw
+ * HTML: an opening or closing tag (`<tenant>`, `<alert-id>`, `<a href`, `</b>`), a comment or
+ * declaration (`<!`), a processing instruction (`<?`).
+ */
+const MARKUP_START = /<(?=[a-z][a-z0-9+.-]*:|[^\s<>]+@[^\s<>]+>|\/?[a-z][a-z0-9-]*(?:[\s/>]|$)|[!?])/gi;
 
 export function neutralizeText(text: string): string {
   return clip(text, TEXT_LIMITS.anyText)
     .replace(/\](\s*)\(/g, `]${ZERO_WIDTH_SPACE}$1(`)
     .replace(/\](\s*)\[/g, `]${ZERO_WIDTH_SPACE}$1[`)
-    .replace(/<(?=[a-z][a-z0-9+.-]*:|[^\s<>]+@[^\s<>]+>)/gi, `<${ZERO_WIDTH_SPACE}`)
+    .replace(MARKUP_START, `<${ZERO_WIDTH_SPACE}`)
     .replace(/\$\{/g, `$${ZERO_WIDTH_SPACE}{`);
 }
 

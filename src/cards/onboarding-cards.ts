@@ -17,6 +17,8 @@ export interface ConsentCardData {
   title: string;
   subtitle: string;
   ask: string;
+  /** Whether the permissions and promises show at once (while the card asks) or on demand (once answered). */
+  termsVisible: boolean;
   permissions: { title: string; value: string }[];
   accessNote: string;
   will: string;
@@ -35,11 +37,18 @@ export interface ChecklistCardData {
   summary: string;
   intro: string;
   notices: ColoredLine[];
+  /** Each step is a row; its how-to and buttons open on a click (the next step to do is open). */
   steps: {
     heading: string;
+    /** The id of the step's how-to container, unique on the card. */
+    toggleId: string;
+    expanded: boolean;
     howTo: string;
+    /** A short badge: Done, Help asked, To do, Optional. */
     status: string;
     statusColor: CardColor;
+    /** Who did it and when ("Done by …, …"), shown with the how-to. */
+    progress: string;
     linkTitle: string;
     linkUrl: string;
     done: VerbButton[];

@@ -57,7 +57,9 @@ export interface RuleFormValues {
   includeDeviceInfo: string;
   linkedChannels: string;
   channels: string;
+  /** Every target that is not a Teams channel, as typed after `to:` (the input keeps the name `emails` it had when only email was possible). */
   emails: string;
+  /** Kinds of target, comma-separated; empty = every kind the rule names. */
   mode: string;
   enabled: string;
 }
@@ -76,6 +78,8 @@ export interface RuleFormCardData {
     detectionSources: Choice[];
     categories: Choice[];
     channels: Choice[];
+    /** The kinds of target `mode` may name. */
+    modes: Choice[];
   };
   /** Shown instead of the channel choice when no conversation is linked yet. */
   noChannels: string;

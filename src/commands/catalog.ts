@@ -77,13 +77,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'rule add',
     usage:
-      'rule add <name> [tenants:all|<t1>,<t2>] [except:<t1>,…] [severity:high,medium|medium+|any] [groups:<group>,…] [source:endpoint,…] [detection:antivirus,…] [category:Ransomware,…] [title:<text>] [to:channels,here,<channel>,<email>,…] [mode:teams|email|both] [include:org,link,devices|none] [enabled:no]',
+      'rule add <name> [tenants:all|<t1>,<t2>] [except:<t1>,…] [severity:high,medium|medium+|any] [groups:<group>,…] [source:endpoint,…] [detection:antivirus,…] [category:Ransomware,…] [title:<text>] [to:channels,here,<channel>,<email>,webhook:<name>,…] [mode:teams,email,webhook|both|all] [include:org,link,devices|none] [enabled:no]',
     summary:
-      'Adds a notification rule. Defaults: every customer, severity medium and higher, any device group, source, detection source and category, to:channels (each customer\'s linked channels), mode from the targets, include org,link,devices. Quote values with spaces.',
+      'Adds a notification rule. Defaults: every customer, severity medium and higher, any device group, source, detection source and category, to:channels (each customer\'s linked channels), every kind of target named (mode: limits it), include org,link,devices. Quote values with spaces.',
     examples: [
       'rule add "Contoso high" tenants:contoso severity:high to:channels,soc@mssp.example',
       'rule add "Servers everywhere" except:northwind severity:medium+ groups:Servers,"Finance laptops" to:here',
       'rule add Ransomware category:Ransomware title:ransom to:oncall@mssp.example mode:email include:org,link',
+      'rule add "To the SIEM" severity:any to:webhook:siem',
     ],
   },
   {
@@ -113,7 +114,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'rule test',
     usage: 'rule test <id>',
-    summary: 'Sends a clearly marked SAMPLE alert through the rule to every target it reaches now (once each), like Defender\'s "Send test email", and says what happened to each.',
+    summary: 'Sends a clearly marked SAMPLE alert through the rule to every target it reaches now (once each), like Defender\'s "Send test email", and says what happened to each (or that it is still being tried).',
     examples: ['rule test r7kq'],
   },
   {

@@ -1,5 +1,5 @@
 import type { z } from 'zod/v4';
-import { failureNotice } from '../chat/failure.js';
+import { describeFailure, failureNotice } from '../chat/failure.js';
 import type { ActionOutcome, ActionResult, CardOrigin } from '../chat/outcome.js';
 import { cardReply, commandButton, notice, type Reply } from '../chat/reply.js';
 import { AccessDeniedError } from '../errors.js';
@@ -70,12 +70,20 @@ export function runAction(verb: ActionVerb, data: unknown, origin: CardOrigin, t
   if (!payload.ok) return answered(payload.reply);
   const final = route.handle({ ...withAccess(turn), payload: payload.value, origin }).then(
     (reply): ActionResult => ({ reply, delivery: route.delivery }),
-    (error: unknown): ActionResult => ({
-      reply: failureNotice(error, turn.logger, 'card_action', { fields: { verb, userId: turn.actor.userId } }),
-      delivery: error instanceof AccessDeniedError ? 'clicker' : route.delivery,
-    }),
+    (error: unknown): ActionResult => failureResult(error, route.delivery, verb, turn),
   );
   return { interim: route.interim(payload.value), final };
+}
+
+/**
+ * A failed click: a refusal goes to the clicker only; a card shared by the conversation is never
+ * replaced by an error (the clicker reads the sentence, the card stays as it was).
+ */
+function failureResult(error: unknown, delivery: ActionResult['delivery'], verb: string, turn: TurnContext): ActionResult {
+  const fields = { verb, userId: turn.actor.userId };
+  if (error instanceof AccessDeniedError) return { reply: failureNotice(error, turn.logger, 'card_action', { fields }), delivery: 'clicker' };
+  if (delivery === 'shared') return { reply: { kind: 'text', text: `That did not work: ${describeFailure(error, turn.logger, 'card_action', fields)}` }, delivery };
+  return { reply: failureNotice(error, turn.logger, 'card_action', { fields }), delivery };
 }
 
 function runButtonCommand(data: unknown, turn: TurnContext): ActionOutcome {

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import { isConversationId, parseRuleAdd, parseRuleOptions } from '../routing/rule-syntax.js';
+import { parseRuleAdd, parseRuleOptions } from '../routing/rule-syntax.js';
+import { isConversationId } from '../text/ids.js';
 import { commandSpec } from './catalog.js';
 import type { CommandOf } from './command.js';
 import type { Token } from './input.js';

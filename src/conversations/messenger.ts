@@ -1,5 +1,5 @@
 import type { Reply } from '../chat/reply.js';
-import { SocBridgeError } from '../errors.js';
+import { DeliveryError, type DeliveryFailureKind } from '../errors.js';
 import type { ConversationRecord } from './conversation-schema.js';
 
 /** The id Teams gave a posted message, when it gave one (it sometimes answers 202 with no body). */
@@ -17,28 +17,14 @@ export interface Messenger {
   update(conversation: ConversationRecord, messageId: string, reply: Reply): Promise<void>;
 }
 
-export type DeliveryFailureKind =
-  /** 429: too many messages; wait `retryAfterMs` (or back off) and try again. */
-  | 'throttled'
-  /** 412, 502, 504, other 5xx, network errors: back off and try again. */
-  | 'transient'
-  /** 403, 404, 410: the bot was removed or the conversation is gone; stop posting there. */
-  | 'gone'
-  /** Anything else (400…): retrying will not help. */
-  | 'rejected';
-
 /**
- * Why a post or edit did not go through, classified for the delivery queue. `message` is the
- * technical account for the log; `userMessage` says in words for chat what happened.
+ * Why a post or edit did not go through, classified for the delivery queue (`kind`: see
+ * DeliveryFailureKind). `message` is the technical account for the log; `userMessage` says in
+ * words for chat what happened.
  */
-export class ChatDeliveryError extends SocBridgeError {
-  constructor(
-    readonly kind: DeliveryFailureKind,
-    readonly status: number | undefined,
-    readonly retryAfterMs: number | undefined,
-    message: string,
-  ) {
-    super('chat.delivery-failed', CHAT_DELIVERY_SENTENCES[kind], { detail: message });
+export class ChatDeliveryError extends DeliveryError {
+  constructor(kind: DeliveryFailureKind, status: number | undefined, retryAfterMs: number | undefined, message: string) {
+    super({ service: 'teams', kind, status, retryAfterMs, message, userMessage: CHAT_DELIVERY_SENTENCES[kind] });
   }
 }
 

@@ -75,6 +75,18 @@ export const WRITABLE_DETERMINATIONS = DETERMINATIONS.filter(
 );
 export type WritableDetermination = Exclude<AlertDetermination, 'unknownFutureValue'>;
 
+/**
+ * The determinations that go with each classification, as the Defender portal offers them and as
+ * Graph describes the values ("a true positive alert that detected…", "a false alert…", activity
+ * "considered OK because it's a known user activity"). `apt` and `securityPersonnel` remain in
+ * Graph's enum but the portal no longer offers them, so neither does SOC Bridge.
+ */
+export const DETERMINATIONS_BY_CLASSIFICATION = {
+  truePositive: ['multiStagedAttack', 'maliciousUserActivity', 'compromisedAccount', 'malware', 'phishing', 'unwantedSoftware', 'other'],
+  informationalExpectedActivity: ['securityTesting', 'lineOfBusinessApplication', 'confirmedActivity', 'other'],
+  falsePositive: ['notMalicious', 'notEnoughDataToValidate', 'other'],
+} as const satisfies Record<Exclude<WritableClassification, 'unknown'>, readonly WritableDetermination[]>;
+
 /** Service sources (the beta-only `microsoftThreatIntelligence` included, since it may appear). */
 export const SERVICE_SOURCES = [
   'unknown',

@@ -1,56 +1,30 @@
 import type { Clock } from '../clock.js';
-import type { Reply } from '../chat/reply.js';
 import type { Messenger } from '../conversations/messenger.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
-import type { RateWindow } from '../rate-limit/sliding-window.js';
 import type { ConversationRecord } from '../conversations/conversation-schema.js';
-import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { RecordSet } from '../store/storage.js';
-import { EmailDelivery, type AlertEmailComposer } from './email-delivery.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { PollNotes } from './journal.js';
 import { AlertIntake, emptyIntake, type IntakeResult } from './intake.js';
-import type { JournalOptions, PollNotes } from './journal.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
-import { TEAMS_CONVERSATION_WINDOWS, withMargin } from './pacing.js';
-import { AlertPoller, type PollingGraph, type PollReport } from './poller.js';
-import type { AlertRouter, EmailSender, LinkHealth, RoutedTarget } from './ports.js';
+import { OutcomeBoard, type DeliveryOutcome } from './outcomes.js';
+import { AlertPoller, type PollerCounters, type PollingGraph, type PollReport } from './poller.js';
+import type { AlertRouter, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
-import { TeamsDelivery } from './teams-delivery.js';
+import { SAMPLE_TENANT } from './samples.js';
+import type { DeliverySettings, DeliveryTuning } from './settings.js';
+import type { SampleInfo } from './store-schema.js';
+import { TargetHealthBook } from './target-health.js';
+import type { TargetRegistry } from './targets/registry.js';
+import type { TargetHealthView } from './targets/target-kind.js';
+import type { ChangeOrigin, DeliveryWork, DeliveryWorker, WorkerContext } from './worker.js';
 
-/** The delivery settings an operator chooses (src/config.ts). */
-export interface DeliverySettings {
-  /** 0 = do not poll. */
-  readonly pollIntervalMs: number;
-  readonly pollOverlapMs: number;
-  /** 0 = never post digests. */
-  readonly stormThresholdMs: number;
-  readonly retentionMs: number;
-  /** Requests per second SOC Bridge allows itself across every conversation. */
-  readonly teamsGlobalRate: number;
-}
-
-/** Knobs tests and benchmarks turn; production uses the defaults. */
-export interface DeliveryTuning {
-  readonly conversationWindows?: readonly RateWindow[];
-  readonly pacingMarginMs?: number;
-  readonly digestMaxItems?: number;
-  readonly editDelayMs?: number;
-  readonly editMaxWaitMs?: number;
-  readonly backoff?: { baseMs: number; capMs: number };
-  readonly maxTransientAttempts?: number;
-  readonly maxThrottledAttempts?: number;
-  readonly journal?: JournalOptions;
-  readonly pageSize?: number;
-  readonly maxPages?: number;
-  readonly headroomReserve?: number;
-  readonly emailConcurrency?: number;
-  readonly emailMaxAttempts?: number;
-  readonly emailBackoff?: { baseMs: number; capMs: number };
-  readonly random?: () => number;
-}
+// Callers that configure delivery name its settings from here.
+export type { DeliverySettings, DeliveryTuning } from './settings.js';
 
 export interface DeliveryServiceDeps {
-  /** Where the outbox, snapshots, digests and poll cursors are kept. */
+  /** Where the outbox, snapshots, digests, poll cursors and target health are kept. */
   readonly records: RecordSet;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -59,49 +33,43 @@ export interface DeliveryServiceDeps {
   readonly failures: { failed(tenant: TenantRecord, error: unknown): Promise<string> };
   readonly conversations: { get(id: string): ConversationRecord | undefined };
   readonly messenger: Messenger;
-  readonly soc: { notify(reply: Reply, event: string): Promise<boolean> };
+  /** Tells the SOC channel about targets delivery lost. */
+  readonly notices: DeliveryNoticePort;
   readonly router: AlertRouter;
   readonly linkHealth: LinkHealth;
-  readonly emailSender?: EmailSender;
-  readonly emailComposer?: AlertEmailComposer;
+  /** The target kinds: one worker each. */
+  readonly targets: TargetRegistry;
   readonly settings: DeliverySettings;
   readonly tuning?: DeliveryTuning;
   /** Brings shared state up to date with other instances' changes (before each round of polls). */
   readonly refreshState?: () => Promise<void>;
 }
 
-/** A card an analyst acted on: it already shows the result, so it needs no edit of its own. */
-export interface ChangeOrigin {
-  readonly conversationId: string;
-  readonly messageId?: string;
+/** What delivery did since start: what an operator's metrics would show, and what benchmarks read. */
+export interface DeliveryStats {
+  /** Batched writes of delivery's records to the store. */
+  readonly storeWrites: number;
+  /** Tenants polled at least once. */
+  readonly tenantsPolled: number;
+  readonly poller: Readonly<PollerCounters>;
+  /** Each target kind's worker's counters, by kind. */
+  readonly targets: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 const HOUR = 3_600_000;
 
 /**
- * The per-app budget: TEAMS_GLOBAL_RATE a second (by default below the conservative 30 Teams
- * documents), admitted a quarter at a time. Admitting a whole second's worth at once would send
- * them over the next few hundred milliseconds (rendering is serial), and the tail of one second and
- * the head of the next would reach Teams inside one of its windows.
- */
-export function globalWindows(perSecond: number): RateWindow[] {
-  return [
-    { limit: perSecond, periodMs: 1000 },
-    { limit: Math.max(1, Math.ceil(perSecond / 4)), periodMs: 250 },
-  ];
-}
-
-/**
  * Proactive alert delivery: the poller finds new and changed alerts, the intake records what
- * each means (outbox entries keyed by alert and target, card edits), and the Teams and email
- * queues deliver it. Records live in memory and reach the store through the journal.
+ * each means (outbox entries keyed by alert and target), and one worker per target kind delivers
+ * them. Records live in memory and reach the store through the journal.
  */
-export class DeliveryService {
+export class DeliveryService implements SampleDelivery {
   readonly ledger: DeliveryLedger;
-  readonly teams: TeamsDelivery;
-  readonly email: EmailDelivery;
   readonly poller: AlertPoller;
+  private readonly workers = new Map<string, DeliveryWorker>();
   private readonly intake: AlertIntake;
+  private readonly outcomes: OutcomeBoard;
+  private readonly health: TargetHealthBook;
   private retentionTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
@@ -109,37 +77,20 @@ export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {
     const { settings, clock, logger } = deps;
     const tuning = deps.tuning ?? {};
-    const margin = tuning.pacingMarginMs ?? 250;
-    this.ledger = new DeliveryLedger({ records: deps.records, polls: deps.tenants, clock, logger }, tuning.journal);
-    this.teams = new TeamsDelivery(
-      {
-        ledger: this.ledger,
-        messenger: deps.messenger,
-        conversations: deps.conversations,
-        tenants: deps.tenants,
-        linkHealth: deps.linkHealth,
-        soc: deps.soc,
-        clock,
-        logger,
-        ...(tuning.random ? { random: tuning.random } : {}),
-      },
-      {
-        conversationWindows: withMargin(tuning.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS, margin),
-        globalWindows: globalWindows(settings.teamsGlobalRate),
-        stormThresholdMs: settings.stormThresholdMs,
-        digestMaxItems: tuning.digestMaxItems ?? 25,
-        editDelayMs: tuning.editDelayMs ?? 2000,
-        editMaxWaitMs: tuning.editMaxWaitMs ?? 30_000,
-        backoff: tuning.backoff ?? { baseMs: 1000, capMs: 5 * 60_000 },
-        maxTransientAttempts: tuning.maxTransientAttempts ?? 8,
-        maxThrottledAttempts: tuning.maxThrottledAttempts ?? 30,
-      },
+    this.ledger = new DeliveryLedger({ records: deps.records, polls: deps.tenants, clock, logger, followsChanges: (d) => this.workers.get(d.target.kind)?.followsChanges(d) ?? false }, tuning.journal);
+    this.outcomes = new OutcomeBoard(clock);
+    this.health = new TargetHealthBook(this.ledger);
+    // A sample for a rule that covers no tenant yet names a placeholder customer.
+    const tenants = { find: (ref: string) => deps.tenants.find(ref) ?? (ref === SAMPLE_TENANT.tenantId ? SAMPLE_TENANT : undefined) };
+    const context: WorkerContext = {
+      ledger: this.ledger, tenants, conversations: deps.conversations, messenger: deps.messenger, linkHealth: deps.linkHealth, notices: deps.notices,
+      outcomes: this.outcomes, health: this.health, clock, logger, random: tuning.random ?? Math.random, tuning, settings,
+    };
+    for (const { kind, built } of deps.targets.entries) this.workers.set(kind.key, built.createWorker(context));
+    this.intake = new AlertIntake(
+      { ledger: this.ledger, router: deps.router, planChange: (alertKey) => [...this.workers.values()].flatMap((w) => w.planChange(alertKey)), targetKeyOf: (target) => deps.targets.keyOf(target), clock },
+      { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs },
     );
-    this.email = new EmailDelivery(
-      { ledger: this.ledger, sender: deps.emailSender, composer: deps.emailComposer, tenants: deps.tenants, clock, logger, ...(tuning.random ? { random: tuning.random } : {}) },
-      { concurrency: tuning.emailConcurrency ?? 4, maxAttempts: tuning.emailMaxAttempts ?? 6, backoff: tuning.emailBackoff ?? { baseMs: 2000, capMs: 5 * 60_000 } },
-    );
-    this.intake = new AlertIntake({ ledger: this.ledger, router: deps.router, teams: this.teams, clock }, { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs });
     this.poller = new AlertPoller(
       { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), clock, logger },
       {
@@ -158,8 +109,7 @@ export class DeliveryService {
     this.started = true;
     await this.ledger.load();
     this.prune();
-    this.teams.resume();
-    this.email.resume();
+    for (const worker of this.workers.values()) worker.resume();
     this.poller.start();
     this.retentionTimer = setInterval(() => this.prune(), HOUR);
     this.retentionTimer.unref();
@@ -167,52 +117,74 @@ export class DeliveryService {
     this.deps.logger.info({ event: 'delivery.started', pollIntervalMs: this.deps.settings.pollIntervalMs, pending }, 'alert delivery started');
   }
 
-  /** Stops polling and posting, lets posts in flight finish and be recorded, and writes everything. */
+  /** Stops polling and sending, lets messages in flight finish and be recorded, and writes everything. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.poller.stop();
-    await Promise.all([this.teams.stop(), this.email.stop()]);
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await this.ledger.journal.close();
   }
 
   private dispatch(result: IntakeResult): void {
     if (this.stopped) return;
-    this.teams.dispatch(result.teams);
-    this.email.enqueue(result.emails);
+    const byKind = new Map<string, DeliveryWork[]>();
+    for (const work of result.work) byKind.set(work.targetKind, [...(byKind.get(work.targetKind) ?? []), work]);
+    for (const [kind, work] of byKind) this.workers.get(kind)?.dispatch(work);
   }
 
   /**
-   * An analyst changed an alert from a card: every other card it became is edited too (the one
-   * clicked already shows the result). A change the poller sees later is then a duplicate.
+   * An analyst changed an alert from a card: everything it became follows (the card clicked
+   * already shows the result). A change the poller sees later is then a duplicate.
    */
   alertChanged(tenant: TenantRecord, alert: Alert, origin?: ChangeOrigin): void {
     if (this.stopped) return;
     const key = alertKeyOf(tenant.tenantId, alert.id);
     const snapshot = this.ledger.snapshot(key);
     if (!snapshot || !isNewer(alert.lastUpdateDateTime, snapshot.version)) return;
-    if (origin?.messageId) {
-      const clicked = this.ledger.deliveriesOf(key).find((d) => d.target.kind === 'teams' && d.target.conversationId === origin.conversationId && d.messageId === origin.messageId);
-      if (clicked) this.ledger.updateDelivery(clicked.key, { shownVersion: alert.lastUpdateDateTime });
-    }
+    if (origin) for (const worker of this.workers.values()) worker.changedFrom?.(origin, key, alert.lastUpdateDateTime);
     const result = emptyIntake();
     this.intake.changed(key, alert, result);
     this.dispatch(result);
   }
 
   /**
-   * Delivers `alert` to exactly these targets, outside polling (e.g. a rule's test alert).
-   * Resolves once the outbox entries are on disk; delivery itself follows.
+   * Records `alert` for exactly these targets, outside polling, and starts delivering it: the path
+   * `rule test`'s samples take (tests drive delivery through it too). Resolves once the outbox
+   * entries are on disk; delivery itself follows.
    */
   async deliver(tenant: TenantRecord, alert: Alert, targets: readonly RoutedTarget[]): Promise<void> {
-    const result = emptyIntake();
-    this.intake.record(tenant, alert, targets, result);
-    await this.ledger.journal.flush();
-    this.dispatch(result);
+    await this.recordAndStart([{ tenant, alert, targets }]);
   }
 
-  /** Polls one tenant now, whatever its schedule (tests, and an operator's "check now"). */
+  /**
+   * `rule test`: each sample goes through the outbox to its target like an alert, and each
+   * outcome is reported, waiting at most `sampleWaitMs` (then "still trying").
+   */
+  async sendSamples(samples: readonly SampleRequest[], sample: SampleInfo): Promise<SampleResult[]> {
+    let waiting: Promise<Map<string, DeliveryOutcome>> = Promise.resolve(new Map());
+    const keys = await this.recordAndStart(
+      samples.map((s) => ({ tenant: s.tenant, alert: s.alert, targets: [s.routed] })),
+      sample,
+      // Waiting starts before anything is sent, so no outcome is missed.
+      (recorded) => (waiting = this.outcomes.waitFor(recorded.flat(), this.deps.tuning?.sampleWaitMs ?? 8000)),
+    );
+    const outcomes = await waiting;
+    return samples.map((s, i) => ({ routed: s.routed, outcome: outcomes.get(keys[i]?.[0] ?? '') ?? { status: 'trying' } }));
+  }
+
+  /** Records each alert for its targets, writes the records, then dispatches them; returns each alert's new delivery keys. */
+  private async recordAndStart(alerts: readonly { tenant: TenantRecord; alert: Alert; targets: readonly RoutedTarget[] }[], sample?: SampleInfo, beforeStart?: (keys: string[][]) => void): Promise<string[][]> {
+    const result = emptyIntake();
+    const keys = alerts.map(({ tenant, alert, targets }) => this.intake.record(tenant, alert, targets, result, sample));
+    beforeStart?.(keys);
+    await this.ledger.journal.flush();
+    this.dispatch(result);
+    return keys;
+  }
+
+  /** Polls one tenant now, whatever its schedule (the scheduler does the same when it is due). */
   pollNow(tenant: TenantRecord): Promise<PollReport> {
     return this.poller.pollTenant(tenant);
   }
@@ -223,20 +195,27 @@ export class DeliveryService {
     return report;
   }
 
-  /** When a card (or digest) last reached this conversation, for `channels`. */
-  lastDeliveryAt(conversationId: string): string | undefined {
-    let last: string | undefined;
-    for (const d of this.ledger.deliveries()) {
-      if (d.target.kind === 'teams' && d.target.conversationId === conversationId && d.sentAt && (!last || d.sentAt > last)) last = d.sentAt;
-    }
-    for (const digest of this.ledger.digests()) {
-      if (digest.conversationId === conversationId && (digest.state === 'sent' || digest.state === 'sent-no-id') && digest.updatedAt > (last ?? '')) last = digest.updatedAt;
-    }
-    return last;
+  /** When an alert last reached this target (`rule test` samples do not count), for `channels`. */
+  lastDeliveryAt(target: DeliveryTarget): string | undefined {
+    return this.workers.get(target.kind)?.lastDeliveryAt(target);
+  }
+
+  /** How a target that reports health is doing (failing since when, last success), for `rules` and `channels`. */
+  targetHealth(target: DeliveryTarget): TargetHealthView | undefined {
+    return this.health.of(this.deps.targets.keyOf(target));
+  }
+
+  stats(): DeliveryStats {
+    return {
+      storeWrites: this.ledger.journal.writes,
+      tenantsPolled: this.ledger.cursorCount,
+      poller: { ...this.poller.counters },
+      targets: Object.fromEntries([...this.workers].map(([kind, worker]) => [kind, worker.counters()])),
+    };
   }
 
   /** Nothing queued, in flight or waiting to be retried. */
   get idle(): boolean {
-    return this.teams.idle && this.email.idle;
+    return [...this.workers.values()].every((w) => w.idle);
   }
 }

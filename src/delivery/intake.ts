@@ -2,14 +2,13 @@ import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { alertKeyOf, deliveryKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
-import type { AlertRouter, RoutedTarget } from './ports.js';
-import type { PollCursor } from './store-schema.js';
-import type { TeamsDelivery, TeamsWork } from './teams-delivery.js';
+import type { AlertRouter, DeliveryTarget, RoutedTarget } from './ports.js';
+import type { PollCursor, SampleInfo } from './store-schema.js';
+import type { DeliveryWork } from './worker.js';
 
 /** What a batch of alerts meant, and the work to start once its records are on disk. */
 export interface IntakeResult {
-  teams: TeamsWork[];
-  emails: string[];
+  work: DeliveryWork[];
   newAlerts: number;
   changedAlerts: number;
   duplicates: number;
@@ -19,18 +18,26 @@ export interface IntakeResult {
 }
 
 export function emptyIntake(): IntakeResult {
-  return { teams: [], emails: [], newAlerts: 0, changedAlerts: 0, duplicates: 0, backlog: 0, newDeliveries: 0 };
+  return { work: [], newAlerts: 0, changedAlerts: 0, duplicates: 0, backlog: 0, newDeliveries: 0 };
 }
 
 /**
  * Turns alerts into delivery records. An alert is identified by (id, lastUpdateDateTime): the same
- * pair again is a duplicate (polls overlap on purpose), a newer one is a change that edits every
- * card the alert became, and an id never seen is a new alert that the router sends to its targets
- * — unless it was created before polling began, which makes it backlog, not news.
+ * pair again is a duplicate (polls overlap on purpose), a newer one is a change that every kind's
+ * worker brings its deliveries up to date with, and an id never seen is a new alert that the router
+ * sends to its targets — unless it was created before polling began, which makes it backlog, not news.
  */
 export class AlertIntake {
   constructor(
-    private readonly deps: { ledger: DeliveryLedger; router: AlertRouter; teams: TeamsDelivery; clock: Clock },
+    private readonly deps: {
+      ledger: DeliveryLedger;
+      router: AlertRouter;
+      /** Every kind's worker: what a change means for its deliveries. */
+      planChange(alertKey: string): DeliveryWork[];
+      /** A target's key across kinds (the target registry's). */
+      targetKeyOf(target: DeliveryTarget): string;
+      clock: Clock;
+    },
     private readonly options: { overlapMs: number; retentionMs: number },
   ) {}
 
@@ -60,23 +67,26 @@ export class AlertIntake {
     return created >= since && created >= this.deps.clock.nowMs() - this.options.retentionMs;
   }
 
-  /** Records one outbox entry per target not already recorded for this alert. */
-  record(tenant: TenantRecord, alert: Alert, routed: readonly RoutedTarget[], into: IntakeResult): void {
+  /**
+   * Records one outbox entry per target not already recorded for this alert (marked as a sample
+   * when `sample` is given); returns the keys of the entries it made.
+   */
+  record(tenant: TenantRecord, alert: Alert, routed: readonly RoutedTarget[], into: IntakeResult, sample?: SampleInfo): string[] {
     const { ledger } = this.deps;
     const now = ledger.now();
-    let waiting = false;
+    const made: string[] = [];
     for (const r of routed) {
-      const key = deliveryKeyOf(tenant.tenantId, alert.id, r.target);
+      const key = deliveryKeyOf(tenant.tenantId, alert.id, this.deps.targetKeyOf(r.target));
       if (ledger.delivery(key)) continue;
-      ledger.addDelivery({ key, tenantId: tenant.tenantId, alertId: alert.id, target: r.target, ruleId: r.ruleId, options: r.options, state: 'pending', seq: ledger.nextSeq(), attempts: 0, createdAt: now, updatedAt: now });
-      if (r.target.kind === 'teams') into.teams.push({ kind: 'post', key });
-      else into.emails.push(key);
+      ledger.addDelivery({ key, tenantId: tenant.tenantId, alertId: alert.id, target: r.target, ruleId: r.ruleId, options: r.options, state: 'pending', seq: ledger.nextSeq(), attempts: 0, createdAt: now, updatedAt: now, ...(sample ? { sample } : {}) });
+      into.work.push({ targetKind: r.target.kind, action: 'post', ref: key });
       into.newDeliveries++;
-      waiting = true;
+      made.push(key);
     }
+    const waiting = made.length > 0;
     const alertKey = alertKeyOf(tenant.tenantId, alert.id);
     const existing = ledger.snapshot(alertKey);
-    if (existing && !isNewer(alert.lastUpdateDateTime, existing.version) && !waiting) return;
+    if (existing && !isNewer(alert.lastUpdateDateTime, existing.version) && !waiting) return made;
     ledger.putSnapshot(
       {
         tenantId: tenant.tenantId,
@@ -89,15 +99,16 @@ export class AlertIntake {
       waiting || existing?.body !== undefined ? alert : undefined,
     );
     if (!existing) into.newAlerts++;
+    return made;
   }
 
-  /** A newer version of a known alert: every card it became is brought up to date. */
+  /** A newer version of a known alert: every delivery it became is brought up to date. */
   changed(alertKey: string, alert: Alert, into: IntakeResult): void {
     const { ledger } = this.deps;
     const snapshot = ledger.snapshot(alertKey);
     if (!snapshot) return;
     ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now() }, alert);
-    into.teams.push(...this.deps.teams.planChange(alertKey));
+    into.work.push(...this.deps.planChange(alertKey));
     ledger.releaseBodyIfIdle(alertKey);
     into.changedAlerts++;
   }

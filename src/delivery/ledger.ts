@@ -4,16 +4,39 @@ import { AlertSchema, type Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { RecordSet } from '../store/storage.js';
 import { DeliveryJournal, type JournalOptions, type PollNotes } from './journal.js';
-import { targetKey, type DeliveryTarget } from './ports.js';
-import { AlertSnapshotSchema, DeliveryRecordSchema, DigestRecordSchema, PollCursorSchema, type AlertSnapshot, type DeliveryRecord, type DeliveryStore, type DigestRecord, type PollCursor } from './store-schema.js';
+import {
+  AlertSnapshotSchema,
+  DeliveryRecordSchema,
+  DigestRecordSchema,
+  PollCursorSchema,
+  TargetHealthSchema,
+  type AlertSnapshot,
+  type DeliveryRecord,
+  type DeliveryStore,
+  type DigestRecord,
+  type PollCursor,
+  type TargetHealth,
+} from './store-schema.js';
 
-/** The record set delivery keeps its outbox, snapshots, digests and poll cursors in. */
+/** The record set delivery keeps its outbox, snapshots, digests, poll cursors and target health in. */
 export const DELIVERY_RECORD_SET = 'delivery';
 
-const SECTION_SCHEMAS = { deliveries: DeliveryRecordSchema, alerts: AlertSnapshotSchema, digests: DigestRecordSchema, cursors: PollCursorSchema } as const;
+const SECTION_SCHEMAS = { deliveries: DeliveryRecordSchema, alerts: AlertSnapshotSchema, digests: DigestRecordSchema, cursors: PollCursorSchema, targets: TargetHealthSchema } as const;
 
 export const alertKeyOf = (tenantId: string, alertId: string): string => `${tenantId}/${alertId}`;
-export const deliveryKeyOf = (tenantId: string, alertId: string, target: DeliveryTarget): string => `${alertKeyOf(tenantId, alertId)}|${targetKey(target)}`;
+/** A delivery's key: the alert and the target's key (`kind:…`, from the target registry). */
+export const deliveryKeyOf = (tenantId: string, alertId: string, targetKey: string): string => `${alertKeyOf(tenantId, alertId)}|${targetKey}`;
+
+export interface LedgerDeps {
+  /** Where the records are kept. */
+  readonly records: RecordSet;
+  /** Where each tenant's last poll is noted. */
+  readonly polls: PollNotes;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Whether a sent delivery keeps following its alert's changes (its kind's worker knows). */
+  readonly followsChanges: (delivery: DeliveryRecord) => boolean;
+}
 
 /** Graph's ISO times compared as instants (their text may differ in precision). */
 export function isNewer(version: string, than: string | undefined): boolean {
@@ -33,11 +56,12 @@ export class DeliveryLedger {
   private readonly bodies = new Map<string, Alert>();
   private readonly digestMap = new Map<string, DigestRecord>();
   private readonly cursorMap = new Map<string, PollCursor>();
+  private readonly healthMap = new Map<string, TargetHealth>();
   private sequence = 0;
   readonly journal: DeliveryJournal;
 
   constructor(
-    private readonly deps: { records: RecordSet; polls: PollNotes; clock: Clock; logger: Logger },
+    private readonly deps: LedgerDeps,
     journalOptions: JournalOptions = {},
   ) {
     this.journal = new DeliveryJournal(
@@ -55,18 +79,14 @@ export class DeliveryLedger {
   async load(): Promise<void> {
     let skipped = 0;
     for await (const { section, key, record } of this.deps.records.load()) {
-      const schema = SECTION_SCHEMAS[section as keyof typeof SECTION_SCHEMAS];
-      const parsed = schema?.safeParse(record);
-      if (!parsed?.success) {
-        skipped++;
-        continue;
-      }
-      this.restore(section as keyof DeliveryStore, key, parsed.data);
+      const parsed = SECTION_SCHEMAS[section as keyof typeof SECTION_SCHEMAS]?.safeParse(record);
+      if (parsed?.success) this.restore(section as keyof DeliveryStore, key, parsed.data);
+      else skipped++;
     }
     if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
   }
 
-  private restore(section: keyof DeliveryStore, key: string, record: DeliveryRecord | AlertSnapshot | DigestRecord | PollCursor): void {
+  private restore(section: keyof DeliveryStore, key: string, record: DeliveryRecord | AlertSnapshot | DigestRecord | PollCursor | TargetHealth): void {
     switch (section) {
       case 'deliveries': {
         const delivery = record as DeliveryRecord;
@@ -85,6 +105,9 @@ export class DeliveryLedger {
       }
       case 'cursors':
         this.cursorMap.set((record as PollCursor).tenantId, record as PollCursor);
+        return;
+      case 'targets':
+        this.healthMap.set((record as TargetHealth).key, record as TargetHealth);
     }
   }
 
@@ -98,6 +121,8 @@ export class DeliveryLedger {
         return this.digestMap.get(key);
       case 'cursors':
         return this.cursorMap.get(key);
+      case 'targets':
+        return this.healthMap.get(key);
     }
   }
 
@@ -206,13 +231,13 @@ export class DeliveryLedger {
   }
 
   /**
-   * Drops the stored alert body once nothing waits for it (no pending post, no edit behind),
-   * so the store holds bodies only for work in progress.
+   * Drops the stored alert body once nothing waits for it (no pending post, no card edit or update
+   * event behind), so the store holds bodies only for work in progress.
    */
   releaseBodyIfIdle(alertKey: string): void {
     const snapshot = this.alertMap.get(alertKey);
     if (snapshot?.body === undefined) return;
-    if (this.deliveriesOf(alertKey).some((d) => needsBody(d, snapshot))) return;
+    if (this.deliveriesOf(alertKey).some((d) => d.state === 'pending' || (d.shownVersion !== snapshot.version && this.deps.followsChanges(d)))) return;
     const { body: _body, ...rest } = snapshot;
     this.alertMap.set(alertKey, rest);
     this.bodies.delete(alertKey);
@@ -248,6 +273,22 @@ export class DeliveryLedger {
     this.cursorMap.set(cursor.tenantId, cursor);
     this.journal.mark('cursors', cursor.tenantId);
   }
+
+  /** Tenants polled at least once (they have a cursor). */
+  get cursorCount(): number {
+    return this.cursorMap.size;
+  }
+
+  // Target health
+
+  targetHealth(targetKey: string): TargetHealth | undefined {
+    return this.healthMap.get(targetKey);
+  }
+
+  putTargetHealth(health: TargetHealth): void {
+    this.healthMap.set(health.key, health);
+    this.journal.mark('targets', health.key);
+  }
 }
 
 /** An alert as the store keeps it: JSON, deflated, base64. */
@@ -263,16 +304,4 @@ export function unpackAlert(packed: string): Alert | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Whether a delivery still needs the alert's body: to post it, or to edit its card to a newer version. */
-export function needsBody(delivery: DeliveryRecord, snapshot: AlertSnapshot): boolean {
-  if (delivery.state === 'pending') return true;
-  return (
-    delivery.state === 'sent' &&
-    delivery.target.kind === 'teams' &&
-    delivery.messageId !== undefined &&
-    delivery.cardGone !== true &&
-    delivery.shownVersion !== snapshot.version
-  );
 }

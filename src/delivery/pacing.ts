@@ -9,9 +9,6 @@ export const TEAMS_CONVERSATION_WINDOWS: readonly RateWindow[] = [
   { limit: 1800, periodMs: 3_600_000 },
 ];
 
-/** Teams' global limit per app per tenant: 50 requests per second in the current documentation. */
-export const TEAMS_GLOBAL_WINDOW: RateWindow = { limit: 50, periodMs: 1000 };
-
 /**
  * Windows a little longer than the published ones: the limiter admits a request when it leaves
  * here, Teams counts it when it arrives, and network and event-loop delays can bunch two requests

@@ -8,6 +8,7 @@ import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { emptyIntake, type AlertIntake, type IntakeResult } from './intake.js';
 import { isNewer, type DeliveryLedger } from './ledger.js';
 import { StopSignal, sleepUnless } from './pacing.js';
+import { stopWithin } from '../stop-within.js';
 import type { PollCursor } from './store-schema.js';
 
 /** The part of the Graph client the poller uses. */
@@ -104,13 +105,7 @@ export class AlertPoller {
   async stop(timeoutMs = 5000): Promise<void> {
     this.signal.stop();
     await this.loop;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-    });
-    await Promise.race([Promise.all([...this.inFlight.values()]), timeout]);
-    if (timer) clearTimeout(timer);
+    await stopWithin(timeoutMs, Promise.all([...this.inFlight.values()]));
   }
 
   private async run(): Promise<void> {

@@ -1,17 +1,21 @@
 import type { Alert } from '../defender/alert.js';
+import { DeliveryError } from '../errors.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { DeliveryOutcome } from './outcomes.js';
+import type { SampleInfo } from './store-schema.js';
 
 /**
  * The seams between routing (channel links, notification rules, email) and delivery (poller,
  * outbox, send queues): routing decides where an alert goes, delivery gets it there once.
  */
 
-/** A place an alert can be delivered to. */
-export type DeliveryTarget = { readonly kind: 'teams'; readonly conversationId: string } | { readonly kind: 'email'; readonly address: string };
-
-/** The stable key of a target; a delivery is keyed by (alert, target key). */
-export function targetKey(target: DeliveryTarget): string {
-  return target.kind === 'teams' ? `teams:${target.conversationId}` : `email:${target.address.toLowerCase()}`;
+/**
+ * A place an alert can be delivered to: its kind (a key of the target registry) and that kind's
+ * own fields, e.g. `{ kind: 'teams', conversationId }`, `{ kind: 'email', address }`.
+ */
+export interface DeliveryTarget {
+  readonly kind: string;
+  readonly [field: string]: unknown;
 }
 
 /** What the notification carries, as Defender's email rules offer. */
@@ -28,15 +32,41 @@ export interface RoutedTarget {
   readonly options: ContentOptions;
 }
 
-/** Decides where a tenant's alert goes. Never returns a Teams target not linked to that tenant's customer. */
+/** Decides where a tenant's alert goes. Never returns a conversation not linked to that tenant's customer. */
 export interface AlertRouter {
   route(tenant: TenantRecord, alert: Alert): RoutedTarget[];
+}
+
+/** One sample `rule test` sends: a tenant's sample alert to one target of the rule. */
+export interface SampleRequest {
+  readonly tenant: TenantRecord;
+  readonly alert: Alert;
+  readonly routed: RoutedTarget;
+}
+
+/** What became of one sample, within the time `rule test` waits. */
+export interface SampleResult {
+  readonly routed: RoutedTarget;
+  readonly outcome: DeliveryOutcome;
+}
+
+/** Sends `rule test` samples through the outbox, like any alert, and reports each one. */
+export interface SampleDelivery {
+  sendSamples(samples: readonly SampleRequest[], sample: SampleInfo): Promise<SampleResult[]>;
 }
 
 /** Marks a Teams conversation unusable for alerts (bot removed, channel deleted). */
 export interface LinkHealth {
   /** Returns true when the conversation was healthy until now, so the SOC is told only once. */
   markBroken(conversationId: string, reason: string): Promise<boolean>;
+}
+
+/** Tells the SOC channel when delivery loses a target (src/notify/delivery-notices.ts). */
+export interface DeliveryNoticePort {
+  /** Teams refused the bot in a conversation for good; called once per breakage. */
+  channelBroken(conversationId: string, reason: string, undelivered: number): Promise<void>;
+  /** Another target (a webhook endpoint, shown as `target`) refused alerts for good; called once per breakage. */
+  targetFailing(target: string, reason: string): Promise<void>;
 }
 
 export interface OutgoingEmail {
@@ -51,12 +81,9 @@ export interface EmailSender {
   send(mail: OutgoingEmail): Promise<void>;
 }
 
-export class EmailDeliveryError extends Error {
-  constructor(
-    readonly kind: 'transient' | 'rejected',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EmailDeliveryError';
+/** A mail that was not sent: `transient` ones are retried, `rejected` ones are not. */
+export class EmailDeliveryError extends DeliveryError {
+  constructor(kind: 'transient' | 'rejected', message: string) {
+    super({ service: 'smtp', kind, message });
   }
 }

@@ -2,27 +2,33 @@ import { z } from 'zod/v4';
 
 /**
  * The store section delivery owns: the outbox (one record per alert and target), what each alert
- * looked like when last seen, digest cards, and each tenant's poll cursor. Records are kept in
- * objects keyed by their id, so one change is one key and not a scan of a long array.
+ * looked like when last seen, digest cards, each tenant's poll cursor, and the health of targets
+ * that exist by configuration (webhook endpoints). Records are kept in objects keyed by their id,
+ * so one change is one key and not a scan of a long array.
  */
 
-export const DeliveryTargetSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('teams'), conversationId: z.string().min(1) }),
-  z.object({ kind: z.literal('email'), address: z.string().min(3) }),
-]);
+/**
+ * A target as the outbox keeps it: its kind, and the kind's own fields (Teams `conversationId`,
+ * email `address`, webhook `endpoint`), which each kind's schema checks when it sends.
+ */
+export const DeliveryTargetSchema = z.looseObject({ kind: z.string().min(1) });
+
+/** Who sent a `rule test` sample, and for which rule (its name then): the card, mail or event says so. */
+export const SampleInfoSchema = z.object({ requestedBy: z.string(), ruleName: z.string() });
+export type SampleInfo = z.infer<typeof SampleInfoSchema>;
 
 export const ContentOptionsSchema = z.object({ includeOrgName: z.boolean(), includePortalLink: z.boolean(), includeDeviceInfo: z.boolean() });
 
 export const DELIVERY_STATES = [
   /** Recorded, not delivered yet (also: a card posted without an id that must be posted afresh). */
   'pending',
-  /** Posted (Teams: `messageId` is the card) or mailed. */
+  /** Posted (Teams: `messageId` is the card), mailed or sent to an endpoint. */
   'sent',
   /** Teams answered 202 without an id: posted, never re-posted, edits post a fresh card. */
   'sent-no-id',
   /** Part of a digest card (`digestId`) instead of a card of its own. */
   'digested',
-  /** Given up: rejected by Teams or the mail server, or out of retries. `error` says why. */
+  /** Given up: rejected by the target (Teams, a mail server, an endpoint), or out of retries. `error` says why. */
   'failed',
   /** The conversation is gone (bot removed, channel deleted): the link was marked broken. */
   'gone',
@@ -51,6 +57,8 @@ export const DeliveryRecordSchema = z.object({
   shownVersion: z.string().optional(),
   /** The card was deleted in Teams (404 on edit): it is not edited any more. */
   cardGone: z.boolean().optional(),
+  /** A `rule test` sample: never de-duplicated against, never counted as a delivery, marked as such. */
+  sample: SampleInfoSchema.optional(),
   error: z.string().optional(),
 });
 export type DeliveryRecord = z.infer<typeof DeliveryRecordSchema>;
@@ -119,14 +127,24 @@ export const PollCursorSchema = z.object({
 });
 export type PollCursor = z.infer<typeof PollCursorSchema>;
 
+/** How a target that exists by itself (a webhook endpoint) is doing: failing since when and why, last success. */
+export const TargetHealthSchema = z.object({
+  /** `kind:keyOf(target)`. */
+  key: z.string().min(1),
+  failing: z.object({ reason: z.string(), at: z.iso.datetime() }).optional(),
+  lastSentAt: z.iso.datetime().optional(),
+});
+export type TargetHealth = z.infer<typeof TargetHealthSchema>;
+
 export const DeliveryStoreSchema = z.object({
   deliveries: z.record(z.string(), DeliveryRecordSchema).default({}),
   alerts: z.record(z.string(), AlertSnapshotSchema).default({}),
   digests: z.record(z.string(), DigestRecordSchema).default({}),
   cursors: z.record(z.string(), PollCursorSchema).default({}),
+  targets: z.record(z.string(), TargetHealthSchema).default({}),
 });
 export type DeliveryStore = z.infer<typeof DeliveryStoreSchema>;
 
 export function emptyDeliveryStore(): DeliveryStore {
-  return { deliveries: {}, alerts: {}, digests: {}, cursors: {} };
+  return { deliveries: {}, alerts: {}, digests: {}, cursors: {}, targets: {} };
 }

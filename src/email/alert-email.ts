@@ -16,7 +16,7 @@ export interface AlertEmailArgs {
   readonly extras?: NotificationExtras;
 }
 
-const COLORS: Readonly<Record<CardColor, string>> = { attention: '#a4262c', warning: '#8a5a00', good: '#107c10', accent: '#0f6cbd', default: '#323130' };
+const COLORS: Readonly<Record<CardColor, string>> = { attention: '#a4262c', warning: '#8a5a00', good: '#107c10', accent: '#0f6cbd', emphasis: '#605e5c', default: '#323130' };
 
 /**
  * An alert as an email: subject, plain text and HTML with the content of its Teams card
@@ -26,12 +26,12 @@ const COLORS: Readonly<Record<CardColor, string>> = { attention: '#a4262c', warn
 export function renderAlertEmail(args: AlertEmailArgs): OutgoingEmail {
   const card = notificationCard(args.tenant, args.alert, args.options, args.extras);
   const sample = args.extras?.sample === true;
-  const subject = oneLine(`${sample ? '[SAMPLE] ' : ''}${card.severityLabel} alert${card.customer ? ` — ${args.tenant.displayName}` : ''}: ${card.title}`).slice(0, 200);
+  const subject = oneLine(`${sample ? '[SAMPLE] ' : ''}${card.severityLabel} severity alert${card.customer ? ` — ${args.tenant.displayName}` : ''}: ${card.title}`).slice(0, 200);
   const footer = `Sent by SOC Bridge${args.ruleName ? ` because of the notification rule "${oneLine(args.ruleName)}"` : ''}.${sample ? ' This is a sample, not a real Defender alert.' : ''}`;
   return { to: args.to, subject, text: textOf(card, footer), html: htmlOf(card, subject, footer) };
 }
 
-/** What delivery hands the composer for one mail (structurally delivery's AlertEmailComposer input). */
+/** What the email target hands the composer for one mail. */
 export interface ComposeInput {
   readonly tenant: TenantRecord;
   readonly alert: Alert;
@@ -39,6 +39,7 @@ export interface ComposeInput {
   readonly to: string;
   /** The rule that routed it; its name goes in the footer. */
   readonly ruleId?: string;
+  readonly extras?: NotificationExtras;
 }
 
 /** The email composer delivery uses: renders alert emails, naming the rule when it is known. */
@@ -53,15 +54,16 @@ export function alertEmailComposer(ruleName: (ruleId: string) => string | undefi
 
 function textOf(card: AlertDetailCardData, footer: string): string {
   const lines: string[] = [];
-  lines.push(oneLine(card.severityLabel), oneLine(card.title));
+  lines.push(`${oneLine(card.severityLabel)} severity`, oneLine(card.title));
   if (card.customer) lines.push(`Organization: ${oneLine(card.customer)}`);
   for (const notice of card.notices) lines.push('', oneLine(notice.text));
   lines.push('');
   for (const fact of card.facts) lines.push(`${fact.title}: ${oneLine(fact.value)}`);
+  if (card.commandLine) lines.push('', 'Command line:', oneLine(card.commandLine));
   if (card.description) lines.push('', 'Description:', multiLine(card.description));
-  if (card.evidence.length) {
+  if (card.details.length) {
     lines.push('');
-    for (const item of card.evidence) lines.push(`${item.title}: ${oneLine(item.value)}`);
+    for (const item of card.details) lines.push(`${item.title}: ${oneLine(item.value)}`);
   }
   if (card.comments.length) {
     lines.push('', 'Recent comments:');
@@ -85,13 +87,14 @@ function htmlOf(card: AlertDetailCardData, subject: string, footer: string): str
     '<html><head><meta charset="utf-8"><meta name="color-scheme" content="light">',
     `<title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family:\'Segoe UI\',Arial,sans-serif;font-size:14px;color:#323130;margin:0;padding:16px">',
-    `<p style="margin:0;font-weight:bold;color:${COLORS[card.severityColor]}">${escapeHtml(card.severityLabel)}</p>`,
+    `<p style="margin:0;font-weight:bold;color:${COLORS[card.severityColor]}">${escapeHtml(card.severityLabel)} severity</p>`,
     card.customer ? `<p style="margin:4px 0 0;color:#605e5c">${escapeHtml(card.customer)}</p>` : '',
     `<h2 style="margin:8px 0;font-size:18px">${escapeHtml(card.title)}</h2>`,
     ...card.notices.map((n) => `<p style="margin:8px 0;padding:8px;border-left:4px solid ${COLORS[n.color]};background:#faf9f8">${escapeHtml(n.text)}</p>`),
     `<table role="presentation" style="border-collapse:collapse;margin:8px 0">${rows(card.facts)}</table>`,
+    card.commandLine ? `<p style="margin:8px 0 2px;font-weight:bold">Command line</p><pre style="margin:0;padding:8px;background:#f3f2f1;white-space:pre-wrap;word-break:break-all">${escapeHtml(card.commandLine)}</pre>` : '',
     card.description ? `<p style="margin:8px 0;white-space:pre-wrap">${escapeHtml(card.description)}</p>` : '',
-    card.evidence.length ? `<table role="presentation" style="border-collapse:collapse;margin:8px 0;border-top:1px solid #edebe9">${rows(card.evidence)}</table>` : '',
+    card.details.length ? `<table role="presentation" style="border-collapse:collapse;margin:8px 0;border-top:1px solid #edebe9">${rows(card.details)}</table>` : '',
     card.comments.length ? `<p style="margin:8px 0 2px;font-weight:bold">Recent comments</p><ul style="margin:0;padding-left:20px;color:#605e5c">${card.comments.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` : '',
     links.length ? `<p style="margin:12px 0">${links.join(' &middot; ')}</p>` : '',
     `<p style="margin:16px 0 0;font-size:12px;color:#8a8886">${escapeHtml(footer)}</p>`,

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { EmailSender } from '../delivery/ports.js';
+import type { Availability } from '../delivery/targets/target-kind.js';
 import type { Logger } from '../log.js';
-import type { EmailAvailability } from '../routing/rule-service.js';
 import { DisabledEmailSender } from './disabled-sender.js';
 import { EMAIL_UNCONFIGURED_REASON, type EmailConfig } from './email-config.js';
 import { FileEmailSender } from './file-sender.js';
@@ -9,7 +9,7 @@ import { SmtpEmailSender } from './smtp-sender.js';
 
 export interface EmailSetup {
   readonly sender: EmailSender;
-  readonly availability: EmailAvailability;
+  readonly availability: Availability;
   /** Closes pooled SMTP connections. */
   close(): void;
 }

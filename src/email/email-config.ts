@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ConfigProblem } from '../errors.js';
+import { isEmailAddress } from './address.js';
 
 /** How email goes out: SMTP, `.eml` files in the data folder (sandbox), or not at all. */
 export type EmailConfig =
@@ -10,13 +11,12 @@ export type EmailConfig =
 /** The sender of sandbox `.eml` files when MAIL_FROM is not set. */
 export const SANDBOX_MAIL_FROM = 'SOC Bridge <soc-bridge@sandbox.invalid>';
 
-const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 const NAMED = /^([^<>"\r\n]{1,80}|"[^"\r\n]{1,80}")\s*<([^<>\s]+)>$/;
 
 /** Whether MAIL_FROM is `address` or `Display Name <address>`. */
 export function isSenderAddress(value: string): boolean {
   const named = NAMED.exec(value);
-  return ADDRESS.test(named ? (named[2] ?? '') : value);
+  return isEmailAddress(named ? (named[2] ?? '') : value);
 }
 
 /**

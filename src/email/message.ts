@@ -1,6 +1,6 @@
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { EmailDeliveryError, type OutgoingEmail } from '../delivery/ports.js';
-import { isEmailAddress } from '../routing/rule-vocabulary.js';
+import { isEmailAddress } from './address.js';
 
 /**
  * One place turns an OutgoingEmail into nodemailer's message options, for both senders. The

@@ -74,7 +74,7 @@ export const ALERT_TEMPLATES: readonly AlertTemplate[] = [
     deviceRole: 'workstation', description: 'Microsoft Defender Antivirus detected a credential theft tool.',
     recommendedActions: 'Confirm the file was quarantined, reset the credentials used on the device and look for lateral movement.',
     files: [{ fileName: 'mimikatz.exe', filePath: 'C:\\Users\\Public\\Downloads' }, { fileName: 'm64.exe', filePath: 'C:\\Windows\\Temp' }],
-    threatDisplayName: 'HackTool:Win32/Mimikatz', threatFamilyName: 'Mimikatz', truePositiveAs: 'securityTesting', benignShare: 0.3,
+    threatDisplayName: 'HackTool:Win32/Mimikatz', threatFamilyName: 'Mimikatz', truePositiveAs: 'compromisedAccount', benignShare: 0.3,
   },
   {
     ...ENDPOINT, title: 'Suspicious connection to a rare domain', category: 'CommandAndControl', mitreTechniques: ['T1071.001', 'T1568'],

@@ -18,6 +18,8 @@ export interface DemoOptions {
   days?: number;
   /** Put attacker-style text (Markdown links, `${…}`, HTML) into titles and other fields. */
   hostile?: boolean;
+  /** Only medium or high severity: an alert the default notification rule delivers. */
+  urgent?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -42,6 +44,7 @@ interface Draft {
   nowMs: number;
   lifecycle: Lifecycle;
   hostile: boolean;
+  urgent: boolean;
 }
 
 function alertId(rnd: DemoRandom, template: AlertTemplate): string {
@@ -91,7 +94,7 @@ function buildAlert(d: Draft): Alert {
   const { rnd, tenant, fleet, template } = d;
   const id = alertId(rnd, template);
   const incidentId = String(rnd.int(1_000, 99_999));
-  const severity: AlertSeverity = rnd.weighted(template.severities);
+  const severity: AlertSeverity = rnd.weighted(d.urgent ? template.severities.filter(([s]) => URGENT.has(s)) : template.severities);
   const firstActivityMs = d.createdMs - rnd.int(1, 45) * MINUTE;
   const { updatedMs, resolvedMs } = timeline(d);
   const hostileText = d.hostile ? rnd.pick(HOSTILE_TEXTS) : undefined;
@@ -136,7 +139,10 @@ function buildAlert(d: Draft): Alert {
   };
 }
 
-const pickTemplate = (rnd: DemoRandom) => rnd.weighted(ALERT_TEMPLATES.map((t) => [t, t.weight] as const));
+const URGENT: ReadonlySet<AlertSeverity> = new Set(['medium', 'high']);
+const URGENT_TEMPLATES = ALERT_TEMPLATES.filter((t) => t.severities.some(([s]) => URGENT.has(s)));
+
+const pickTemplate = (rnd: DemoRandom, urgent = false) => rnd.weighted((urgent ? URGENT_TEMPLATES : ALERT_TEMPLATES).map((t) => [t, t.weight] as const));
 
 /** Older alerts are more likely to have been handled already. */
 function lifecycleFor(rnd: DemoRandom, ageShare: number): Lifecycle {
@@ -154,7 +160,7 @@ export function generateBacklog(tenant: DemoTenant, count: number, now: Date, se
     const ageMs = Math.floor(rnd.next() * spanMs);
     const template = pickTemplate(rnd);
     const lifecycle = lifecycleFor(rnd, ageMs / spanMs);
-    alerts.push(buildAlert({ rnd, tenant, fleet, template, createdMs: now.getTime() - ageMs, nowMs: now.getTime(), lifecycle, hostile: options.hostile ?? false }));
+    alerts.push(buildAlert({ rnd, tenant, fleet, template, createdMs: now.getTime() - ageMs, nowMs: now.getTime(), lifecycle, hostile: options.hostile ?? false, urgent: false }));
   }
   return alerts.sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || a.id.localeCompare(b.id));
 }
@@ -162,9 +168,10 @@ export function generateBacklog(tenant: DemoTenant, count: number, now: Date, se
 /** One alert raised just now: status new, unassigned. */
 export function generateNewAlert(tenant: DemoTenant, now: Date, seed: number | string, options: DemoOptions = {}): Alert {
   const rnd = new DemoRandom(`new:${tenant.tenantId}:${seed}`);
+  const urgent = options.urgent ?? false;
   const createdMs = now.getTime() - rnd.int(5, 90) * 1000;
   return buildAlert({
-    rnd, tenant, fleet: tenantFleet(tenant), template: pickTemplate(rnd), createdMs, nowMs: now.getTime(), lifecycle: 'new', hostile: options.hostile ?? false,
+    rnd, tenant, fleet: tenantFleet(tenant), template: pickTemplate(rnd, urgent), createdMs, nowMs: now.getTime(), lifecycle: 'new', hostile: options.hostile ?? false, urgent,
   });
 }
 

@@ -1,9 +1,15 @@
-import { X509Certificate, constants as cryptoConstants, createHash, randomUUID, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { systemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../log.js';
-import { readBody, redirect, sendHtml, sendJson, startLoopbackServer, type RunningServer, type TlsMaterial } from './http-kit.js';
+import { checkClientAssertion, readClientAuthentication, sameText, type ClientAuthentication } from './entra-client-auth.js';
+import { AdminConsentEndpoint } from './entra-consent.js';
+import { GRAPH_DEFAULT_SCOPE, type EmulatedApp, type EmulatedTenant } from './entra-directory.js';
+import { appNotInTenant, assertionRefused, invalidScope, oauthErrorBody, sharedEndpointRefused, tenantNotFound, type OAuthFailure } from './entra-failures.js';
+import { readBody, sendJson, startLoopbackServer, type RunningServer, type TlsMaterial } from './http-kit.js';
 import { mintEmulatorAccessToken } from './tokens.js';
+
+export { DEFAULT_CONSENT_ROLES, GRAPH_DEFAULT_SCOPE, type EmulatedApp, type EmulatedTenant } from './entra-directory.js';
 
 /**
  * A local Entra ID (v2 endpoints) for tests, benchmarks and sandbox mode: OpenID discovery, the
@@ -11,34 +17,8 @@ import { mintEmulatorAccessToken } from './tokens.js';
  * refuses anything else. State (apps, tenants, consents, faults) lives in memory and tests drive it.
  */
 
-/** The only scope the emulated token endpoint accepts: app permissions come through `/.default`. */
-export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
-
-/** Roles an admin grants on the consent page when the app does not configure its own. */
-export const DEFAULT_CONSENT_ROLES: readonly string[] = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
-
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const TOKEN_LIFETIME_SECONDS = 3599;
 const SHARED_SEGMENTS = new Set(['common', 'consumers', 'organizations']);
-
-/** An app registration in the (emulated) MSSP tenant. */
-export interface EmulatedApp {
-  clientId: string;
-  displayName?: string;
-  secret?: string;
-  /** Public certificate (PEM) that verifies the app's client assertions. */
-  certificatePem?: string;
-  redirectUris?: readonly string[];
-  /** Application permissions an admin grants on the consent page. */
-  consentRoles?: readonly string[];
-}
-
-/** A customer tenant, found by its GUID or any of its domains. */
-export interface EmulatedTenant {
-  tenantId: string;
-  domains: readonly string[];
-  displayName: string;
-}
 
 /** Failures a tenant can be told to produce on its token endpoint. */
 export interface TenantFaults {
@@ -72,16 +52,6 @@ export interface EntraEmulatorOptions {
   logger?: Logger;
 }
 
-/** A refusal in the shape of Entra's OAuth error bodies. */
-interface OAuthFailure {
-  status: number;
-  error: string;
-  aadsts: number;
-  text: string;
-  headers?: Record<string, string>;
-}
-
-type Params = URLSearchParams;
 
 /** The emulated Entra ID: start it, register apps and tenants, then point @azure/identity at `authorityHost`. */
 export class EntraEmulator {
@@ -95,6 +65,12 @@ export class EntraEmulator {
   private readonly tokenCounts = new Map<string, number>();
   private readonly discoveryCounts = new Map<string, number>();
   private server: RunningServer | undefined;
+  private readonly consent = new AdminConsentEndpoint({
+    app: (clientId) => this.apps.get(clientId.toLowerCase()),
+    findTenant: (tenant) => this.findTenant(tenant),
+    tenants: () => this.tenants.values(),
+    grantConsent: (tenant, clientId, roles) => this.grantConsent(tenant, clientId, roles),
+  });
 
   private constructor(
     private readonly clock: Clock,
@@ -227,7 +203,7 @@ export class EntraEmulator {
     if (req.method === 'GET' && path === 'v2.0/.well-known/openid-configuration') return this.handleDiscovery(req, res, segment);
     if (req.method === 'GET' && path === 'discovery/v2.0/keys') return sendJson(res, 200, { keys: [] });
     if (req.method === 'POST' && path === 'oauth2/v2.0/token') return this.handleToken(req, res, segment);
-    if ((req.method === 'GET' || req.method === 'POST') && path === 'v2.0/adminconsent') return this.handleAdminConsent(req, res, segment, url);
+    if ((req.method === 'GET' || req.method === 'POST') && path === 'v2.0/adminconsent') return this.consent.handle(req, res, segment, url);
     sendJson(res, 404, { error: 'not_found', error_description: `The Entra emulator does not serve ${req.method} ${url.pathname}` });
   }
 
@@ -238,7 +214,7 @@ export class EntraEmulator {
     const shared = SHARED_SEGMENTS.has(segment.toLowerCase());
     if (!tenant && !shared) {
       const failure = tenantNotFound(segment, 'invalid_tenant');
-      return sendJson(res, failure.status, this.errorBody(failure, req));
+      return sendJson(res, failure.status, oauthErrorBody(failure, req, this.clock.now()));
     }
     // Real Entra answers a domain with the tenant's GUID in every endpoint; MSAL relies on that.
     const pathTenant = tenant ? tenant.tenantId : segment.toLowerCase();
@@ -275,13 +251,13 @@ export class EntraEmulator {
     const outcome = this.issueToken(req, params, segment, tenant);
     if ('status' in outcome) {
       this.logger.debug({ tenant: segment, aadsts: outcome.aadsts }, 'Entra emulator refused a token request');
-      return sendJson(res, outcome.status, this.errorBody(outcome, req), outcome.headers);
+      return sendJson(res, outcome.status, oauthErrorBody(outcome, req, this.clock.now()), outcome.headers);
     }
     sendJson(res, 200, { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS, ext_expires_in: TOKEN_LIFETIME_SECONDS, access_token: outcome.accessToken });
   }
 
   /** Checks a client-credentials request in the order Entra does and returns a token or the refusal. */
-  private issueToken(req: IncomingMessage, params: Params, segment: string, tenant: EmulatedTenant | undefined): OAuthFailure | { accessToken: string } {
+  private issueToken(req: IncomingMessage, params: URLSearchParams, segment: string, tenant: EmulatedTenant | undefined): OAuthFailure | { accessToken: string } {
     if (SHARED_SEGMENTS.has(segment.toLowerCase())) return sharedEndpointRefused();
     if (!tenant) return tenantNotFound(segment, 'invalid_request');
     const faults = this.faultsOf(tenant.tenantId);
@@ -310,7 +286,7 @@ export class EntraEmulator {
   private authenticateClient(
     app: EmulatedApp,
     client: ClientAuthentication,
-    params: Params,
+    params: URLSearchParams,
     segment: string,
     tenant: EmulatedTenant,
     faults: TenantFaults,
@@ -338,98 +314,6 @@ export class EntraEmulator {
     this.faults.set(tenantId, { ...faults, transientFailures: faults.transientFailures - 1 });
     const headers: Record<string, string> = faults.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(faults.retryAfterMs) };
     return { status: faults.transientStatus, error: 'temporarily_unavailable', aadsts: 90033, text: 'A transient error has occurred. Please try again.', headers };
-  }
-
-  private async handleAdminConsent(req: IncomingMessage, res: ServerResponse, segment: string, url: URL): Promise<void> {
-    const params = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
-    const checked = this.checkConsentRequest(segment, params);
-    if ('aadsts' in checked) return sendHtml(res, 400, errorPage(checked));
-    const { app, redirectUri } = checked;
-    if (params.get('scope') !== GRAPH_DEFAULT_SCOPE) {
-      return redirect(res, withQuery(redirectUri, { error: 'invalid_request', error_description: invalidScope(params.get('scope') ?? '').text, state: params.get('state') }));
-    }
-    if (req.method === 'GET') return sendHtml(res, 200, this.consentPage(segment, app, params));
-    const tenant = this.findTenant(segment.toLowerCase() === 'organizations' ? (params.get('signin_tenant') ?? '') : segment);
-    if (!tenant) return sendHtml(res, 400, errorPage(tenantNotFound(params.get('signin_tenant') ?? segment, 'invalid_tenant')));
-    this.decideConsent(res, params, { app, redirectUri, tenant });
-  }
-
-  private decideConsent(res: ServerResponse, params: Params, { app, redirectUri, tenant }: { app: EmulatedApp; redirectUri: string; tenant: EmulatedTenant }): void {
-    const state = params.get('state');
-    const decision = params.get('decision');
-    if (decision === 'accept') {
-      this.grantConsent(tenant.tenantId, app.clientId, app.consentRoles ?? DEFAULT_CONSENT_ROLES);
-      return redirect(res, withQuery(redirectUri, { admin_consent: 'True', tenant: tenant.tenantId, scope: GRAPH_DEFAULT_SCOPE, state }));
-    }
-    if (decision === 'cancel') {
-      return redirect(res, withQuery(redirectUri, {
-        admin_consent: 'True',
-        error: 'access_denied',
-        error_subcode: 'cancel',
-        error_description: 'AADSTS65004: User declined to consent to access the app.',
-        state,
-      }));
-    }
-    sendHtml(res, 400, errorPage({ status: 400, error: 'invalid_request', aadsts: 900144, text: "The request body must contain the following parameter: 'decision' (accept or cancel)." }));
-  }
-
-  /** Everything that must hold before Entra will show a consent page or redirect anywhere. */
-  private checkConsentRequest(segment: string, params: Params): OAuthFailure | { app: EmulatedApp; redirectUri: string } {
-    const lower = segment.toLowerCase();
-    if (lower === 'common' || lower === 'consumers') {
-      return { status: 400, error: 'invalid_request', aadsts: 90130, text: 'Application is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.' };
-    }
-    if (lower !== 'organizations' && !this.findTenant(segment)) return tenantNotFound(segment, 'invalid_tenant');
-    const clientId = params.get('client_id') ?? '';
-    const app = this.apps.get(clientId.toLowerCase());
-    if (!app) {
-      return { status: 400, error: 'unauthorized_client', aadsts: 700016, text: `Application with identifier '${clientId}' was not found in the directory '${segment}'.` };
-    }
-    const redirectUri = params.get('redirect_uri') ?? '';
-    if (!(app.redirectUris ?? []).includes(redirectUri)) {
-      return { status: 400, error: 'invalid_request', aadsts: 50011, text: `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.` };
-    }
-    return { app, redirectUri };
-  }
-
-  private consentPage(segment: string, app: EmulatedApp, params: Params): string {
-    const tenant = this.findTenant(segment);
-    const roles = (app.consentRoles ?? DEFAULT_CONSENT_ROLES).map((role) => `<li>${escapeHtml(role)} (Microsoft Graph, application)</li>`).join('');
-    const hidden = ['client_id', 'redirect_uri', 'scope', 'state']
-      .filter((name) => params.get(name) !== null)
-      .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(params.get(name) ?? '')}">`)
-      .join('');
-    const who = tenant ? `an administrator of ${escapeHtml(tenant.displayName)}` : 'an administrator';
-    const picker = tenant ? '' : this.tenantPicker();
-    return page('Permissions requested', [
-      `<h1>Permissions requested</h1>`,
-      `<p><strong>${escapeHtml(app.displayName ?? app.clientId)}</strong> (${escapeHtml(app.clientId)}) asks ${who} to grant:</p>`,
-      `<ul>${roles}</ul>`,
-      `<p>After you decide you go back to ${escapeHtml(params.get('redirect_uri') ?? '')}.</p>`,
-      `<form method="post" action="/${escapeHtml(encodeURIComponent(segment))}/v2.0/adminconsent">${hidden}${picker}`,
-      `<button type="submit" name="decision" value="accept">Accept</button> <button type="submit" name="decision" value="cancel">Cancel</button></form>`,
-    ]);
-  }
-
-  /** `organizations` links let any admin sign in; the emulator asks which tenant's admin that is. */
-  private tenantPicker(): string {
-    const options = [...this.tenants.values()].map((t) => `<option value="${escapeHtml(t.tenantId)}">${escapeHtml(t.displayName)}</option>`).join('');
-    return `<p><label>Sign in as an administrator of <select name="signin_tenant">${options}</select></label></p>`;
-  }
-
-  private errorBody(failure: OAuthFailure, req: IncomingMessage): Record<string, unknown> {
-    const traceId = randomUUID();
-    const correlationId = clientRequestId(req) ?? randomUUID();
-    const timestamp = entraTimestamp(this.clock.now());
-    return {
-      error: failure.error,
-      error_description: `AADSTS${failure.aadsts}: ${failure.text} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
-      error_codes: [failure.aadsts],
-      timestamp,
-      trace_id: traceId,
-      correlation_id: correlationId,
-      error_uri: `https://login.microsoftonline.com/error?code=${failure.aadsts}`,
-    };
   }
 
   private async delayFor(tenant: EmulatedTenant | undefined): Promise<void> {
@@ -467,143 +351,4 @@ function decodePathPart(part: string): string {
   } catch {
     return part;
   }
-}
-
-interface ClientAuthentication {
-  clientId: string | undefined;
-  secret: string | undefined;
-}
-
-/** Client id and secret from the form body, or from HTTP Basic auth, which Entra also accepts. */
-function readClientAuthentication(req: IncomingMessage, params: Params): ClientAuthentication {
-  const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (basic) {
-    const decoded = Buffer.from(basic, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) return { clientId: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
-  }
-  return { clientId: params.get('client_id') ?? undefined, secret: params.get('client_secret') ?? undefined };
-}
-
-/** Why a client assertion is unacceptable, or undefined when it is good. */
-function checkClientAssertion(assertion: string, type: string | null, app: EmulatedApp, audiences: string[], nowSeconds: number): string | undefined {
-  if (type !== JWT_BEARER) return `client_assertion_type must be ${JWT_BEARER}`;
-  if (!app.certificatePem) return `no certificate is registered for app '${app.clientId}'`;
-  const parts = assertion.split('.');
-  if (parts.length !== 3) return 'the client assertion is not a JWT';
-  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
-  const header = parseJsonObject(headerPart);
-  const claims = parseJsonObject(payloadPart);
-  if (!header || !claims) return 'the client assertion is not a JWT';
-  const certificate = new X509Certificate(app.certificatePem);
-  const keyProblem = checkThumbprint(header, certificate);
-  if (keyProblem) return keyProblem;
-  if (!signatureMatches(String(header.alg), `${headerPart}.${payloadPart}`, signaturePart, certificate)) {
-    return 'the client assertion signature does not match the registered certificate';
-  }
-  return checkAssertionClaims(claims, app.clientId, audiences, nowSeconds);
-}
-
-function checkThumbprint(header: Record<string, unknown>, certificate: X509Certificate): string | undefined {
-  const sha256 = createHash('sha256').update(certificate.raw).digest('base64url');
-  const sha1 = createHash('sha1').update(certificate.raw).digest('base64url');
-  if (header['x5t#S256'] === sha256 || header.x5t === sha1) return undefined;
-  return 'the key identifier (x5t / x5t#S256) names no registered certificate';
-}
-
-function signatureMatches(alg: string, signedText: string, signature: string, certificate: X509Certificate): boolean {
-  const key = certificate.publicKey;
-  const data = Buffer.from(signedText);
-  const sig = Buffer.from(signature, 'base64url');
-  if (alg === 'RS256') return verifySignature('sha256', data, { key, padding: cryptoConstants.RSA_PKCS1_PADDING }, sig);
-  if (alg === 'PS256') {
-    return verifySignature('sha256', data, { key, padding: cryptoConstants.RSA_PKCS1_PSS_PADDING, saltLength: cryptoConstants.RSA_PSS_SALTLEN_DIGEST }, sig);
-  }
-  return false;
-}
-
-function checkAssertionClaims(claims: Record<string, unknown>, clientId: string, audiences: string[], nowSeconds: number): string | undefined {
-  if (claims.iss !== clientId || claims.sub !== clientId) return 'iss and sub of the client assertion must be the client id';
-  if (typeof claims.aud !== 'string' || !audiences.includes(claims.aud.toLowerCase())) return 'the client assertion audience is not this token endpoint';
-  if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) return 'the client assertion has expired';
-  if (typeof claims.nbf === 'number' && claims.nbf > nowSeconds + 300) return 'the client assertion is not valid yet';
-  return undefined;
-}
-
-function parseJsonObject(part: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function sameText(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function tenantNotFound(segment: string, error: string): OAuthFailure {
-  return {
-    status: 400,
-    error,
-    aadsts: 90002,
-    text: `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
-  };
-}
-
-function sharedEndpointRefused(): OAuthFailure {
-  return { status: 400, error: 'invalid_request', aadsts: 9001023, text: 'The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.' };
-}
-
-function appNotInTenant(clientId: string, tenantId: string): OAuthFailure {
-  return {
-    status: 400,
-    error: 'unauthorized_client',
-    aadsts: 700016,
-    text: `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-  };
-}
-
-function invalidScope(scope: string): OAuthFailure {
-  return { status: 400, error: 'invalid_scope', aadsts: 70011, text: `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid: '${scope}'. The scope ${GRAPH_DEFAULT_SCOPE} is the only one this app may request.` };
-}
-
-function assertionRefused(problem: string): OAuthFailure {
-  return { status: 401, error: 'invalid_client', aadsts: 700027, text: `Client assertion failed signature validation: ${problem}.` };
-}
-
-function clientRequestId(req: IncomingMessage): string | undefined {
-  const fromQuery = new URL(req.url ?? '/', 'https://emulator.invalid').searchParams.get('client-request-id');
-  const fromHeader = req.headers['client-request-id'];
-  return fromQuery ?? (typeof fromHeader === 'string' ? fromHeader : undefined);
-}
-
-/** Entra writes timestamps as `2024-05-01 09:30:00Z`. */
-function entraTimestamp(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')}Z`;
-}
-
-function withQuery(base: string, params: Record<string, string | null>): string {
-  const url = new URL(base);
-  for (const [name, value] of Object.entries(params)) if (value !== null) url.searchParams.set(name, value);
-  return url.toString();
-}
-
-/** Escapes text for HTML element content and quoted attribute values. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function errorPage(failure: OAuthFailure): string {
-  return page('Sign in', [
-    '<h1>Sorry, but we’re having trouble signing you in.</h1>',
-    `<p id="error">AADSTS${failure.aadsts}: ${escapeHtml(failure.text)}</p>`,
-  ]);
-}
-
-function page(title: string, body: string[]): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body.join('\n')}</body></html>`;
 }

@@ -182,7 +182,7 @@ async function updateAlert(ctx: RouteContext, _url: URL, alertId: string): Promi
   if (typeof body.classification === 'string') updated.classification = body.classification;
   if (typeof body.determination === 'string') updated.determination = currentDeterminationName(body.determination);
   if (body.assignedTo !== undefined) updated.assignedTo = body.assignedTo as string | null;
-  ctx.tenant?.alerts.set(alertId, updated);
+  ctx.tenant?.put(updated);
   ctx.reply(200, present(updated, ctx));
 }
 
@@ -199,6 +199,6 @@ async function addComment(ctx: RouteContext, _url: URL, alertId: string): Promis
   const now = ctx.clock.now().toISOString();
   // App-only calls carry no user, so Graph credits the application.
   const comments = [...alert.comments, { comment: body.comment, createdByDisplayName: ctx.claims?.appid ?? 'Application', createdDateTime: now }];
-  ctx.tenant?.alerts.set(alertId, { ...alert, comments, lastUpdateDateTime: now });
+  ctx.tenant?.put({ ...alert, comments, lastUpdateDateTime: now });
   ctx.reply(200, { '@odata.context': `${ctx.baseUrl}/v1.0/$metadata#Collection(microsoft.graph.security.alertComment)`, value: comments });
 }

@@ -20,6 +20,8 @@ export interface GraphSecurityEmulatorOptions {
   maxPageSize?: number;
   /** Graph's per-app-per-tenant throttle (default 150 per minute); false switches it off. */
   throttle?: { limit: number; periodMs: number } | false;
+  /** Called after any change to a tenant's alerts: seeded, raised, changed by PATCH or a comment, removed. */
+  onAlertsChanged?: (tenantId: string) => void;
 }
 
 const GRAPH_AUDIENCES = new Set(['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000']);
@@ -78,7 +80,12 @@ export class GraphSecurityEmulator {
   /** Adds alerts to a tenant's store (replacing any with the same id). */
   seedAlerts(tenantId: string, alerts: readonly Alert[]): void {
     const state = this.tenant(tenantId);
-    for (const alert of alerts) state.alerts.set(alert.id, structuredClone(alert));
+    for (const alert of alerts) state.put(structuredClone(alert));
+  }
+
+  /** Removes alerts from a tenant's store, as if Defender no longer had them; returns how many went. */
+  removeAlerts(tenantId: string, alertIds: readonly string[]): number {
+    return this.tenant(tenantId).remove(alertIds);
   }
 
   /** Adds one new alert, as Defender raising it; returns what is stored. */
@@ -95,7 +102,7 @@ export class GraphSecurityEmulator {
     const now = this.options.clock.now().toISOString();
     const updated: Alert = { ...alert, ...structuredClone(patch), lastUpdateDateTime: now };
     if (patch.status === 'resolved' && alert.status !== 'resolved' && patch.resolvedDateTime === undefined) updated.resolvedDateTime = now;
-    state.alerts.set(alertId, updated);
+    state.put(updated);
     return structuredClone(updated);
   }
 
@@ -141,7 +148,8 @@ export class GraphSecurityEmulator {
     let state = this.tenants.get(tenantId);
     if (!state) {
       const throttle = this.options.throttle ?? { limit: 150, periodMs: 60_000 };
-      state = new TenantState(throttle ? new TokenBucket(throttle.limit, throttle.periodMs, this.options.clock.nowMs()) : undefined);
+      const onChange = this.options.onAlertsChanged;
+      state = new TenantState(throttle ? new TokenBucket(throttle.limit, throttle.periodMs, this.options.clock.nowMs()) : undefined, onChange ? () => onChange(tenantId) : undefined);
       this.tenants.set(tenantId, state);
     }
     return state;

@@ -74,7 +74,25 @@ export class TenantState {
   readonly log: RecordedRequest[] = [];
   counters: TenantCounters = { requests: 0, byStatus: {}, throttled: 0 };
 
-  constructor(readonly bucket: TokenBucket | undefined) {}
+  constructor(
+    readonly bucket: TokenBucket | undefined,
+    /** Called after every change to the tenant's alerts (the sandbox keeps its world on disk). */
+    private readonly changed: () => void = () => {},
+  ) {}
+
+  /** Stores an alert (new or changed). */
+  put(alert: Alert): void {
+    this.alerts.set(alert.id, alert);
+    this.changed();
+  }
+
+  /** Forgets alerts; returns how many were there. */
+  remove(alertIds: readonly string[]): number {
+    let removed = 0;
+    for (const id of alertIds) if (this.alerts.delete(id)) removed++;
+    if (removed > 0) this.changed();
+    return removed;
+  }
 
   /** Records an answered status. */
   count(status: number): void {

@@ -11,7 +11,7 @@ import { checkAccess, type AccessCheck } from './access-check.js';
 import type { AccessProbe } from './access-probe.js';
 import { CHECKLIST } from './checklist.js';
 import type { OnboardingRecords } from './onboarding-records.js';
-import { assessRoles } from './permissions.js';
+import { READ_ROLE, WRITE_ROLE, assessRoles } from './permissions.js';
 import type { OnboardingRecord, RequestedAccess } from './store-schema.js';
 import { accessGuideLine, knownDomain } from './views.js';
 
@@ -29,6 +29,8 @@ const CONSENT_LABEL: Readonly<Record<OnboardingRecord['consent']['state'], strin
   connected: 'granted and verified',
   replaced: 'replaced by a newer card',
 };
+
+const PERMISSION_LABEL: Readonly<Record<string, string>> = { [READ_ROLE]: 'Read alerts', [WRITE_ROLE]: 'Change alerts' };
 
 /** Graph's published budget for alerts, per app and tenant. */
 const GRAPH_LIMIT_PER_MINUTE = 150;
@@ -133,7 +135,8 @@ export class TenantDiagnostics {
     const permissions: Section = assessment
       ? {
           title: 'Permissions (granted vs needed)',
-          facts: assessment.lines.map((l) => ({ title: l.role, value: `${l.granted ? 'granted' : 'not granted'}${l.needed ? ', needed' : ', not needed'}` })),
+          // The permission's long name goes in the value, which wraps at its dots; a fact title would break it mid-word.
+          facts: assessment.lines.map((l) => ({ title: PERMISSION_LABEL[l.role] ?? 'Permission', value: `${l.role}: ${l.granted ? 'granted' : 'not granted'}${l.needed ? ', needed' : ', not needed'}` })),
           lines: assessment.lines.filter((l) => l.note && (l.needed ? !l.granted : l.granted)).map((l) => ({ text: `${l.role}: ${l.note}`, color: l.needed ? 'attention' : 'warning' })),
         }
       : { title: 'Permissions (granted vs needed)', facts: [{ title: 'Granted', value: 'unknown: no token' }], lines: [] };

@@ -25,18 +25,24 @@ export function consentCard(args: { tenant: TenantRecord; record: OnboardingReco
   const domain = knownDomain(tenant);
   // A refusal does not use the link up (anyone holding it could send one), so it still works after one.
   const linkOpen = record.consent.state === 'waiting' || record.consent.state === 'declined';
+  const asker = `${record.requestedBy.name} of your managed security provider's SOC`;
+  const app = `the SOC Bridge app (application id ${clientId})`;
   return {
-    title: `${org}: grant the SOC access to your Microsoft Defender alerts`,
+    title: linkOpen ? `${org}: grant the SOC access to your Microsoft Defender alerts` : `${org}: the SOC's access to your Microsoft Defender alerts`,
     subtitle: `Tenant ${tenant.tenantId}${domain ? ` (${domain})` : ''} · requested by ${record.requestedBy.name}${record.customerAdmin ? ` for ${record.customerAdmin.name}` : ''}`,
-    ask: `${record.requestedBy.name} of your managed security provider's SOC asks an administrator of ${org} (Global Administrator or Privileged Role Administrator) to consent to the SOC Bridge app (application id ${clientId}). "Grant access" opens Microsoft's consent page for your tenant; when you have decided, you come back to a SOC Bridge page and this card shows the result.`,
+    // How to grant is said only while the link works; afterwards the outcome above says what happened.
+    ask: linkOpen
+      ? `${asker} asks an administrator of ${org} (Global Administrator or Privileged Role Administrator) to consent to ${app}. "Grant access" opens Microsoft's consent page for your tenant; when you have decided, you come back to a SOC Bridge page and this card shows the result.`
+      : `${asker} asked an administrator of ${org} to consent to ${app}.`,
+    termsVisible: linkOpen,
     permissions: [
       { title: READ_ROLE, value: `Requested, to ${PERMISSION_PURPOSE[READ_ROLE]}.` },
       { title: WRITE_ROLE, value: write ? `Requested, to ${PERMISSION_PURPOSE[WRITE_ROLE]}.` : 'Not requested: this customer chose read only.' },
     ],
     accessNote: write
-      ? 'Every change is made in Defender in the name of the analyst who made it and kept in SOC Bridge\'s audit trail.'
+      ? 'Defender records each change as made by the SOC Bridge application; comments are signed "Analyst name (via SOC Bridge)", and SOC Bridge\'s audit trail names the analyst behind every change.'
       : `Read only: SOC Bridge will not change your alerts. Microsoft's page lists every permission the app is registered with, which may include ${WRITE_ROLE}; you may remove it after consenting (Enterprise applications > SOC Bridge > Permissions).`,
-    will: `SOC Bridge will: read your Defender alerts through Microsoft Graph and show them to the SOC in Teams${write ? '; let analysts assign, set status, classify and comment on alerts, each change naming the analyst' : ''}.`,
+    will: `SOC Bridge will: read your Defender alerts through Microsoft Graph and show them to the SOC in Teams${write ? '; let analysts assign, set status, classify and comment on alerts' : ''}.`,
     willNot: 'SOC Bridge will not: read mail, files or user profiles; change devices, policies, users or anything other than alerts; sign in as any of your users. You can withdraw consent at any time by deleting the SOC Bridge enterprise application.',
     validity: linkOpen && record.link ? `This link works once, until ${utc(record.link.expiresAt)}. Only an administrator of ${org} can use it.` : '',
     outcome: consentOutcome(tenant, record),
@@ -87,23 +93,27 @@ export function checklistCard(args: { tenant: TenantRecord; record: OnboardingRe
   const { tenant, record } = args;
   const ctx = stepContext(tenant, record);
   const { done, total, requiredOpen } = checklistProgress(record);
+  const next = CHECKLIST.find((s) => !record.checklist.steps[s.id]?.doneAt);
   return {
     title: `${tenant.displayName}: give the SOC's analysts access to your Defender portal`,
     summary: `${done} of ${total} steps done${requiredOpen.length === 0 ? ' — every required step is done' : ''}`,
     intro:
-      'SOC Bridge can now read your alerts. These steps let the MSSP\'s analysts work in your Defender portal too, as guests with Defender roles you control. Click Done as you finish a step (everyone here sees the progress); Need help tells the SOC.',
+      'SOC Bridge can now read your alerts. These steps let the MSSP\'s analysts work in your Defender portal too, as guests with roles you control. Click a step to see how; Done records it for everyone here, Need help tells the SOC.',
     notices: args.notices ?? [],
     steps: CHECKLIST.map((step, index) => {
       const progress = record.checklist.steps[step.id] ?? {};
       const link = step.link(ctx);
       const actionData = { tenantId: tenant.tenantId, step: step.id };
-      const state: { status: string; statusColor: CardColor } = progress.doneAt
-        ? { status: `Done · ${progress.doneBy?.name ?? 'someone'}, ${utc(progress.doneAt)}`, statusColor: 'good' }
+      const state: { status: string; statusColor: CardColor; progress: string } = progress.doneAt
+        ? { status: 'Done', statusColor: 'good', progress: `Done by ${progress.doneBy?.name ?? 'someone'}, ${utc(progress.doneAt)}.` }
         : progress.helpAt
-          ? { status: `Help asked by ${progress.helpBy?.name ?? 'someone'}, ${utc(progress.helpAt)}`, statusColor: 'warning' }
-          : { status: step.optional ? 'Optional' : 'To do', statusColor: 'default' };
+          ? { status: 'Help asked', statusColor: 'warning', progress: `Help asked by ${progress.helpBy?.name ?? 'someone'}, ${utc(progress.helpAt)}.` }
+          : { status: step.optional ? 'Optional' : 'To do', statusColor: 'default', progress: '' };
       return {
         heading: `${index + 1}. ${step.title}`,
+        toggleId: `step-${step.id}`,
+        // Only the next step to do is open; the others open on a click.
+        expanded: step.id === next?.id,
         howTo: step.howTo(ctx),
         ...state,
         linkTitle: link?.title ?? '',

@@ -1,12 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import type { LinkHealth } from '../delivery/ports.js';
+import type { LinkDirectory } from '../delivery/targets/target-kind.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { ConversationRecord } from '../conversations/conversation-schema.js';
-import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { Collection, Storage } from '../store/storage.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { CHANNEL_LINKS, linkKeyOf, type ChannelLink } from './store-schema.js';
 
 export type LinkHealthState = 'active' | 'bot-removed' | 'broken';
@@ -37,12 +38,18 @@ export interface ChannelLinksDeps {
  * Which conversations receive which customer's alerts (many-to-many), and whether each still
  * works. Only `link`, typed in the conversation itself, makes a conversation a destination.
  */
-export class ChannelLinks implements LinkHealth {
+export class ChannelLinks implements LinkHealth, LinkDirectory {
+  private readonly linkedListeners: ((tenant: TenantRecord, conversation: ConversationRecord) => void)[] = [];
   /** Routing reads the links straight from here (and rebuilds its index when their version moves). */
   readonly records: Collection<ChannelLink>;
 
   constructor(private readonly deps: ChannelLinksDeps) {
     this.records = deps.storage.collection(CHANNEL_LINKS);
+  }
+
+  /** Hears of every new link (not of a link made again); the sandbox raises a first alert for it. */
+  onLinked(listener: (tenant: TenantRecord, conversation: ConversationRecord) => void): void {
+    this.linkedListeners.push(listener);
   }
 
   /**
@@ -69,6 +76,7 @@ export class ChannelLinks implements LinkHealth {
       return { created: true, repaired };
     });
     this.deps.logger.info({ event: 'channel.linked', conversationId: conversation.id, tenant: tenant.handle, created: result.created, repaired: result.repaired, userId: actor.userId }, 'conversation linked to a tenant');
+    if (result.created) for (const listener of this.linkedListeners) listener(tenant, conversation);
     return result;
   }
 
@@ -111,6 +119,24 @@ export class ChannelLinks implements LinkHealth {
     return this.records.get(linkKeyOf(conversationId, tenantId)) !== undefined;
   }
 
+  hasLinks(tenantId: string): boolean {
+    return this.records.all().some((l) => l.tenantId === tenantId);
+  }
+
+  /** A conversation id, or the name of a linked channel or group chat, as the conversation's id; refused with what is linked. */
+  conversationNamed(ref: string): string {
+    const byId = this.deps.conversations.get(ref);
+    if (byId) return byId.id;
+    const linkedIds = [...new Set(this.records.all().map((l) => l.conversationId))];
+    const named = linkedIds
+      .map((id) => ({ id, conversation: this.deps.conversations.get(id) }))
+      .filter(({ id, conversation }) => [placeNameOf(conversation, id), conversation?.channelName, conversation?.title].some((n) => n?.toLowerCase() === ref.toLowerCase()));
+    if (named.length === 1 && named[0]) return named[0].id;
+    const known = linkedIds.slice(0, 10).map((id) => `"${this.placeName(id)}"`).join(', ');
+    if (named.length > 1) throw new UsageError(`to: several linked conversations are called "${ref.slice(0, 60)}"; use "here" in the one you mean, or its conversation id ("channels" shows them).`);
+    throw new UsageError(`to: "${ref.slice(0, 60)}" is not a linked channel or group chat.${known ? ` Linked: ${known}.` : ' No conversation is linked yet: run "link <tenant>" in a channel first.'} Use channels, here, a linked channel's name or id, or an email address.`);
+  }
+
   /** The links `actor` may see (a customer-admin: their own tenant's), optionally of one tenant, with their health. */
   views(visibleTenants: readonly TenantRecord[], onlyTenantId?: string): LinkView[] {
     const byId = new Map(visibleTenants.map((t) => [t.tenantId, t]));
@@ -119,11 +145,6 @@ export class ChannelLinks implements LinkHealth {
       .filter((l) => byId.has(l.tenantId) && (!onlyTenantId || l.tenantId === onlyTenantId))
       .map((l) => this.view({ ...l }, byId.get(l.tenantId)))
       .sort((a, b) => (a.tenant?.displayName ?? '').localeCompare(b.tenant?.displayName ?? '') || a.place.localeCompare(b.place));
-  }
-
-  /** Every conversation linked to any tenant, each once. */
-  linkedConversationIds(): string[] {
-    return [...new Set(this.records.all().map((l) => l.conversationId))];
   }
 
   /** One line for `tenants`: where the tenant's alerts go, and how many links do not work. */

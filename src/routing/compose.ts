@@ -1,48 +1,39 @@
 import type { Clock } from '../clock.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
-import type { Messenger } from '../conversations/messenger.js';
-import type { EmailSender, OutgoingEmail } from '../delivery/ports.js';
-import { alertEmailComposer, type ComposeInput } from '../email/alert-email.js';
-import { createEmailSender } from '../email/create-sender.js';
-import type { EmailConfig } from '../email/email-config.js';
+import type { DeliveryTarget, SampleDelivery } from '../delivery/ports.js';
+import type { TargetRegistry } from '../delivery/targets/registry.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../store/storage.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { ChannelLinks } from './channel-links.js';
-import { DEFAULT_RULE_ID } from './matcher.js';
 import { RuleRouter } from './router.js';
 import { RuleService } from './rule-service.js';
 import { RuleTester } from './rule-tester.js';
 
-/** Routing's services, built once by the composition root; delivery takes router, links (LinkHealth) and emailSender. */
+/** Routing's services, built once by the composition root; delivery takes router and links (LinkHealth). */
 export interface Routing {
   readonly links: ChannelLinks;
   readonly rules: RuleService;
   readonly router: RuleRouter;
   readonly ruleTester: RuleTester;
-  readonly emailSender: EmailSender;
-  /** Renders an alert as the email a rule sends one address (same content as the card). */
-  readonly emailComposer: { compose(input: ComposeInput): OutgoingEmail };
-  /** Closes pooled SMTP connections. */
-  close(): void;
 }
 
 export function createRouting(deps: {
-  email: EmailConfig;
   storage: Storage;
   conversations: ConversationRegistry;
   tenants: TenantRegistry;
-  messenger: Messenger;
+  targets: TargetRegistry;
+  /** Where `rule test` sends its samples: delivery's outbox. */
+  samples: SampleDelivery;
   clock: Clock;
   logger: Logger;
-  lastDeliveryAt?: (conversationId: string) => string | undefined;
+  lastDeliveryAt?: (target: DeliveryTarget) => string | undefined;
 }): Routing {
-  const { storage, conversations, tenants, clock, logger } = deps;
-  const email = createEmailSender(deps.email, { clock, logger });
-  const links = new ChannelLinks({ storage, conversations, clock, logger, ...(deps.lastDeliveryAt ? { lastDeliveryAt: deps.lastDeliveryAt } : {}) });
-  const rules = new RuleService({ storage, tenants, links, conversations, clock, logger, email: email.availability });
-  const router = new RuleRouter({ rules: rules.records, links: links.records, conversations });
-  const ruleTester = new RuleTester({ rules, router, links, conversations, messenger: deps.messenger, email: email.sender, clock, logger });
-  const emailComposer = alertEmailComposer((ruleId) => (ruleId === DEFAULT_RULE_ID ? undefined : rules.records.get(ruleId)?.name));
-  return { links, rules, router, ruleTester, emailSender: email.sender, emailComposer, close: () => email.close() };
+  const { storage, conversations, tenants, targets, clock, logger } = deps;
+  const lastDeliveryAt = deps.lastDeliveryAt;
+  const links = new ChannelLinks({ storage, conversations, clock, logger, ...(lastDeliveryAt ? { lastDeliveryAt: (conversationId: string) => lastDeliveryAt({ kind: 'teams', conversationId }) } : {}) });
+  const rules = new RuleService({ storage, tenants, links, conversations, clock, logger, targets });
+  const router = new RuleRouter({ rules: rules.records, links: links.records, conversations, targets });
+  const ruleTester = new RuleTester({ rules, router, links, targets, samples: deps.samples, clock, logger });
+  return { links, rules, router, ruleTester };
 }

@@ -1,5 +1,6 @@
 import { isDeviceEvidence, type Alert } from '../defender/alert.js';
 import type { ContentOptions } from '../delivery/ports.js';
+import type { TargetRef } from '../delivery/targets/target-kind.js';
 import type { NotificationRule } from './store-schema.js';
 
 /** The rule that applies while no rule exists at all: medium and higher to each tenant's linked channels. */
@@ -18,8 +19,7 @@ export const DEFAULT_RULE: NotificationRule = {
   detectionSources: [],
   categories: [],
   content: DEFAULT_CONTENT,
-  targets: { linkedChannels: true, channels: [], emails: [] },
-  mode: 'teams',
+  targets: [{ kind: 'teams', value: 'channels' }],
   createdBy: 'SOC Bridge',
   createdByName: 'SOC Bridge',
   createdAt: '1970-01-01T00:00:00.000Z',
@@ -40,17 +40,14 @@ export interface CompiledRule {
   /** Lower case. */
   readonly titleContains: string | undefined;
   readonly content: ContentOptions;
-  readonly toLinkedChannels: boolean;
-  readonly toChannels: readonly string[];
-  readonly toEmails: readonly string[];
+  /** The references `mode:` lets through. */
+  readonly targets: readonly TargetRef[];
 }
 
 const setOf = (values: readonly string[], lower = false): ReadonlySet<string> | undefined =>
   values.length === 0 ? undefined : new Set(lower ? values.map((v) => v.toLowerCase()) : values);
 
 export function compileRule(rule: NotificationRule): CompiledRule {
-  const teams = rule.mode !== 'email';
-  const email = rule.mode !== 'teams';
   const scope = rule.tenants;
   const tenantSet = scope.scope === 'all' ? undefined : new Set(scope.tenantIds);
   return {
@@ -63,10 +60,14 @@ export function compileRule(rule: NotificationRule): CompiledRule {
     deviceGroups: setOf(rule.deviceGroups, true),
     titleContains: rule.titleContains?.toLowerCase(),
     content: { ...rule.content },
-    toLinkedChannels: teams && rule.targets.linkedChannels,
-    toChannels: teams ? [...rule.targets.channels] : [],
-    toEmails: email ? [...rule.targets.emails] : [],
+    targets: usedTargets(rule),
   };
+}
+
+/** The references a rule delivers to: all of them, or only those of the kinds `mode:` names. */
+export function usedTargets(rule: Pick<NotificationRule, 'targets' | 'mode'>): TargetRef[] {
+  const { mode } = rule;
+  return rule.targets.filter((t) => mode === undefined || mode.includes(t.kind));
 }
 
 /** What rules look at in an alert, each computed at most once per alert. */

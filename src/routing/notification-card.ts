@@ -27,12 +27,15 @@ export interface NotificationExtras {
  */
 export function notificationCard(tenant: TenantRecord, alert: Alert, options: ContentOptions, extras: NotificationExtras = {}): AlertDetailCardData {
   const card = alertDetailCard(tenant, alert, { writable: tenant.writeAccess && !extras.sample, notices: extras.notices ?? [] });
+  const withoutDevices = (facts: AlertDetailCardData['facts']) => (options.includeDeviceInfo ? facts : facts.filter((f) => f.title !== 'Device' && f.title !== 'Devices'));
   return {
     ...card,
+    headline: options.includeOrgName ? card.headline : `${card.severityLabel} severity`,
     customer: options.includeOrgName ? card.customer : '',
-    evidence: options.includeDeviceInfo ? card.evidence : card.evidence.filter((e) => e.title !== 'Devices'),
+    facts: withoutDevices(card.facts),
+    details: withoutDevices(card.details),
     alertUrl: options.includePortalLink ? alertPortalUrl(tenant, alert) : '',
     incidentUrl: options.includePortalLink ? incidentPortalUrl(tenant, alert) : '',
-    ...(extras.sample ? { assign: [], setStatus: [], classify: [], comment: [], refresh: [] } : {}),
+    ...(extras.sample ? { assign: [], takeOver: [], setStatus: [], classify: [], comment: [], refresh: [] } : {}),
   };
 }

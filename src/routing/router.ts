@@ -1,13 +1,15 @@
 import type { Alert } from '../defender/alert.js';
-import { targetKey, type AlertRouter, type ContentOptions, type DeliveryTarget, type RoutedTarget } from '../delivery/ports.js';
+import type { AlertRouter, ContentOptions, DeliveryTarget, RoutedTarget } from '../delivery/ports.js';
+import type { TargetRegistry } from '../delivery/targets/registry.js';
+import type { RouteContext } from '../delivery/targets/target-kind.js';
 import type { CollectionReader } from '../store/storage.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { ChannelLink, NotificationRule } from './store-schema.js';
 import { AlertFacts, DEFAULT_RULE, compileRule, ruleMatches, type CompiledRule } from './matcher.js';
 
-/** The lookups routing needs, built once per change of rules, links or conversations. */
+/** The lookups routing needs, built once per change of rules or links. */
 interface RoutingIndex {
-  /** The versions of rules, links and conversations the index was built from. */
+  /** The versions of rules and links the index was built from. */
   readonly versions: string;
   readonly rules: readonly CompiledRule[];
   /** Tenant id → conversations linked to it whose link is not broken. */
@@ -16,41 +18,45 @@ interface RoutingIndex {
   readonly links: ReadonlySet<string>;
 }
 
-/** Where routing reads rules, links and conversations. */
+/** Where routing reads rules, links and conversations, and the target kinds it expands references with. */
 export interface RoutingSources {
   readonly rules: CollectionReader<NotificationRule>;
   readonly links: CollectionReader<ChannelLink>;
-  readonly conversations: { readonly version: number; get(id: string): { readonly active: boolean } | undefined };
+  /** Read live: a bot removed from a conversation needs no rebuild. */
+  readonly conversations: { get(id: string): { readonly active: boolean } | undefined };
+  readonly targets: TargetRegistry;
 }
 
 /**
  * Routes a tenant's alert through every enabled rule that selects it (or, while there are no
  * rules at all, the default rule). Pure and in memory: it runs for every new alert.
  *
- * Isolation: a Teams target is returned only for a conversation linked to the alert's tenant, whose
- * link works and where the bot still is. A rule naming a specific channel cannot widen that: the
- * channel gets the alerts of the tenants it is linked to and no others.
+ * Isolation: a conversation is returned only when it is linked to the alert's tenant, its link
+ * works and the bot is still there (the route context each target kind expands its references
+ * with). A rule naming a specific channel cannot widen that: the channel gets the alerts of the
+ * tenants it is linked to and no others.
  */
 export class RuleRouter implements AlertRouter {
   private index: RoutingIndex | undefined;
 
-  constructor(private readonly sources: RoutingSources) {}
+  constructor(private readonly deps: RoutingSources) {}
 
   route(tenant: TenantRecord, alert: Alert): RoutedTarget[] {
     if (tenant.status === 'offboarded') return [];
     const index = this.current();
     const facts = new AlertFacts(alert);
     const tenantId = tenant.tenantId;
+    const route = this.routeContext(index, tenantId);
     const out = new Map<string, { target: DeliveryTarget; ruleId: string; options: ContentOptions }>();
     const add = (target: DeliveryTarget, rule: CompiledRule) => {
-      const key = targetKey(target);
+      const key = this.deps.targets.keyOf(target);
       const existing = out.get(key);
       if (!existing) out.set(key, { target, ruleId: rule.id, options: { ...rule.content } });
       else existing.options = orOptions(existing.options, rule.content);
     };
     for (const rule of index.rules) {
       if (!ruleMatches(rule, tenantId, facts)) continue;
-      for (const target of this.expand(index, rule, tenantId)) add(target, rule);
+      for (const target of this.expand(rule, route)) add(target, rule);
     }
     return [...out.values()];
   }
@@ -61,37 +67,32 @@ export class RuleRouter implements AlertRouter {
    */
   targetsOf(rule: NotificationRule, tenant: TenantRecord): RoutedTarget[] {
     if (tenant.status === 'offboarded') return [];
-    const index = this.current();
     const compiled = compileRule(rule);
     const out = new Map<string, RoutedTarget>();
-    for (const target of this.expand(index, compiled, tenant.tenantId)) out.set(targetKey(target), { target, ruleId: rule.id, options: { ...compiled.content } });
+    for (const target of this.expand(compiled, this.routeContext(this.current(), tenant.tenantId))) out.set(this.deps.targets.keyOf(target), { target, ruleId: rule.id, options: { ...compiled.content } });
     return [...out.values()];
   }
 
-  private *expand(index: RoutingIndex, rule: CompiledRule, tenantId: string): Generator<DeliveryTarget> {
-    if (rule.toLinkedChannels) {
-      for (const conversationId of index.linked.get(tenantId) ?? []) {
-        if (this.present(conversationId)) yield { kind: 'teams', conversationId };
-      }
-    }
-    for (const conversationId of rule.toChannels) {
-      if (index.links.has(`${tenantId}\n${conversationId}`) && this.present(conversationId)) yield { kind: 'teams', conversationId };
-    }
-    for (const address of rule.toEmails) yield { kind: 'email', address };
+  /** Each reference expanded by its kind; a kind no longer configured reaches nothing. */
+  private *expand(rule: CompiledRule, route: RouteContext): Generator<DeliveryTarget> {
+    for (const ref of rule.targets) yield* this.deps.targets.get(ref.kind)?.built.rules.expand(ref, route) ?? [];
   }
 
-  /** Whether the bot is still in the conversation (read live: a removal needs no rebuild). */
-  private present(conversationId: string): boolean {
-    return this.sources.conversations.get(conversationId)?.active === true;
-  }
-
-  /** The index, rebuilt when the rules or links changed anywhere (their versions say so). */
   private current(): RoutingIndex {
-    const { rules, links } = this.sources;
+    const { rules, links } = this.deps;
     const versions = `${rules.version}/${links.version}`;
     if (this.index?.versions === versions) return this.index;
     this.index = buildIndex(rules.all(), links.all(), versions);
     return this.index;
+  }
+
+  private routeContext(index: RoutingIndex, tenantId: string): RouteContext {
+    const present = (conversationId: string) => this.deps.conversations.get(conversationId)?.active === true;
+    return {
+      tenantId,
+      linkedConversations: () => (index.linked.get(tenantId) ?? []).filter(present),
+      reaches: (conversationId) => index.links.has(`${tenantId}\n${conversationId}`) && present(conversationId),
+    };
   }
 }
 

@@ -4,21 +4,19 @@ import type { ConversationRegistry } from '../conversations/conversation-registr
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
+import type { TargetRegistry } from '../delivery/targets/registry.js';
+import type { RuleTargetContext } from '../delivery/targets/target-kind.js';
 import type { ConversationKind } from '../conversations/conversation-schema.js';
-import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { Collection, Storage } from '../store/storage.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import { describeTenants } from '../tenants/describe-tenants.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
-import { placeNameOf, type ChannelLinks } from './channel-links.js';
-import { DEFAULT_CONTENT } from './matcher.js';
-import type { RuleInput, TargetInput } from './rule-syntax.js';
+import type { ChannelLinks } from './channel-links.js';
+import { DEFAULT_CONTENT, DEFAULT_RULE, usedTargets } from './matcher.js';
+import type { RuleInput } from './rule-syntax.js';
+import { RuleTargets } from './rule-targets.js';
 import { DEFAULT_RULE_SEVERITIES } from './rule-vocabulary.js';
-import { NOTIFICATION_RULES, type NotificationRule, type RuleMode, type TenantScope } from './store-schema.js';
-
-/** Whether email can be sent, and if not, why (said when a rule would need it). */
-export interface EmailAvailability {
-  readonly available: boolean;
-  readonly reason: string;
-}
+import { NOTIFICATION_RULES, type NotificationRule, type TenantScope } from './store-schema.js';
 
 /** Who is changing rules, and where they typed it (for `to:here`). */
 export interface RuleChangeContext {
@@ -41,6 +39,7 @@ const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
  * is checked as a whole, and refused with the exact reason: which key, which value, what is allowed.
  */
 export class RuleService {
+  private readonly targets: RuleTargets;
   /** Routing reads the rules straight from here (and rebuilds its index when their version moves). */
   readonly records: Collection<NotificationRule>;
 
@@ -52,14 +51,17 @@ export class RuleService {
       conversations: ConversationRegistry;
       clock: Clock;
       logger: Logger;
-      email: EmailAvailability;
+      /** The target kinds rules may name. */
+      targets: TargetRegistry;
     },
   ) {
+    this.targets = new RuleTargets(deps.targets);
     this.records = deps.storage.collection(NOTIFICATION_RULES);
   }
 
-  get email(): EmailAvailability {
-    return this.deps.email;
+  /** A stored rule's name by id: undefined for the built-in default (it names itself nowhere) and once removed. */
+  nameOf(ruleId: string): string | undefined {
+    return this.records.get(ruleId)?.name;
   }
 
   /** Every stored rule, oldest first (copies). */
@@ -74,6 +76,25 @@ export class RuleService {
     throw new NotFoundError(`There is no rule "${id.slice(0, 20)}".${ids.length ? ` Rules: ${ids.slice(0, 20).join(', ')} ("rules" lists them).` : ' There are no rules yet.'}`);
   }
 
+  /**
+   * The enabled rules that would send the tenant's alerts to this conversation now that it is
+   * linked (through each tenant's linked channels, or by naming it).
+   */
+  rulesReaching(conversationId: string, tenantId: string): NotificationRule[] {
+    const route = { tenantId, linkedConversations: () => [conversationId], reaches: (id: string) => id === conversationId };
+    return this.list().filter(
+      (r) =>
+        r.enabled &&
+        this.coveredTenants(r).some((t) => t.tenantId === tenantId) &&
+        usedTargets(r).some((ref) => this.deps.targets.get(ref.kind)?.built.rules.expand(ref, route).some((t) => t.conversationId === conversationId)),
+    );
+  }
+
+  /** The rules that name this conversation among their targets. */
+  rulesNaming(conversationId: string): NotificationRule[] {
+    return this.list().filter((r) => r.targets.some((t) => t.value === conversationId));
+  }
+
   /** The tenants a rule covers now (offboarded ones never). */
   coveredTenants(rule: Pick<NotificationRule, 'tenants'>): TenantRecord[] {
     return this.deps.tenants.all().filter((t) => t.status !== 'offboarded' && inScope(rule.tenants, t.tenantId));
@@ -81,7 +102,7 @@ export class RuleService {
 
   async add(name: string, input: RuleInput, ctx: RuleChangeContext): Promise<RuleChange> {
     const now = this.deps.clock.now().toISOString();
-    const targets = input.targets ?? { linkedChannels: true, here: false, channelRefs: [], emails: [] };
+    const targets = input.targets ?? DEFAULT_RULE.targets;
     const draft: Omit<NotificationRule, 'id'> = {
       name,
       enabled: input.enabled ?? true,
@@ -93,8 +114,8 @@ export class RuleService {
       categories: [...(input.categories ?? [])],
       ...(input.titleContains ? { titleContains: input.titleContains } : {}),
       content: { ...(input.content ?? DEFAULT_CONTENT) },
-      targets: { linkedChannels: false, channels: [], emails: [] },
-      mode: input.mode ?? modeFor(targets),
+      targets: [],
+      ...(input.mode?.length ? { mode: [...input.mode] } : {}),
       createdBy: ctx.actor.userId ?? 'unknown',
       createdByName: ctx.actor.displayName,
       createdAt: now,
@@ -110,7 +131,7 @@ export class RuleService {
       return { stored: structuredClone(created), wasEmpty: rules.length === 0 };
     });
     this.deps.logger.info({ event: 'rule.added', ruleId: stored.id, userId: ctx.actor.userId }, 'notification rule added');
-    const warnings = this.warnings(stored);
+    const warnings = this.warnings(stored, ctx);
     if (wasEmpty) {
       warnings.push('This is the first rule, so the built-in default (medium and higher to each tenant\'s linked channels) no longer applies. To keep it, add: rule add "Linked channels" severity:medium+ to:channels');
     }
@@ -119,9 +140,11 @@ export class RuleService {
 
   async edit(id: string, input: RuleInput, ctx: RuleChangeContext): Promise<RuleChange> {
     const current = this.get(id);
-    const mode = input.mode ?? (input.targets ? modeFor(input.targets) : current.mode);
+    // New targets without a mode: every kind they name is used again.
+    const mode = input.mode ?? (input.targets ? [] : (current.mode ?? []));
+    const { mode: _mode, ...rest } = current;
     const merged: NotificationRule = {
-      ...current,
+      ...rest,
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
       ...(input.severities !== undefined ? { severities: [...input.severities] } : {}),
@@ -130,7 +153,7 @@ export class RuleService {
       ...(input.detectionSources !== undefined ? { detectionSources: [...input.detectionSources] } : {}),
       ...(input.categories !== undefined ? { categories: [...input.categories] } : {}),
       ...(input.content !== undefined ? { content: { ...input.content } } : {}),
-      mode,
+      ...(mode.length > 0 ? { mode: [...mode] } : {}),
       updatedBy: ctx.actor.userId ?? 'unknown',
       updatedByName: ctx.actor.displayName,
       updatedAt: this.deps.clock.now().toISOString(),
@@ -145,7 +168,7 @@ export class RuleService {
       return structuredClone(rule);
     });
     this.deps.logger.info({ event: 'rule.edited', ruleId: stored.id, userId: ctx.actor.userId }, 'notification rule edited');
-    return { rule: stored, warnings: this.warnings(stored) };
+    return { rule: stored, warnings: this.warnings(stored, ctx) };
   }
 
   async remove(id: string, ctx: RuleChangeContext): Promise<{ rule: NotificationRule; remaining: number }> {
@@ -178,17 +201,14 @@ export class RuleService {
   private resolve<T extends Omit<NotificationRule, 'id'>>(draft: T, input: RuleInput, ctx: RuleChangeContext): T {
     const rule = structuredClone(draft);
     if (input.tenants) rule.tenants = this.scopeOf(input.tenants, ctx.actor);
-    const covered = this.coveredTenants(rule);
-    if (input.targets) {
-      rule.targets = {
-        linkedChannels: input.targets.linkedChannels,
-        channels: this.channelsOf(input.targets, ctx),
-        emails: [...input.targets.emails],
-      };
-    }
-    this.checkChannels(rule, covered);
-    this.checkMode(rule);
+    const targetContext = this.targetContext(rule, ctx);
+    if (input.targets) rule.targets = this.targets.resolve(input.targets, targetContext);
+    this.targets.check(rule, targetContext);
     return rule;
+  }
+
+  private targetContext(rule: Pick<NotificationRule, 'tenants'>, ctx: RuleChangeContext): RuleTargetContext {
+    return { place: ctx.place, covered: this.coveredTenants(rule), links: this.deps.links };
   }
 
   private scopeOf(input: NonNullable<RuleInput['tenants']>, actor: Actor): TenantScope {
@@ -205,72 +225,12 @@ export class RuleService {
     return { scope: input.scope, tenantIds: [...new Set(ids)] };
   }
 
-  private channelsOf(targets: TargetInput, ctx: RuleChangeContext): string[] {
-    const ids: string[] = [];
-    if (targets.here) {
-      if (ctx.place.kind === 'personal') throw new UsageError('to: "here" means this conversation, but alerts cannot go to a personal chat. Type the rule in the channel that should receive alerts, or name it.');
-      ids.push(ctx.place.conversationId);
-    }
-    for (const ref of targets.channelRefs) ids.push(this.channelOf(ref));
-    return [...new Set(ids)];
-  }
-
-  /** A conversation id, or the name of a linked channel or group chat. */
-  private channelOf(ref: string): string {
-    const byId = this.deps.conversations.get(ref);
-    if (byId) return byId.id;
-    const linkedIds = this.deps.links.linkedConversationIds();
-    const named = linkedIds
-      .map((id) => ({ id, conversation: this.deps.conversations.get(id) }))
-      .filter(({ id, conversation }) => [placeNameOf(conversation, id), conversation?.channelName, conversation?.title].some((n) => n?.toLowerCase() === ref.toLowerCase()));
-    if (named.length === 1 && named[0]) return named[0].id;
-    const known = linkedIds.slice(0, 10).map((id) => `"${this.deps.links.placeName(id)}"`).join(', ');
-    if (named.length > 1) throw new UsageError(`to: several linked conversations are called "${ref.slice(0, 60)}"; use "here" in the one you mean, or its conversation id ("channels" shows them).`);
-    throw new UsageError(`to: "${ref.slice(0, 60)}" is not a linked channel or group chat.${known ? ` Linked: ${known}.` : ' No conversation is linked yet: run "link <tenant>" in a channel first.'} Use channels, here, a linked channel's name or id, or an email address.`);
-  }
-
-  /** A specific channel must be linked to at least one tenant the rule covers, or it would receive nothing. */
-  private checkChannels(rule: Omit<NotificationRule, 'id'>, covered: readonly TenantRecord[]): void {
-    for (const conversationId of rule.targets.channels) {
-      if (covered.some((t) => this.deps.links.isLinked(conversationId, t.tenantId))) continue;
-      const place = this.deps.links.placeName(conversationId);
-      throw new UsageError(
-        `to: ${place} is not linked to ${covered.length === 0 ? 'any tenant this rule covers' : describeTenants(covered)}, and alerts only go to conversations linked to their customer. Run "link <tenant>" there first, or choose other targets.`,
-      );
-    }
-  }
-
-  private checkMode(rule: Omit<NotificationRule, 'id'>): void {
-    const teamsTargets = rule.targets.linkedChannels || rule.targets.channels.length > 0;
-    const emailTargets = rule.targets.emails.length > 0;
-    if (rule.mode !== 'email' && !teamsTargets) {
-      throw new UsageError(`mode: ${rule.mode} sends to Teams, but the rule has no Teams target. Add to:channels (each tenant's linked channels), to:here or a linked channel${rule.mode === 'teams' && emailTargets ? ', or use mode:email' : ''}.`);
-    }
-    if (rule.mode !== 'teams' && !emailTargets) {
-      throw new UsageError(`mode: ${rule.mode} sends email, but the rule has no email address. Add one with to:name@example.com${rule.mode === 'email' && teamsTargets ? ', or use mode:teams' : ''}.`);
-    }
-    if (rule.mode !== 'teams' && !this.deps.email.available) {
-      throw new UsageError(`mode: ${rule.mode} needs email, and ${this.deps.email.reason}`);
-    }
-  }
-
-  private warnings(rule: NotificationRule): string[] {
+  private warnings(rule: NotificationRule, ctx: RuleChangeContext): string[] {
     const warnings: string[] = [];
     if (!rule.enabled) warnings.push(`The rule is paused; "rule resume ${rule.id}" turns it on.`);
-    const covered = this.coveredTenants(rule);
-    if (covered.length === 0) warnings.push('No current tenant is covered by this rule.');
-    if (rule.mode !== 'email' && rule.targets.linkedChannels) {
-      const without = covered.filter((t) => this.deps.links.linksOf(t.tenantId).length === 0);
-      if (without.length > 0) warnings.push(`No channel is linked to ${describeTenants(without)} yet, so "to:channels" reaches nothing for ${without.length === 1 ? 'it' : 'them'}: run "link <tenant>" in a channel.`);
-    }
-    if (rule.mode !== 'email') {
-      for (const conversationId of rule.targets.channels) {
-        const missing = covered.filter((t) => !this.deps.links.isLinked(conversationId, t.tenantId));
-        if (missing.length > 0) warnings.push(`${this.deps.links.placeName(conversationId)} is not linked to ${describeTenants(missing)}, so it gets none of ${missing.length === 1 ? 'its' : 'their'} alerts.`);
-      }
-    }
-    if (rule.mode === 'teams' && rule.targets.emails.length > 0) warnings.push('mode:teams: the email addresses are kept but get nothing until the mode is email or both.');
-    if (rule.mode === 'email' && (rule.targets.linkedChannels || rule.targets.channels.length > 0)) warnings.push('mode:email: the Teams targets are kept but get nothing until the mode is teams or both.');
+    const targetContext = this.targetContext(rule, ctx);
+    if (targetContext.covered.length === 0) warnings.push('No current tenant is covered by this rule.');
+    warnings.push(...this.targets.warnings(rule, targetContext));
     return warnings;
   }
 }
@@ -279,17 +239,6 @@ export function inScope(scope: TenantScope, tenantId: string): boolean {
   if (scope.scope === 'all') return true;
   const listed = scope.tenantIds.includes(tenantId);
   return scope.scope === 'only' ? listed : !listed;
-}
-
-function modeFor(targets: TargetInput): RuleMode {
-  const teams = targets.linkedChannels || targets.here || targets.channelRefs.length > 0;
-  const email = targets.emails.length > 0;
-  return teams && email ? 'both' : email ? 'email' : 'teams';
-}
-
-function describeTenants(tenants: readonly TenantRecord[]): string {
-  const names = tenants.map((t) => t.handle);
-  return names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
 }
 
 function assertUniqueName(rules: readonly NotificationRule[], name: string): void {

@@ -1,19 +1,9 @@
 import type { AlertSeverity } from '../defender/alert-enums.js';
 import type { ContentOptions } from '../delivery/ports.js';
+import { TARGET_KINDS, recogniseTarget, targetKindOf } from '../delivery/targets/kinds.js';
+import type { TargetRef } from '../delivery/targets/target-kind.js';
 import { UsageError } from '../errors.js';
-import {
-  categoriesOf,
-  detectionSourcesOf,
-  deviceGroupsOf,
-  emailOf,
-  ruleNameOf,
-  serviceSourcesOf,
-  severitiesOf,
-  splitList,
-  titleTextOf,
-  MAX_EMAILS,
-} from './rule-vocabulary.js';
-import { RULE_MODES, type RuleMode } from './store-schema.js';
+import { categoriesOf, detectionSourcesOf, deviceGroupsOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf } from './rule-vocabulary.js';
 
 /**
  * A rule as typed (`rule add` / `rule edit` options) or submitted from the rule form: values are
@@ -32,18 +22,11 @@ export interface RuleInput {
   /** null clears it. */
   readonly titleContains?: string | null;
   readonly content?: ContentOptions;
-  readonly targets?: TargetInput;
-  readonly mode?: RuleMode;
+  /** As typed: `here` and channel names are resolved when the rule is saved. */
+  readonly targets?: readonly TargetRef[];
+  /** The kinds of target that receive alerts; empty = every kind the rule names (`mode:all`). */
+  readonly mode?: readonly string[];
   readonly enabled?: boolean;
-}
-
-export interface TargetInput {
-  readonly linkedChannels: boolean;
-  /** The conversation the command was typed in. */
-  readonly here: boolean;
-  /** Conversation ids or channel / chat names. */
-  readonly channelRefs: readonly string[];
-  readonly emails: readonly string[];
 }
 
 export const RULE_OPTION_KEYS = ['name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'include', 'to', 'mode', 'enabled'] as const;
@@ -136,11 +119,14 @@ export function parseRuleOptions(words: readonly string[], { allowName = true } 
       case 'include':
         out.content = includeOf(listValue);
         break;
-      case 'to':
-        out.targets = targetsOf(listValue);
+      case 'to': {
+        const targets = targetsOf(listValue);
+        if (targets.length === 0) throw new UsageError(`to: name at least one target, e.g. ${EXAMPLES.to}.`);
+        out.targets = targets;
         break;
+      }
       case 'mode':
-        out.mode = modeOf(value);
+        out.mode = modeOf(listValue);
         break;
       case 'enabled':
         if (YES.has(lower)) out.enabled = true;
@@ -187,36 +173,42 @@ function includeOf(value: string): ContentOptions {
   return content;
 }
 
-/** Teams conversation ids: `19:…@thread.tacv2`, `19:…@unq.gbl.spaces`, `a:…`. */
-export function isConversationId(value: string): boolean {
-  if (/^a:\S+$/.test(value)) return true;
-  return /^\d{1,2}:\S+$/.test(value) && (!value.includes('@') || /@(thread\.|unq\.gbl)/i.test(value));
-}
-
-function targetsOf(value: string): TargetInput {
-  let linkedChannels = false;
-  let here = false;
-  const channelRefs: string[] = [];
-  const emails: string[] = [];
+/**
+ * `to:` values, each recognised by the target kind whose token it is (see the target registry):
+ * `channels`, `here`, a conversation id, an email address, `webhook:<name>`, or else a channel's
+ * name. `key` names the field in refusals (`to`, or a form field's label).
+ */
+export function targetsOf(value: string, key = 'to'): TargetRef[] {
+  const refs: TargetRef[] = [];
   for (const raw of splitList(value)) {
-    const word = raw.toLowerCase();
-    if (word === 'channels' || word === 'linked') linkedChannels = true;
-    else if (word === 'here' || word === 'this') here = true;
-    else if (isConversationId(raw)) channelRefs.push(raw);
-    else if (raw.includes('@')) {
-      const email = emailOf(raw);
-      if (!emails.some((e) => e.toLowerCase() === email.toLowerCase())) emails.push(email);
-    } else channelRefs.push(raw);
+    const ref = recogniseTarget(raw, key);
+    if (ref && !refs.some((r) => r.kind === ref.kind && r.value.toLowerCase() === ref.value.toLowerCase())) refs.push(ref);
   }
-  if (emails.length > MAX_EMAILS) throw new UsageError(`to: at most ${MAX_EMAILS} email addresses per rule.`);
-  if (!linkedChannels && !here && channelRefs.length === 0 && emails.length === 0) throw new UsageError(`to: name at least one target, e.g. ${EXAMPLES.to}.`);
-  return { linkedChannels, here, channelRefs: [...new Set(channelRefs)], emails };
+  for (const kind of TARGET_KINDS) {
+    if (kind.maxPerRule !== undefined && refs.filter((r) => r.kind === kind.key).length > kind.maxPerRule) throw new UsageError(`${key}: at most ${kind.maxPerRule} ${kind.noun} targets per rule.`);
+  }
+  return refs;
 }
 
-function modeOf(value: string): RuleMode {
-  const mode = RULE_MODES.find((m) => m === value.toLowerCase());
-  if (!mode) throw new UsageError(`mode: "${clip(value)}" is not a mode. Use teams, email or both.`);
-  return mode;
+/** What `mode:` says for legacy words: `both` is Teams and email, `all` every kind. */
+const MODE_ALIASES: Readonly<Record<string, readonly string[]>> = { both: ['teams', 'email'], all: [], any: [] };
+
+/** `mode:` words: kinds of target (comma-separated), `both` (Teams and email) or `all`. */
+export function modeOf(value: string, key = 'mode'): string[] {
+  const kinds: string[] = [];
+  for (const word of splitList(value.toLowerCase())) {
+    const meant = MODE_ALIASES[word] ?? (targetKindOf(word) ? [word] : undefined);
+    if (!meant) throw new UsageError(`${key}: "${clip(word)}" is not a mode. Use teams, email or both, or any of ${TARGET_KINDS.map((k) => k.key).join(', ')} (comma-separated), or all.`);
+    for (const kind of meant) if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  return kinds;
+}
+
+/** The word `mode:` would take for these kinds: `both` for Teams and email, else the kinds. */
+export function modeWord(kinds: readonly string[]): string {
+  const both = MODE_ALIASES.both ?? [];
+  if (kinds.length === both.length && both.every((k) => kinds.includes(k))) return 'both';
+  return kinds.length === 0 ? 'all' : kinds.join(',');
 }
 
 const EXAMPLES: Readonly<Record<RuleOptionKey, string>> = {
@@ -231,7 +223,7 @@ const EXAMPLES: Readonly<Record<RuleOptionKey, string>> = {
   title: 'title:ransomware',
   include: 'include:org,link,devices',
   to: 'to:channels,soc@mssp.example',
-  mode: 'mode:both',
+  mode: 'mode:teams',
   enabled: 'enabled:no',
 };
 

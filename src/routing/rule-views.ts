@@ -2,9 +2,13 @@ import { humanize, severityLabel, utc } from '../alerts/alert-views.js';
 import type { CardColor, CommandButton } from '../cards/elements.js';
 import type { ChannelsCardData, Choice, Fact, RuleFormCardData, RuleFormValues, RulesCardData } from '../cards/routing-cards.js';
 import { commandButton } from '../chat/reply.js';
+import type { TargetRegistry } from '../delivery/targets/registry.js';
+import type { TargetHealthView, TargetViewContext } from '../delivery/targets/target-kind.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { healthLabel, type LinkView } from './channel-links.js';
 import { DEFAULT_CONTENT, DEFAULT_RULE } from './matcher.js';
+import { kindsNamed, kindsUsed } from './rule-targets.js';
+import { modeWord } from './rule-syntax.js';
 import { ALERT_CATEGORIES, DEFAULT_RULE_SEVERITIES, RULE_DETECTION_SOURCES, RULE_SERVICE_SOURCES, RULE_SEVERITIES } from './rule-vocabulary.js';
 import type { NotificationRule, TenantScope } from './store-schema.js';
 import { RULE_VERBS } from './verbs.js';
@@ -16,11 +20,25 @@ export interface RuleViewContext {
   readonly placeName: (conversationId: string) => string;
   /** Whether the reader may change rules (buttons are shown only then). */
   readonly canChange: boolean;
-  readonly emailAvailable: boolean;
-  readonly emailReason: string;
+  readonly targets: TargetRegistry;
+  readonly healthOf: TargetViewContext['healthOf'];
 }
 
-const MODE_LABELS: Readonly<Record<NotificationRule['mode'], string>> = { teams: 'Teams', email: 'Email', both: 'Teams and email' };
+/** "Teams", "Teams and email", "Teams, email and webhook": the kinds a rule delivers to. */
+function kindsLabel(registry: TargetRegistry, keys: readonly string[]): string {
+  const words = keys.map((key, i) => {
+    const kind = registry.get(key)?.kind;
+    return (i === 0 ? kind?.title : kind?.noun) ?? key;
+  });
+  return words.length <= 1 ? (words[0] ?? 'nothing') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
+
+/** Kinds some rule delivers to that cannot deliver here, with why. */
+function unavailableKinds(registry: TargetRegistry, rules: readonly NotificationRule[]): { noun: string; reason: string }[] {
+  return registry.entries
+    .filter((e) => !e.built.availability.available && rules.some((r) => kindsUsed(registry, r).includes(e.kind.key)))
+    .map((e) => ({ noun: e.kind.noun, reason: e.built.availability.reason }));
+}
 
 export function rulesCard(rules: readonly NotificationRule[], ctx: RuleViewContext, scopeLabel: string, storedRuleCount: number): RulesCardData {
   const notes: RulesCardData['notes'] = [];
@@ -28,7 +46,7 @@ export function rulesCard(rules: readonly NotificationRule[], ctx: RuleViewConte
   if (storedRuleCount === 0) notes.push({ color: 'default', text: 'No rules yet, so the built-in default applies: medium and higher alerts go to each tenant\'s linked channels. Adding a rule replaces it.' });
   else if (rules.length === 0) notes.push({ color: 'warning', text: `No rule covers ${scopeLabel}, so none of its alerts are delivered.` });
   if (storedRuleCount > 0 && rules.length > 0 && rules.every((r) => !r.enabled)) notes.push({ color: 'warning', text: 'Every rule shown is paused: nothing is delivered for these alerts.' });
-  if (!ctx.emailAvailable && rules.some((r) => r.mode !== 'teams')) notes.push({ color: 'attention', text: `Some rules send email, but ${ctx.emailReason}` });
+  for (const kind of unavailableKinds(ctx.targets, rules)) notes.push({ color: 'attention', text: `Some rules send ${kind.noun}, but ${kind.reason}` });
   return {
     title: `Notification rules${scopeLabel === 'all customers' ? '' : ` — ${scopeLabel}`}`,
     summary: storedRuleCount === 0 ? 'Built-in default rule' : `${rules.length} rule${rules.length === 1 ? '' : 's'}, ${rules.filter((r) => r.enabled).length} enabled`,
@@ -67,7 +85,7 @@ export function ruleFacts(rule: NotificationRule, ctx: RuleViewContext, builtIn 
     { title: 'Categories', value: rule.categories.length ? rule.categories.join(', ') : 'Any' },
     ...(rule.titleContains ? [{ title: 'Title contains', value: `"${rule.titleContains}"` }] : []),
     { title: 'Sends to', value: describeTargets(rule, ctx) },
-    { title: 'Mode', value: MODE_LABELS[rule.mode] },
+    { title: 'Mode', value: kindsLabel(ctx.targets, kindsUsed(ctx.targets, rule)) },
     { title: 'Includes', value: describeContent(rule.content) },
   ];
   if (!builtIn) facts.push({ title: 'Created', value: `${rule.createdByName}, ${utc(rule.createdAt)}${rule.updatedByName ? ` · changed by ${rule.updatedByName}, ${utc(rule.updatedAt)}` : ''}` });
@@ -84,14 +102,13 @@ function describeScope(scope: TenantScope, ctx: RuleViewContext): string {
 }
 
 function describeTargets(rule: NotificationRule, ctx: RuleViewContext): string {
-  const teams = [
-    ...(rule.targets.linkedChannels ? ["each tenant's linked channels"] : []),
-    ...rule.targets.channels.map((id) => ctx.placeName(id)),
-  ];
-  const parts = [
-    teams.length ? `Teams: ${teams.join('; ')}${rule.mode === 'email' ? ' (not used: mode email)' : ''}` : '',
-    rule.targets.emails.length ? `Email: ${rule.targets.emails.join(', ')}${rule.mode === 'teams' ? ' (not used: mode teams)' : ''}` : '',
-  ].filter(Boolean);
+  const used = kindsUsed(ctx.targets, rule);
+  const parts = kindsNamed(ctx.targets, rule.targets).map((key) => {
+    const entry = ctx.targets.get(key);
+    const refs = rule.targets.filter((r) => r.kind === key);
+    const text = entry ? entry.built.rules.describe(refs, ctx) : refs.map((r) => r.value).join(', ');
+    return `${entry?.kind.title ?? key}: ${text}${used.includes(key) ? '' : ` (not used: mode ${modeWord(rule.mode ?? [])})`}`;
+  });
   return parts.join(' · ') || 'nothing';
 }
 
@@ -100,39 +117,65 @@ function describeContent(content: NotificationRule['content']): string {
   return parts.length ? parts.join(', ') : 'the alert only';
 }
 
-export function channelsCard(views: readonly LinkView[], scopeLabel: string, canChange: boolean): ChannelsCardData {
+/** A target that exists by configuration (a webhook endpoint), as `channels` lists it after the links. */
+export interface ConfiguredTargetView {
+  readonly label: string;
+  readonly detail: string;
+  readonly health: TargetHealthView | undefined;
+}
+
+export function channelsCard(views: readonly LinkView[], scopeLabel: string, canChange: boolean, configured: readonly ConfiguredTargetView[] = []): ChannelsCardData {
   const broken = views.filter((v) => v.health !== 'active').length;
+  const failing = configured.filter((c) => c.health?.failing).length;
   const notes = views.length === 0 ? [`No conversation is linked to ${scopeLabel} yet. In a channel or group chat, an admin types "@SOC Bridge link <tenant>".`] : [];
+  const others = configured.length === 0 ? '' : ` ${configured.length} other target${configured.length === 1 ? '' : 's'}${failing ? `, ${failing} failing` : ''}.`;
   return {
     title: `Alert channels${scopeLabel === 'all customers' ? '' : ` — ${scopeLabel}`}`,
-    summary: `${views.length} link${views.length === 1 ? '' : 's'}${broken ? `, ${broken} not working` : views.length ? ', all working' : ''}.`,
+    summary: `${views.length} link${views.length === 1 ? '' : 's'}${broken ? `, ${broken} not working` : views.length ? ', all working' : ''}.${others}`,
     notes,
-    links: views.map((v) => ({
-      place: v.place,
-      tenant: v.tenant ? `${v.tenant.displayName} (${v.tenant.handle})` : v.link.tenantId,
-      healthLabel: healthLabel(v.health),
-      healthColor: v.health === 'active' ? 'good' : 'attention',
-      facts: [
-        ...(v.reason ? [{ title: 'Problem', value: v.reason }] : []),
-        { title: 'Last delivery', value: v.lastDeliveryAt ? utc(v.lastDeliveryAt) : 'none recorded' },
-        { title: 'Linked', value: `${v.link.linkedByName}, ${utc(v.link.linkedAt)}` },
-        { title: 'Conversation id', value: v.link.conversationId },
-      ],
-      buttons: canChange && v.tenant ? [commandButton('Unlink', `unlink ${v.tenant.handle} ${v.link.conversationId}`)] : [],
-    })),
+    links: [
+      ...views.map((v) => ({
+        place: v.place,
+        tenant: v.tenant ? `${v.tenant.displayName} (${v.tenant.handle})` : v.link.tenantId,
+        healthLabel: healthLabel(v.health),
+        healthColor: v.health === 'active' ? ('good' as const) : ('attention' as const),
+        facts: [
+          ...(v.reason ? [{ title: 'Problem', value: v.reason }] : []),
+          { title: 'Last delivery', value: v.lastDeliveryAt ? utc(v.lastDeliveryAt) : 'none recorded' },
+          { title: 'Linked', value: `${v.link.linkedByName}, ${utc(v.link.linkedAt)}` },
+          { title: 'Conversation id', value: v.link.conversationId },
+        ],
+        buttons: canChange && v.tenant ? [commandButton('Unlink', `unlink ${v.tenant.handle} ${v.link.conversationId}`)] : [],
+      })),
+      ...configured.map((c) => ({
+        place: c.label,
+        tenant: 'Every customer its rules select',
+        healthLabel: c.health?.failing ? 'failing' : 'active',
+        healthColor: c.health?.failing ? ('attention' as const) : ('good' as const),
+        facts: [
+          ...(c.health?.failing ? [{ title: 'Problem', value: `${c.health.failing.reason} (since ${utc(c.health.failing.at)}). Fix the receiving side; the next delivery that gets through clears this.` }] : []),
+          { title: 'Last delivery', value: c.health?.lastSentAt ? utc(c.health.lastSentAt) : 'none recorded' },
+          { title: 'Sends', value: c.detail },
+        ],
+        buttons: [],
+      })),
+    ],
   };
 }
 
 /** Form values of a stored rule, or of a new one (the defaults `rule add` uses). */
-export function formValuesOf(rule: NotificationRule | undefined, linkedHere: string | undefined): RuleFormValues {
+export function formValuesOf(rule: NotificationRule | undefined, linkedHere: string | undefined, registry: TargetRegistry): RuleFormValues {
   const flag = (b: boolean) => (b ? 'true' : 'false');
   if (!rule) {
     return {
       name: '', tenantScope: 'all', tenants: '', severities: DEFAULT_RULE_SEVERITIES.join(','), deviceGroups: '', serviceSources: '', detectionSources: '', categories: '', title: '',
       includeOrgName: flag(DEFAULT_CONTENT.includeOrgName), includePortalLink: flag(DEFAULT_CONTENT.includePortalLink), includeDeviceInfo: flag(DEFAULT_CONTENT.includeDeviceInfo),
-      linkedChannels: flag(linkedHere === undefined), channels: linkedHere ?? '', emails: '', mode: 'teams', enabled: 'true',
+      linkedChannels: flag(linkedHere === undefined), channels: linkedHere ?? '', emails: '', mode: '', enabled: 'true',
     };
   }
+  // The form has its own fields for Teams; every other kind's references go in one text box, as typed after `to:`.
+  const teams = rule.targets.filter((r) => r.kind === FORM_TEAMS_KIND);
+  const others = rule.targets.filter((r) => r.kind !== FORM_TEAMS_KIND);
   return {
     name: rule.name,
     tenantScope: rule.tenants.scope,
@@ -146,13 +189,17 @@ export function formValuesOf(rule: NotificationRule | undefined, linkedHere: str
     includeOrgName: flag(rule.content.includeOrgName),
     includePortalLink: flag(rule.content.includePortalLink),
     includeDeviceInfo: flag(rule.content.includeDeviceInfo),
-    linkedChannels: flag(rule.targets.linkedChannels),
-    channels: rule.targets.channels.join(','),
-    emails: rule.targets.emails.join(', '),
-    mode: rule.mode,
+    linkedChannels: flag(teams.some((r) => r.value === FORM_LINKED_CHANNELS)),
+    channels: teams.filter((r) => r.value !== FORM_LINKED_CHANNELS).map((r) => r.value).join(','),
+    emails: others.map((r) => registry.get(r.kind)?.kind.word(r) ?? r.value).join(', '),
+    mode: (rule.mode ?? []).join(','),
     enabled: flag(rule.enabled),
   };
 }
+
+/** The rule form's Teams fields: "each customer's linked channels" and specific channels. */
+export const FORM_TEAMS_KIND = 'teams';
+export const FORM_LINKED_CHANNELS = 'channels';
 
 export function ruleFormCard(args: {
   ruleId: string | undefined;
@@ -160,13 +207,13 @@ export function ruleFormCard(args: {
   error: string;
   tenants: readonly TenantRecord[];
   channels: readonly { id: string; name: string }[];
-  emailAvailable: boolean;
-  emailReason: string;
+  targets: TargetRegistry;
 }): RuleFormCardData {
   const choice = (value: string, title = value): Choice => ({ title, value });
+  const unavailable = args.targets.entries.filter((e) => !e.built.availability.available).map((e) => ` ${e.kind.title} is unavailable: ${e.built.availability.reason}`);
   return {
     title: args.ruleId ? `Edit rule ${args.ruleId}` : 'New notification rule',
-    intro: `Choose which alerts the rule selects and where they go. Empty filters match any alert.${args.emailAvailable ? '' : ` Email is unavailable: ${args.emailReason}`}`,
+    intro: `Choose which alerts the rule selects and where they go. Empty filters match any alert.${unavailable.join('')}`,
     error: args.error,
     values: args.values,
     choices: {
@@ -176,8 +223,9 @@ export function ruleFormCard(args: {
       detectionSources: RULE_DETECTION_SOURCES.map((s) => choice(s, humanize(s))),
       categories: ALERT_CATEGORIES.map((c) => choice(c, humanize(c))),
       channels: args.channels.map((c) => choice(c.id, c.name)),
+      modes: args.targets.entries.map((e) => choice(e.kind.key, e.kind.title)),
     },
-    noChannels: args.channels.length === 0 ? 'No channel or group chat is linked yet, so only "each tenant\'s linked channels" and email are possible. Link one with "@SOC Bridge link <tenant>" there.' : '',
+    noChannels: args.channels.length === 0 ? 'No channel or group chat is linked yet, so only "each tenant\'s linked channels" and the other targets are possible. Link one with "@SOC Bridge link <tenant>" there.' : '',
     save: [{ title: args.ruleId ? 'Save changes' : 'Create rule', actionData: { verb: RULE_VERBS.save, ruleId: args.ruleId ?? '' } }],
   };
 }

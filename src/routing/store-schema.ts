@@ -21,9 +21,6 @@ export const ChannelLinkSchema = z.object({
 });
 export type ChannelLink = z.infer<typeof ChannelLinkSchema>;
 
-export const RULE_MODES = ['teams', 'email', 'both'] as const;
-export type RuleMode = (typeof RULE_MODES)[number];
-
 export const TenantScopeSchema = z.discriminatedUnion('scope', [
   z.object({ scope: z.literal('all') }),
   z.object({ scope: z.literal('only'), tenantIds: z.array(z.string().min(1)).min(1) }),
@@ -31,36 +28,59 @@ export const TenantScopeSchema = z.discriminatedUnion('scope', [
 ]);
 export type TenantScope = z.infer<typeof TenantScopeSchema>;
 
+/** A rule's reference to targets of one kind (see the target registry): `{ kind: 'teams', value: 'channels' }`. */
+export const TargetRefSchema = z.object({ kind: z.string().min(1), value: z.string().min(1) });
+
+/**
+ * Rules saved before target kinds had `targets: { linkedChannels, channels, emails }` and
+ * `mode: teams | email | both`; they are read as references and a list of kinds (`both` meant
+ * every kind the rule named, which is what no list means).
+ */
+function fromEarlierRule(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const { targets, mode, ...rest } = raw as Record<string, unknown>;
+  const earlier = typeof targets === 'object' && targets !== null && !Array.isArray(targets) ? (targets as { linkedChannels?: unknown; channels?: unknown; emails?: unknown }) : undefined;
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  const refs = earlier
+    ? [
+        ...(earlier.linkedChannels === true ? [{ kind: 'teams', value: 'channels' }] : []),
+        ...list(earlier.channels).map((value) => ({ kind: 'teams', value })),
+        ...list(earlier.emails).map((value) => ({ kind: 'email', value })),
+      ]
+    : targets;
+  const kinds = mode === 'teams' || mode === 'email' ? [mode] : mode === 'both' ? undefined : mode;
+  return { ...rest, targets: refs, ...(kinds === undefined ? {} : { mode: kinds }) };
+}
+
 /** A notification rule: which alerts (filters as Defender's email rules offer) go where, with what. */
-export const NotificationRuleSchema = z.object({
-  id: z.string().regex(/^r[a-z0-9]{1,12}$/),
-  name: z.string().min(1).max(80),
-  enabled: z.boolean(),
-  tenants: TenantScopeSchema,
-  /** Each list: empty means any. */
-  severities: z.array(z.string()),
-  deviceGroups: z.array(z.string()),
-  serviceSources: z.array(z.string()),
-  detectionSources: z.array(z.string()),
-  categories: z.array(z.string()),
-  /** Case-insensitive substring of the alert title. */
-  titleContains: z.string().min(1).optional(),
-  content: z.object({ includeOrgName: z.boolean(), includePortalLink: z.boolean(), includeDeviceInfo: z.boolean() }),
-  targets: z.object({
-    /** Every conversation linked to the alert's tenant. */
-    linkedChannels: z.boolean(),
-    /** Specific conversations; each still receives only tenants it is linked to. */
-    channels: z.array(z.string().min(1)),
-    emails: z.array(z.string().min(3)),
+export const NotificationRuleSchema = z.preprocess(
+  fromEarlierRule,
+  z.object({
+    id: z.string().regex(/^r[a-z0-9]{1,12}$/),
+    name: z.string().min(1).max(80),
+    enabled: z.boolean(),
+    tenants: TenantScopeSchema,
+    /** Each list: empty means any. */
+    severities: z.array(z.string()),
+    deviceGroups: z.array(z.string()),
+    serviceSources: z.array(z.string()),
+    detectionSources: z.array(z.string()),
+    categories: z.array(z.string()),
+    /** Case-insensitive substring of the alert title. */
+    titleContains: z.string().min(1).optional(),
+    content: z.object({ includeOrgName: z.boolean(), includePortalLink: z.boolean(), includeDeviceInfo: z.boolean() }),
+    /** Where alerts go: each tenant's linked channels, a linked channel, an address, a webhook endpoint… */
+    targets: z.array(TargetRefSchema),
+    /** `mode:` — only targets of these kinds receive alerts (the others are kept); absent = every kind the rule names. */
+    mode: z.array(z.string().min(1)).min(1).optional(),
+    createdBy: z.string(),
+    createdByName: z.string(),
+    createdAt: z.iso.datetime(),
+    updatedBy: z.string().optional(),
+    updatedByName: z.string().optional(),
+    updatedAt: z.iso.datetime(),
   }),
-  mode: z.enum(RULE_MODES),
-  createdBy: z.string(),
-  createdByName: z.string(),
-  createdAt: z.iso.datetime(),
-  updatedBy: z.string().optional(),
-  updatedByName: z.string().optional(),
-  updatedAt: z.iso.datetime(),
-});
+);
 export type NotificationRule = z.infer<typeof NotificationRuleSchema>;
 
 /** The channel links collection, one record per (conversation, tenant). */

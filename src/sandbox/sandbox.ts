@@ -3,14 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { sandboxTlsDir, type AppConfig, type DefenderCredentials } from '../config.js';
-import { generateBacklog, generateNewAlert } from '../emulator/demo-data.js';
+import type { Alert } from '../defender/alert.js';
+import { generateBacklog, type DemoTenant } from '../emulator/demo-data.js';
 import { EntraEmulator } from '../emulator/entra.js';
 import { GraphSecurityEmulator } from '../emulator/graph-security.js';
 import type { TlsMaterial } from '../emulator/http-kit.js';
 import { StartupError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
+import { AlertCadence } from './alert-cadence.js';
 import { DEMO_CUSTOMERS, PENDING_DEMO_CUSTOMERS, SANDBOX_CLIENT_ID } from './demo-tenants.js';
+import { SandboxWorld } from './sandbox-world.js';
 
 export interface DefenderEndpoints {
   readonly credentials: DefenderCredentials;
@@ -22,6 +25,13 @@ export interface Sandbox {
   readonly endpoints: DefenderEndpoints;
   readonly entra: EntraEmulator;
   readonly graph: GraphSecurityEmulator;
+  /** The customers' alerts as kept in DATA_DIR across restarts. */
+  readonly world: SandboxWorld;
+  /**
+   * A channel was just linked to the customer: it raises a medium-or-higher alert in a few seconds.
+   * Resolves with that alert, or undefined when the sandbox raises no alerts (SANDBOX_ALERT_INTERVAL=0).
+   */
+  raiseAfterLink(tenantId: string): Promise<Alert | undefined>;
   stop(): Promise<void>;
 }
 
@@ -29,60 +39,59 @@ const GRANTED_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
 
 /**
  * Sandbox mode: the Entra ID and Graph security emulators run in this process, with three demo
- * customers already consented and a backlog of Defender alerts, and a new alert now and then,
+ * customers already consented, each with a backlog of Defender alerts and new ones now and then,
  * plus one customer (Tailspin Toys) that has not consented yet, to try onboarding with.
- * The rest of SOC Bridge talks to them exactly as it would to Microsoft, over HTTPS with the real
- * @azure/identity, so the sandbox exercises the production code paths.
+ * The customers' alerts and every change made to them are kept in DATA_DIR (`sandbox-world.json`),
+ * as Defender would keep them, so cards from an earlier run still work after a restart.
+ * The rest of SOC Bridge talks to the emulators exactly as it would to Microsoft, over HTTPS with
+ * the real @azure/identity, so the sandbox exercises the production code paths.
  */
 export async function startSandbox(deps: { config: AppConfig; tenants: TenantRegistry; clock: Clock; logger: Logger; tls?: TlsMaterial }): Promise<Sandbox> {
   const tls = deps.tls ?? readSandboxTls(deps.config);
   const secret = randomBytes(24).toString('base64url');
+  const world = await SandboxWorld.open(deps.config.dataDir, deps);
   const entra = await EntraEmulator.start({ tls, clock: deps.clock, logger: deps.logger });
-  const graph = await GraphSecurityEmulator.start({ tls, clock: deps.clock });
+  const graph = await GraphSecurityEmulator.start({ tls, clock: deps.clock, onAlertsChanged: (tenantId) => world.changed(tenantId) });
   entra.registerApp({ clientId: SANDBOX_CLIENT_ID, displayName: 'SOC Bridge (sandbox)', secret, redirectUris: [`${deps.config.publicBaseUrl}/auth/consent/callback`] });
   const now = deps.clock.now();
+  const seedCustomer = (customer: DemoTenant & { backlog: number }, seed: string) => {
+    graph.addTenant(customer.tenantId);
+    graph.seedAlerts(customer.tenantId, world.tenant(customer.tenantId)?.alerts ?? generateBacklog(customer, customer.backlog, now, seed));
+  };
   for (const customer of DEMO_CUSTOMERS) {
     entra.addTenant({ tenantId: customer.tenantId, domains: [customer.domain], displayName: customer.orgName });
     entra.grantConsent(customer.tenantId, SANDBOX_CLIENT_ID, GRANTED_ROLES);
-    graph.addTenant(customer.tenantId);
-    graph.seedAlerts(customer.tenantId, generateBacklog(customer, customer.backlog, now, customer.handle));
+    seedCustomer(customer, customer.handle);
     if (!deps.tenants.find(customer.tenantId)) {
       await deps.tenants.add({ handle: customer.handle, displayName: customer.orgName, tenantId: customer.tenantId, domain: customer.domain, status: 'connected', writeAccess: true });
     }
   }
   for (const customer of PENDING_DEMO_CUSTOMERS) {
     entra.addTenant({ tenantId: customer.tenantId, domains: [customer.domain], displayName: customer.orgName });
-    graph.addTenant(customer.tenantId);
-    graph.seedAlerts(customer.tenantId, generateBacklog(customer, customer.backlog, now, customer.domain));
+    seedCustomer(customer, customer.domain);
     // The emulator forgets consents at exit; Entra would not. Restore one given in an earlier run.
     const known = deps.tenants.find(customer.tenantId);
     if (known && (known.status === 'connected' || known.status === 'needs-attention')) entra.grantConsent(customer.tenantId, SANDBOX_CLIENT_ID, GRANTED_ROLES);
   }
-  const timer = startRaisingAlerts(graph, deps);
-  deps.logger.info({ event: 'sandbox.started', entra: entra.authorityHost, graph: graph.baseUrl, customers: DEMO_CUSTOMERS.map((c) => c.handle) }, 'sandbox emulators running');
+  world.follow(graph);
+  const cadence = new AlertCadence({
+    graph, world, clock: deps.clock, logger: deps.logger, intervalMs: deps.config.sandboxAlertIntervalMs,
+    customers: [...DEMO_CUSTOMERS, ...PENDING_DEMO_CUSTOMERS],
+  });
+  cadence.start();
+  deps.logger.info({ event: 'sandbox.started', entra: entra.authorityHost, graph: graph.baseUrl, customers: DEMO_CUSTOMERS.map((c) => c.handle), world: world.path }, 'sandbox emulators running');
   return {
     endpoints: { credentials: { kind: 'secret', clientId: SANDBOX_CLIENT_ID, secret }, authorityHost: entra.authorityHost, graphBaseUrl: graph.baseUrl },
     entra,
     graph,
+    world,
+    raiseAfterLink: (tenantId) => cadence.raiseAfterLink(tenantId),
     stop: async () => {
-      if (timer) clearInterval(timer);
+      cadence.stop();
       await Promise.all([entra.close(), graph.close()]);
+      await world.flush();
     },
   };
-}
-
-function startRaisingAlerts(graph: GraphSecurityEmulator, deps: { config: AppConfig; clock: Clock; logger: Logger }): NodeJS.Timeout | undefined {
-  const interval = deps.config.sandboxAlertIntervalMs;
-  if (interval <= 0) return undefined;
-  let raised = 0;
-  const timer = setInterval(() => {
-    const customer = DEMO_CUSTOMERS[raised % DEMO_CUSTOMERS.length];
-    if (!customer) return;
-    const alert = graph.raiseAlert(customer.tenantId, generateNewAlert(customer, deps.clock.now(), `${customer.handle}-new-${Date.now()}-${raised++}`));
-    deps.logger.debug({ event: 'sandbox.alert_raised', tenant: customer.handle, alertId: alert.id, severity: alert.severity }, 'sandbox raised an alert');
-  }, interval);
-  timer.unref();
-  return timer;
 }
 
 /**

@@ -55,6 +55,8 @@ function originOf(context: TurnContext) {
 }
 
 async function deliverNow(context: TurnContext, result: ActionResult): Promise<InvokeAnswer> {
+  // A sentence goes to the clicker alone (Teams shows it under the card); it never replaces a card.
+  if (result.reply.kind === 'text') return result.reply.text;
   if (result.delivery === 'post') {
     await context.sendActivity(activityOf(result.reply));
     return 'Opened below.';
@@ -64,7 +66,10 @@ async function deliverNow(context: TurnContext, result: ActionResult): Promise<I
   return answerOf(result.reply);
 }
 
-/** The clicker already holds the interim card; when the result arrives, edit (or post) it for everyone. */
+/**
+ * The clicker already holds the interim answer; when the result arrives, edit the card (or post it)
+ * for everyone. A sentence instead of a card is posted, since the invoke has been answered already.
+ */
 function finishLater(context: TurnContext, outcome: ActionOutcome, deps: { botAppId: string; logger: Logger }): void {
   const reference = TurnContext.getConversationReference(context.activity);
   const cardMessageId = context.activity.replyToId;
@@ -74,7 +79,7 @@ function finishLater(context: TurnContext, outcome: ActionOutcome, deps: { botAp
   void outcome.final
     .then(({ reply, delivery }) =>
       adapter.continueConversationAsync(deps.botAppId, reference, async (later) => {
-        if (delivery === 'post' || !cardMessageId) await later.sendActivity(activityOf(reply));
+        if (delivery === 'post' || !cardMessageId || reply.kind === 'text') await later.sendActivity(activityOf(reply));
         else await later.updateActivity({ ...activityOf(reply), id: cardMessageId });
       }),
     )

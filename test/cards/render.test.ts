@@ -4,6 +4,7 @@ import { CARD_NAMES, type CardDataByName } from '../../src/cards/catalog.js';
 import { neutralizeText } from '../../src/cards/neutralize.js';
 import { renderCard } from '../../src/cards/render.js';
 import { cardsDir } from '../../src/paths.js';
+import { contrastProblems, contrastRatio, textsLostToMarkup } from '../helpers/card-checks.js';
 import { adaptiveCardProblems } from '../helpers/card-validation.js';
 import { cardText } from '../helpers/harness.js';
 
@@ -11,7 +12,7 @@ const button = { title: 'Show help', actionData: { verb: 'command.run' as const,
 
 /** Sample data for every template; the compiler keeps it complete. */
 const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
-  help: { title: 'SOC Bridge commands', roleLine: 'Your role: admin.', commands: [{ usage: 'whoami', summary: 'Shows you.', examples: 'whoami' }], footer: 'More later.' },
+  help: { title: 'SOC Bridge commands', roleLine: 'Your role: admin.', commands: [{ usage: 'alert <tenant> <alert-id>', summary: 'Opens one alert.', examples: 'alert contoso da6385' }], footer: 'More later.' },
   whoami: { displayName: 'Alex', facts: [{ title: 'Entra object id', value: 'abc' }] },
   roles: { summary: '1 user', holders: [{ name: 'Alex', role: 'admin', scope: 'all customers', grantedBy: 'config', grantedAt: 'on 2026-11-26' }] },
   'unknown-command': { input: 'whoamii', hint: 'Did you mean whoami?', buttons: [button] },
@@ -33,20 +34,30 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     more: [{ title: 'More', actionData: { verb: 'alerts.more', tenant: 'contoso' } }],
   },
   'alert-detail': {
-    severityLabel: 'High severity',
+    severityLabel: 'High',
     severityColor: 'attention',
+    headline: 'High severity · Contoso (contoso)',
     title: 'Ransomware behavior detected',
     customer: 'Contoso (contoso)',
     notices: [{ color: 'good', text: 'Assigned' }],
-    facts: [{ title: 'Status', value: 'New' }],
+    facts: [{ title: 'Status', value: 'New' }, { title: 'Device', value: 'pc1' }],
+    commandLine: 'schtasks.exe /create /tn "Sync" /tr "C:\\Users\\Public\\sync.vbs"',
     description: 'Something bad.',
-    evidence: [{ title: 'Devices', value: 'pc1' }],
+    details: [{ title: 'Alert id', value: 'a' }],
     comments: ['Alex: looking'],
     alertUrl: 'https://security.microsoft.com/alerts/a?tid=t',
     incidentUrl: 'https://security.microsoft.com/incidents/1?tid=t',
+    linkMode: 'secondary',
     assign: [{ title: 'Assign to me', actionData: { verb: 'alert.assign', tenantId: 't', alertId: 'a' } }],
-    setStatus: [{ title: 'Set status', actionData: { verb: 'alert.status', tenantId: 't', alertId: 'a' } }],
-    classify: [{ title: 'Classify', actionData: { verb: 'alert.classify', tenantId: 't', alertId: 'a' } }],
+    takeOver: [],
+    setStatus: [{ title: 'Set status', actionData: { verb: 'alert.status', tenantId: 't', alertId: 'a' }, choices: [{ title: 'In progress', value: 'inProgress' }] }],
+    classify: [{
+      title: 'Classify',
+      verdicts: [
+        { title: 'True positive', inputId: 'determination-truePositive', choices: [{ title: 'Malware', value: 'malware' }], actionData: { verb: 'alert.classify', tenantId: 't', alertId: 'a', classification: 'truePositive' } },
+        { title: 'False positive', inputId: 'determination-falsePositive', choices: [{ title: 'Not malicious', value: 'notMalicious' }], actionData: { verb: 'alert.classify', tenantId: 't', alertId: 'a', classification: 'falsePositive' } },
+      ],
+    }],
     comment: [{ title: 'Comment', actionData: { verb: 'alert.comment', tenantId: 't', alertId: 'a' } }],
     refresh: [{ title: 'Refresh', actionData: { verb: 'alert.refresh', tenantId: 't', alertId: 'a' } }],
   },
@@ -61,6 +72,7 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     title: 'Tailspin Toys: grant the SOC access to your Microsoft Defender alerts',
     subtitle: 'Tenant t · requested by Alex',
     ask: 'Alex asks an administrator of Tailspin Toys to consent.',
+    termsVisible: false,
     permissions: [{ title: 'SecurityAlert.Read.All', value: 'Requested, to read alerts.' }],
     accessNote: 'Read only.',
     will: 'SOC Bridge will: read alerts.',
@@ -77,12 +89,15 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     intro: 'These steps…',
     notices: [{ text: 'Step 1 marked done by Isaiah.', color: 'good' }],
     steps: [
-      { heading: '1. Groups', howTo: 'Create groups.', status: 'Done · Isaiah', statusColor: 'good', linkTitle: 'Open Entra admin center', linkUrl: 'https://entra.microsoft.com/', done: [], help: [] },
+      { heading: '1. Groups', toggleId: 'step-groups', expanded: false, howTo: 'Create groups.', status: 'Done', statusColor: 'good', progress: 'Done by Isaiah, 2026-11-26 09:00 UTC.', linkTitle: 'Open Entra admin center', linkUrl: 'https://entra.microsoft.com/', done: [], help: [] },
       {
         heading: '2. Roles',
+        toggleId: 'step-rbac',
+        expanded: true,
         howTo: 'Turn on roles.',
         status: 'To do',
         statusColor: 'default',
+        progress: '',
         linkTitle: '',
         linkUrl: '',
         done: [{ title: 'Done', actionData: { verb: 'checklist.done', tenantId: 't', step: 'rbac' } }],
@@ -123,7 +138,7 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     error: 'severity: "urgent" is not a severity.',
     values: {
       name: 'Contoso high', tenantScope: 'only', tenants: 't1', severities: 'high,medium', deviceGroups: 'Servers', serviceSources: '', detectionSources: 'antivirus', categories: '',
-      title: '', includeOrgName: 'true', includePortalLink: 'true', includeDeviceInfo: 'false', linkedChannels: 'true', channels: '19:a@thread.tacv2', emails: 'soc@mssp.example', mode: 'both', enabled: 'true',
+      title: '', includeOrgName: 'true', includePortalLink: 'true', includeDeviceInfo: 'false', linkedChannels: 'true', channels: '19:a@thread.tacv2', emails: 'soc@mssp.example', mode: 'teams,email', enabled: 'true',
     },
     choices: {
       tenants: [{ title: 'Contoso (contoso)', value: 't1' }],
@@ -132,6 +147,7 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
       detectionSources: [{ title: 'Antivirus', value: 'antivirus' }],
       categories: [{ title: 'Ransomware', value: 'Ransomware' }],
       channels: [{ title: 'SOC › Contoso alerts', value: '19:a@thread.tacv2' }],
+      modes: [{ title: 'Teams', value: 'teams' }, { title: 'Email', value: 'email' }],
     },
     noChannels: '',
     save: [{ title: 'Create rule', actionData: { verb: 'rule.save', ruleId: '' } }],
@@ -159,6 +175,14 @@ describe('card templates', () => {
     expect(card.version).toBe('1.5');
     expect(JSON.stringify(card)).not.toContain('${');
     expect(adaptiveCardProblems(card)).toEqual([]);
+  });
+
+  it.each(CARD_NAMES)('keeps every <placeholder> of %s visible to the Markdown renderer', (name) => {
+    expect(textsLostToMarkup(renderCard(name, SAMPLES[name] as never))).toEqual([]);
+  });
+
+  it.each(CARD_NAMES)('shows every text of %s at 4.5:1 contrast or more in Teams\' light and dark themes', (name) => {
+    expect(contrastProblems(renderCard(name, SAMPLES[name] as never))).toEqual([]);
   });
 
   it('the validator does catch a broken card', () => {
@@ -197,10 +221,20 @@ describe('untrusted text on cards', () => {
   });
 });
 
-describe('trusted punctuation', () => {
-  it('leaves angle brackets that are not links alone', () => {
-    expect(neutralizeText('role grant <@user|object-id> <admin|analyst>')).toBe('role grant <@user|object-id> <admin|analyst>');
+describe('angle brackets', () => {
+  it('leaves those the renderer shows as typed alone', () => {
+    expect(neutralizeText('role grant <@user|object-id> <admin|analyst> a < b, 3<4')).toBe('role grant <@user|object-id> <admin|analyst> a < b, 3<4');
+  });
+
+  it('breaks those the renderer would take for a tag or an autolink, invisibly', () => {
+    expect(neutralizeText('alert <tenant> <alert-id>')).toBe('alert <\u200btenant> <\u200balert-id>');
+    expect(neutralizeText('onboard <display name…> </b> <!-- x --> <?php')).toBe('onboard <\u200bdisplay name…> <\u200b/b> <\u200b!-- x --> <\u200b?php');
     expect(neutralizeText('mail <bob@evil.example>')).toBe('mail <\u200bbob@evil.example>');
+  });
+
+  it('the check finds a placeholder the renderer would swallow', () => {
+    const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'link <tenant>' }, { type: 'TextBlock', text: 'link <\u200btenant>' }] };
+    expect(textsLostToMarkup(card)).toEqual(['$.body[0].text: link <tenant>']);
   });
 });
 
@@ -220,5 +254,34 @@ describe('spacing', () => {
   it('keeps the spaces between bracketed words while breaking link syntax', () => {
     expect(neutralizeText('[severity:high] [top:N]')).toBe('[severity:high]\u200b [top:N]');
     expect(neutralizeText('[x] (y)')).toBe('[x]\u200b (y)');
+  });
+});
+
+describe('the contrast check', () => {
+  it('computes WCAG ratios, translucent colours included', () => {
+    expect(contrastRatio('#000000', '#ffffff')).toBeCloseTo(21, 1);
+    expect(contrastRatio('#f8d22a', '#ffffff')).toBeCloseTo(1.47, 2);
+    expect(contrastRatio('#92c353', '#ffffff')).toBeCloseTo(2.07, 2);
+    expect(contrastRatio('#00000000', '#ffffff')).toBeCloseTo(1, 5);
+  });
+
+  it('finds yellow and green text, and accent text on a coloured band, and passes default text there', () => {
+    const card = {
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [
+        { type: 'TextBlock', text: 'Medium', color: 'Warning' },
+        { type: 'TextBlock', text: 'Connected', color: 'good' },
+        { type: 'Container', style: 'warning', items: [{ type: 'TextBlock', text: 'Medium severity' }, { type: 'TextBlock', text: 'link', color: 'accent' }] },
+        { type: 'TextBlock', text: 'Open', color: 'accent' },
+      ],
+    };
+    const problems = contrastProblems(card);
+    expect(problems).toEqual([
+      expect.stringContaining('$.body[0] (light, warning on default): 1.47:1'),
+      expect.stringContaining('$.body[1] (light, good on default): 2.07:1'),
+      expect.stringContaining('$.body[2].items[1] (light, accent on warning): 4.30:1'),
+      expect.stringContaining('$.body[2].items[1] (dark, accent on warning): 1.83:1'),
+    ]);
   });
 });

@@ -4,17 +4,17 @@ import { DeliveryJournal } from '../../src/delivery/journal.js';
 import { EmailDeliveryError } from '../../src/delivery/ports.js';
 import { silentLogger } from '../../src/log.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { ALL_CONTENT, MemoryStore, World, freshAlert, run, runUntil } from './support.js';
+import { ALL_CONTENT, MemoryRecordSet, World, freshAlert, run, runUntil } from './support.js';
 
 const services: DeliveryService[] = [];
 afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
 });
 
-function started(world: World, tuning = {}): DeliveryService {
+async function started(world: World, tuning = {}): Promise<DeliveryService> {
   const service = world.service({}, tuning);
   services.push(service);
-  service.start();
+  await service.start();
   return service;
 }
 
@@ -24,7 +24,7 @@ describe('email delivery', () => {
     const world = new World(clock);
     const tenant = world.addTenant(1);
     world.mail.script.push(new EmailDeliveryError('transient', '421 try later'), new Error('ECONNRESET'));
-    const service = started(world, { emailBackoff: { baseMs: 1000, capMs: 10_000 } });
+    const service = await started(world, { senders: { email: { backoff: { baseMs: 1000, capMs: 10_000 } } } });
     const alert = freshAlert(tenant, clock.now(), 'm');
     await service.deliver(tenant, alert, [{ target: { kind: 'email', address: 'SOC@Customer1.example' }, ruleId: 'r', options: ALL_CONTENT }]);
     await run(clock, 100);
@@ -41,7 +41,7 @@ describe('email delivery', () => {
     const world = new World(clock);
     const tenant = world.addTenant(1);
     world.mail.script.push(new EmailDeliveryError('rejected', '550 no such mailbox'));
-    const service = started(world);
+    const service = await started(world);
     await service.deliver(tenant, freshAlert(tenant, clock.now(), 'm'), [{ target: { kind: 'email', address: 'nobody@customer1.example' }, ruleId: 'r', options: ALL_CONTENT }]);
     await run(clock, 60_000, 1000);
     expect(world.mail.attempts).toBe(1);
@@ -55,7 +55,7 @@ describe('email delivery', () => {
     const tenant = world.addTenant(1);
     world.addChannel('19:a');
     world.mail.hold = true;
-    const service = started(world);
+    const service = await started(world);
     const alerts = [1, 2, 3, 4, 5, 6].map((n) => freshAlert(tenant, clock.now(), `s${n}`));
     for (const alert of alerts) {
       await service.deliver(tenant, alert, [
@@ -78,7 +78,7 @@ describe('retention', () => {
     const tenant = world.addTenant(1);
     world.addChannel('19:a');
     world.route(tenant, { kind: 'teams', conversationId: '19:a' });
-    const service = started(world);
+    const service = await started(world);
     await service.pollNow(tenant);
     const alert = freshAlert(tenant, new Date(clock.nowMs() + 1000), 'old');
     world.graph.put(tenant.tenantId, alert);
@@ -95,7 +95,7 @@ describe('retention', () => {
     expect(report).toEqual({ deliveries: 1, digests: 0, alerts: 1 });
     expect([...service.ledger.deliveries()].map((d) => d.alertId)).toEqual([waiting.id]);
     await service.ledger.journal.flush();
-    expect(Object.keys(world.store.onDisk().delivery.alerts)).toEqual([`${tenant.tenantId}/${waiting.id}`]);
+    expect(Object.keys(world.store.onDisk().alerts)).toEqual([`${tenant.tenantId}/${waiting.id}`]);
     world.mail.release();
     // The pruned alert changes again: it is not news, so it is not posted again.
     world.graph.put(tenant.tenantId, { ...alert, status: 'resolved', lastUpdateDateTime: clock.now().toISOString() });
@@ -107,34 +107,34 @@ describe('retention', () => {
 
 describe('journal', () => {
   it('writes a burst of changes in few store updates and resolves flush only once they are on disk', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryRecordSet();
     const records = new Map<string, unknown>();
-    const journal = new DeliveryJournal({ store, logger: silentLogger, source: { current: (_section, key) => records.get(key) } }, { batchDelayMs: 20 });
+    const journal = new DeliveryJournal({ records: store, polls: store, logger: silentLogger, source: { current: (_section, key) => records.get(key) } }, { batchDelayMs: 20 });
     for (let i = 0; i < 500; i++) {
       records.set(`k${i}`, { key: `k${i}`, n: i });
       journal.mark('deliveries', `k${i}`);
     }
     await journal.flush();
     expect(store.writes).toBe(1);
-    expect(Object.keys(store.onDisk().delivery.deliveries)).toHaveLength(500);
+    expect(Object.keys(store.onDisk().deliveries)).toHaveLength(500);
     records.delete('k1');
     journal.mark('deliveries', 'k1');
     await journal.flush();
-    expect(store.onDisk().delivery.deliveries.k1).toBeUndefined();
+    expect(store.onDisk().deliveries.k1).toBeUndefined();
     expect(store.writes).toBe(2);
     await journal.close();
   });
 
   it('keeps changes marked when a write fails and writes them with the next one', async () => {
-    const store = new MemoryStore();
+    const store = new MemoryRecordSet();
     const records = new Map<string, unknown>([['a', { key: 'a' }]]);
-    const journal = new DeliveryJournal({ store, logger: silentLogger, source: { current: (_section, key) => records.get(key) } }, { batchDelayMs: 0 });
+    const journal = new DeliveryJournal({ records: store, polls: store, logger: silentLogger, source: { current: (_section, key) => records.get(key) } }, { batchDelayMs: 0 });
     store.failNext = 1;
     journal.mark('deliveries', 'a');
     await expect(journal.flush()).rejects.toThrow('disk full');
-    expect(store.onDisk().delivery.deliveries.a).toBeUndefined();
+    expect(store.onDisk().deliveries.a).toBeUndefined();
     await journal.flush();
-    expect(store.onDisk().delivery.deliveries.a).toEqual({ key: 'a' });
+    expect(store.onDisk().deliveries.a).toEqual({ key: 'a' });
     await journal.close();
   });
 });

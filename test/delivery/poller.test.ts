@@ -3,7 +3,7 @@ import type { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { pollOffsetMs } from '../../src/delivery/poller.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { ChatDeliveryError } from '../../src/conversations/messenger.js';
-import { MemoryStore, World, freshAlert, run, runUntil } from './support.js';
+import { MemoryRecordSet, World, freshAlert, run, runUntil } from './support.js';
 
 const teams = (conversationId: string) => ({ kind: 'teams' as const, conversationId });
 const services: DeliveryService[] = [];
@@ -14,10 +14,10 @@ afterEach(async () => {
 const INTERVAL = 10_000;
 const settings = { pollIntervalMs: INTERVAL, pollOverlapMs: 60_000, stormThresholdMs: 0, retentionMs: 30 * 86_400_000, teamsGlobalRate: 50 };
 
-function started(world: World): DeliveryService {
+async function started(world: World): Promise<DeliveryService> {
   const service = world.service();
   services.push(service);
-  service.start();
+  await service.start();
   return service;
 }
 
@@ -32,7 +32,7 @@ describe('poller', () => {
     world.graph.put(tenant.tenantId, old);
     // An old alert someone touched a moment ago is still backlog, not news.
     world.graph.put(tenant.tenantId, { ...freshAlert(tenant, new Date(clock.nowMs() - 86_400_000), 'touched'), lastUpdateDateTime: clock.now().toISOString() });
-    const service = started(world);
+    const service = await started(world);
     await run(clock, INTERVAL + 100);
     expect(world.graph.queries.length).toBeGreaterThanOrEqual(1);
     expect(world.messenger.sent).toHaveLength(0);
@@ -54,7 +54,7 @@ describe('poller', () => {
     const tenant = world.addTenant(1);
     world.addChannel('19:a');
     world.route(tenant, teams('19:a'));
-    started(world);
+    await started(world);
     await run(clock, 100);
     const alert = freshAlert(tenant, clock.now(), 'x');
     world.graph.put(tenant.tenantId, alert);
@@ -67,7 +67,7 @@ describe('poller', () => {
     const card = world.messenger.updates[0]!.reply;
     expect(card.kind === 'card' && card.card === 'alert-detail' && card.data.facts.find((f) => f.title === 'Status')?.value).toBe('Resolved');
     // The body was needed only until the edit; the store keeps the version alone.
-    expect(world.store.onDisk().delivery.alerts[`${tenant.tenantId}/${alert.id}`]?.body).toBeUndefined();
+    expect(world.store.onDisk().alerts[`${tenant.tenantId}/${alert.id}`]?.body).toBeUndefined();
   });
 
   it('has the outbox entries and the watermark on disk before the first post', async () => {
@@ -80,10 +80,10 @@ describe('poller', () => {
     const watermarks: string[] = [];
     world.messenger.onAttempt = () => {
       const disk = world.store.onDisk();
-      onDiskAtPost.push(Object.values(disk.delivery.deliveries).length);
-      watermarks.push(disk.delivery.cursors[tenant.tenantId]?.watermark ?? '');
+      onDiskAtPost.push(Object.values(disk.deliveries).length);
+      watermarks.push(String(disk.cursors[tenant.tenantId]?.watermark ?? ''));
     };
-    started(world);
+    await started(world);
     await run(clock, INTERVAL);
     const alerts = [1, 2].map((n) => freshAlert(tenant, new Date(clock.nowMs() + n), `x${n}`));
     for (const alert of alerts) world.graph.put(tenant.tenantId, alert);
@@ -101,7 +101,7 @@ describe('poller', () => {
     world.route(bad, teams('19:a'));
     world.route(good, teams('19:a'));
     world.graph.failing.add(bad.tenantId);
-    started(world);
+    await started(world);
     await run(clock, 100);
     const alert = freshAlert(good, clock.now(), 'g');
     world.graph.put(good.tenantId, alert);
@@ -116,7 +116,7 @@ describe('poller', () => {
     const world = new World(clock, settings);
     const tenant = world.addTenant(1);
     world.graph.headroom = 10;
-    const service = started(world);
+    const service = await started(world);
     const report = await service.pollNow(tenant);
     expect(report.outcome).toBe('deferred');
     expect(world.graph.queries).toHaveLength(0);
@@ -133,7 +133,7 @@ describe('poller', () => {
     world.graph.pageSize = 2;
     const service = world.service({ pollIntervalMs: 0 });
     services.push(service);
-    service.start();
+    await service.start();
     await service.pollNow(tenant);
     const startMark = service.ledger.cursor(tenant.tenantId)!.watermark;
     const alerts = Array.from({ length: 7 }, (_, n) => freshAlert(tenant, new Date(clock.nowMs() + 1 + n), `p${n}`));
@@ -165,7 +165,7 @@ describe('restart', () => {
     world.addChannel('19:a');
     world.route(tenant, teams('19:a'));
     const first = world.service();
-    first.start();
+    await first.start();
     await run(clock, 100);
     const alerts = Array.from({ length: 70 }, (_, n) => freshAlert(tenant, new Date(clock.nowMs() + n), `b${n}`));
     for (const alert of alerts) world.graph.put(tenant.tenantId, alert);
@@ -176,7 +176,7 @@ describe('restart', () => {
     world.store = world.store.reopen();
     const second = world.service();
     services.push(second);
-    second.start();
+    await second.start();
     await runUntil(clock, () => world.messenger.sent.length >= 70, 120_000);
     await run(clock, INTERVAL * 3);
     const ids = world.messenger.alertIdsIn('19:a');
@@ -193,7 +193,7 @@ describe('stored alert bodies', () => {
     world.addChannel('19:a');
     world.messenger.scriptFor.set('19:a', [new ChatDeliveryError('throttled', 429, 60_000, 'Teams answered 429')]);
     const first = world.service();
-    first.start();
+    await first.start();
     const alerts = [1, 2].map((n) => freshAlert(tenant, clock.now(), `k${n}`));
     for (const alert of alerts) await first.deliver(tenant, alert, [{ target: teams('19:a'), ruleId: 'r', options: { includeOrgName: true, includePortalLink: true, includeDeviceInfo: true } }]);
     await run(clock, 100);
@@ -201,13 +201,13 @@ describe('stored alert bodies', () => {
     await first.stop();
     const disk = world.store.onDisk();
     const keys = alerts.map((a) => `${tenant.tenantId}/${a.id}`);
-    expect(disk.delivery.alerts[keys[0]!]?.body).toMatch(/^[A-Za-z0-9+/=]+$/);
-    expect(Object.values(disk.delivery.deliveries).map((d) => d.state)).toEqual(['pending', 'pending']);
-    disk.delivery.alerts[keys[1]!]!.body = 'not a packed alert';
-    world.store = new MemoryStore(StoreDataSchema.parse(disk));
+    expect(disk.alerts[keys[0]!]?.body).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(Object.values(disk.deliveries).map((d) => d.state)).toEqual(['pending', 'pending']);
+    disk.alerts[keys[1]!]!.body = 'not a packed alert';
+    world.store = new MemoryRecordSet(disk);
     const second = world.service();
     services.push(second);
-    second.start();
+    await second.start();
     await runUntil(clock, () => [...second.ledger.deliveries()].every((d) => d.state !== 'pending'), 5000);
     expect(world.messenger.alertIdsIn('19:a')).toEqual([alerts[0]!.id]);
     expect(second.ledger.delivery(`${keys[1]!}|teams:19:a`)).toMatchObject({ state: 'failed', error: 'the alert data was lost before posting' });

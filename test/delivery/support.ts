@@ -4,61 +4,74 @@ import type { Alert } from '../../src/defender/alert.js';
 import type { AlertPage } from '../../src/defender/graph-client.js';
 import type { AlertQuery } from '../../src/defender/alert-query.js';
 import { DeliveryService, type DeliverySettings, type DeliveryTuning } from '../../src/delivery/delivery-service.js';
-import type { AlertEmailComposer } from '../../src/delivery/email-delivery.js';
 import type { PollingGraph } from '../../src/delivery/poller.js';
 import type { AlertRouter, ContentOptions, DeliveryTarget, EmailSender, LinkHealth, OutgoingEmail, RoutedTarget } from '../../src/delivery/ports.js';
+import { EMAIL_TARGETS, emailServices } from '../../src/delivery/targets/email/email-target.js';
+import { TargetRegistry, type RegisteredKind } from '../../src/delivery/targets/registry.js';
+import { TEAMS_TARGETS } from '../../src/delivery/targets/teams/teams-target.js';
+import { parseConfig } from '../../src/config.js';
 import { generateNewAlert } from '../../src/emulator/demo-data.js';
 import { silentLogger } from '../../src/log.js';
+import { DeliveryNotices } from '../../src/notify/delivery-notices.js';
 import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
 import { type ConversationRecord } from '../../src/conversations/conversation-schema.js';
 import { type TenantRecord } from '../../src/tenants/tenant-schema.js';
-import type { Mutation, Store } from '../../src/store/store.js';
+import type { PollNotes } from '../../src/delivery/journal.js';
+import type { RecordChange, RecordSet } from '../../src/store/storage.js';
 import type { ManualClock } from '../helpers/manual-clock.js';
 
-/** A Store in memory; `saved` is what is "on disk" (the JSON of the last successful update). */
-export class MemoryStore implements Store {
-  private data: StoreData;
-  saved: string;
+/** Delivery's sections as they are on disk, section → key → record. */
+export type SavedDelivery = Record<'deliveries' | 'alerts' | 'digests' | 'cursors' | 'targets', Record<string, Record<string, unknown>>>;
+
+const emptySaved = (): SavedDelivery => ({ deliveries: {}, alerts: {}, digests: {}, cursors: {}, targets: {} });
+
+/**
+ * Delivery's record set in memory: `onDisk()` is what a restarted process would load (a copy of
+ * every batch written so far); `failNext` makes the next writes fail as a full disk would. It also
+ * takes the tenants' poll notes, which delivery writes with its batches.
+ */
+export class MemoryRecordSet implements RecordSet, PollNotes {
+  private saved: SavedDelivery;
   writes = 0;
-  /** The next this-many updates throw, as a full disk would. */
+  /** The next this-many writes throw, as a full disk would. */
   failNext = 0;
+  readonly polls = new Map<string, { pollAt: string; success: boolean }>();
 
-  constructor(initial: StoreData = emptyStoreData()) {
-    this.data = initial;
-    this.saved = JSON.stringify(initial);
+  constructor(initial: SavedDelivery = emptySaved()) {
+    this.saved = structuredClone(initial);
   }
 
-  read(): Readonly<StoreData> {
-    return this.data;
+  async *load(): AsyncGenerator<RecordChange> {
+    for (const [section, records] of Object.entries(this.saved)) {
+      for (const [key, record] of Object.entries(records)) yield { section, key, record: structuredClone(record) };
+    }
   }
 
-  async update<T>(mutate: Mutation<T>): Promise<T> {
+  async write(batch: readonly RecordChange[]): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('disk full');
     }
-    try {
-      const result = mutate(this.data) as T;
-      this.saved = JSON.stringify(this.data);
-      this.writes++;
-      return result;
-    } catch (error) {
-      this.data = JSON.parse(this.saved) as StoreData;
-      throw error;
+    for (const { section, key, record } of batch) {
+      const records = (this.saved[section as keyof SavedDelivery] ??= {});
+      if (record === null) delete records[key];
+      else records[key] = structuredClone(record) as Record<string, unknown>;
     }
+    this.writes++;
   }
 
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-
-  /** The store a restarted process would open: exactly what was written, validated. */
-  reopen(): MemoryStore {
-    return new MemoryStore(StoreDataSchema.parse(JSON.parse(this.saved)));
+  async notePolls(polls: ReadonlyMap<string, { pollAt: string; success: boolean }>): Promise<void> {
+    for (const [tenantId, poll] of polls) this.polls.set(tenantId, poll);
   }
 
-  /** What is on disk right now. */
-  onDisk(): StoreData {
-    return JSON.parse(this.saved) as StoreData;
+  /** The set a restarted process would open: exactly what was written. */
+  reopen(): MemoryRecordSet {
+    return new MemoryRecordSet(this.saved);
+  }
+
+  /** What is on disk right now (a copy). */
+  onDisk(): SavedDelivery {
+    return structuredClone(this.saved);
   }
 }
 
@@ -124,10 +137,10 @@ export class FakeMessenger implements Messenger {
   }
 }
 
-/** Alert ids a card reply carries: the detail card's "Alert id" fact, or each digest row's open action. */
+/** Alert ids a card reply carries: the detail card's "Alert id" detail, or each digest row's open action. */
 export function alertIdsOn(reply: Reply): string[] {
   if (reply.kind !== 'card') return [];
-  if (reply.card === 'alert-detail') return reply.data.facts.filter((f) => f.title === 'Alert id').map((f) => f.value);
+  if (reply.card === 'alert-detail') return reply.data.details.filter((f) => f.title === 'Alert id').map((f) => f.value);
   if (reply.card === 'alert-digest') return reply.data.items.map((i) => String(i.actionData.alertId));
   return [];
 }
@@ -197,13 +210,18 @@ export class FakeLinkHealth implements LinkHealth {
 export class FakeSoc {
   readonly notices: { reply: Reply; event: string }[] = [];
 
+  /** The notices' titles, in order. */
+  get titles(): string[] {
+    return this.notices.map((n) => (n.reply.kind === 'card' && n.reply.card === 'notice' ? n.reply.data.title : ''));
+  }
+
   async notify(reply: Reply, event: string): Promise<boolean> {
     this.notices.push({ reply, event });
     return true;
   }
 }
 
-export class FakeMail implements EmailSender, AlertEmailComposer {
+export class FakeMail implements EmailSender {
   readonly sent: OutgoingEmail[] = [];
   readonly script: Error[] = [];
   attempts = 0;
@@ -313,7 +331,9 @@ export class World {
   readonly graph = new FakeGraph();
   readonly failures: { tenantId: string; error: unknown }[] = [];
   readonly messenger: FakeMessenger;
-  store: MemoryStore;
+  /** Target kinds besides Teams and email, for the services made from now on (e.g. webhooks). */
+  extraKinds: RegisteredKind[] = [];
+  store: MemoryRecordSet;
 
   constructor(
     readonly clock: ManualClock,
@@ -321,13 +341,12 @@ export class World {
     readonly tuning: DeliveryTuning = {},
   ) {
     this.messenger = new FakeMessenger(clock);
-    this.store = new MemoryStore();
+    this.store = new MemoryRecordSet();
   }
 
   addTenant(n: number): TenantRecord {
     const tenant = tenantRecord(n);
     this.tenants.push(tenant);
-    this.store.read();
     return tenant;
   }
 
@@ -336,13 +355,23 @@ export class World {
     return id;
   }
 
+  /** Teams as configured, email through the fake mail server; `extra` kinds after them (e.g. webhooks). */
+  targets(...extra: RegisteredKind[]): TargetRegistry {
+    const deps = { config: parseConfig({}, '/srv/soc'), clock: this.clock, logger: silentLogger, ruleName: () => 'Test rule' };
+    return new TargetRegistry([
+      { kind: TEAMS_TARGETS, built: TEAMS_TARGETS.build(deps) },
+      { kind: EMAIL_TARGETS, built: emailServices({ sender: this.mail, composer: this.mail, availability: { available: true, reason: '' } }) },
+      ...extra,
+    ]);
+  }
+
   route(tenant: TenantRecord, ...targets: DeliveryTarget[]): void {
     this.routes.set(tenant.tenantId, targets);
   }
 
   service(overrides: Partial<DeliverySettings> = {}, tuning: DeliveryTuning = {}): DeliveryService {
     return new DeliveryService({
-      store: this.store,
+      records: this.store,
       clock: this.clock,
       logger: silentLogger,
       graph: this.graph,
@@ -350,6 +379,7 @@ export class World {
         connected: () => this.tenants.filter((t) => t.status === 'connected' || t.status === 'needs-attention'),
         find: (ref) => this.tenants.find((t) => t.tenantId === ref || t.handle === ref),
         recordSuccess: async () => undefined,
+        notePolls: (polls) => this.store.notePolls(polls),
       },
       failures: {
         failed: async (tenant, error) => {
@@ -359,11 +389,10 @@ export class World {
       },
       conversations: { get: (id) => this.conversations.get(id) },
       messenger: this.messenger,
-      soc: this.soc,
+      notices: new DeliveryNotices({ soc: this.soc, conversations: { get: (id) => this.conversations.get(id) } }),
       router: this.router,
       linkHealth: this.links,
-      emailSender: this.mail,
-      emailComposer: this.mail,
+      targets: this.targets(...this.extraKinds),
       settings: { ...this.settings, ...overrides },
       tuning: { pacingMarginMs: 0, journal: { batchDelayMs: 0, lazyDelayMs: 0 }, random: () => 0.5, editDelayMs: 1000, ...this.tuning, ...tuning },
     });

@@ -45,7 +45,7 @@ describe('Teams delivery pacing', () => {
   it('posts a burst into one channel as fast as Teams allows and no faster', async () => {
     const { clock, world, tenant } = setUp('19:a');
     service = world.service({ stormThresholdMs: 0 });
-    service.start();
+    await service.start();
     const ids = await deliverMany(world, service, tenant, '19:a', 70);
     await runUntil(clock, () => world.messenger.sent.length === 70, 60_000);
     const times = world.messenger.timesIn('19:a');
@@ -63,7 +63,7 @@ describe('Teams delivery pacing', () => {
     const world = new World(clock, { pollIntervalMs: 0, pollOverlapMs: 60_000, stormThresholdMs: 0, retentionMs: 86_400_000, teamsGlobalRate: 10 });
     const tenant = world.addTenant(1);
     service = world.service();
-    service.start();
+    await service.start();
     for (let c = 0; c < 6; c++) await deliverMany(world, service, tenant, world.addChannel(`19:c${c}`), 7, `c${c}-`);
     await runUntil(clock, () => world.messenger.sent.length === 42, 60_000);
     expect(windowBroken(world.messenger.allTimes(), [{ limit: 10, periodMs: 1000 }])).toBeUndefined();
@@ -77,7 +77,7 @@ describe('Teams delivery failures', () => {
     const { clock, world, tenant } = setUp('19:a', '19:b');
     world.messenger.scriptFor.set('19:a', [new ChatDeliveryError('throttled', 429, 5000, 'Teams answered 429')]);
     service = world.service();
-    service.start();
+    await service.start();
     const a = await deliverMany(world, service, tenant, '19:a', 3, 'a');
     await run(clock, 100);
     const b = await deliverMany(world, service, tenant, '19:b', 3, 'b');
@@ -88,14 +88,14 @@ describe('Teams delivery failures', () => {
     expect(world.messenger.alertIdsIn('19:a')).toEqual(a);
     expect(world.messenger.alertIdsIn('19:b')).toEqual(b);
     expect(Math.min(...world.messenger.sent.map((s) => s.at)) - Date.parse('2026-11-26T09:00:00Z')).toBeGreaterThanOrEqual(5000);
-    expect(service.teams.counters.globalPauses).toBe(1);
+    expect(service.stats().targets.teams?.globalPauses).toBe(1);
   });
 
   it('backs off a conversation whose posts fail transiently while the others carry on', async () => {
     const { clock, world, tenant } = setUp('19:a', '19:b');
     world.messenger.scriptFor.set('19:a', [new ChatDeliveryError('transient', 502, undefined, '502'), new ChatDeliveryError('transient', 504, undefined, '504')]);
     service = world.service({}, { backoff: { baseMs: 2000, capMs: 60_000 } });
-    service.start();
+    await service.start();
     await deliverMany(world, service, tenant, '19:a', 1, 'a');
     await deliverMany(world, service, tenant, '19:b', 1, 'b');
     await run(clock, 500);
@@ -111,7 +111,7 @@ describe('Teams delivery failures', () => {
     const { clock, world, tenant } = setUp('19:gone', '19:ok');
     world.messenger.gone.add('19:gone');
     service = world.service();
-    service.start();
+    await service.start();
     await deliverMany(world, service, tenant, '19:gone', 4, 'g');
     await deliverMany(world, service, tenant, '19:ok', 2, 'k');
     await run(clock, 2000);
@@ -133,7 +133,7 @@ describe('Teams delivery failures', () => {
     const { clock, world, tenant } = setUp('19:a');
     world.messenger.script.push(new ChatDeliveryError('rejected', 400, undefined, 'Teams answered 400: card too large'));
     service = world.service();
-    service.start();
+    await service.start();
     await deliverMany(world, service, tenant, '19:a', 2);
     await run(clock, 3000);
     expect(world.messenger.attempts).toBe(2);
@@ -145,7 +145,7 @@ describe('Teams delivery failures', () => {
     const { clock, world, tenant } = setUp('19:a');
     world.messenger.script.push({ noId: true });
     service = world.service();
-    service.start();
+    await service.start();
     const alert = freshAlert(tenant, clock.now(), 'x');
     await service.deliver(tenant, alert, [{ target: teams('19:a'), ruleId: 'r', options: ALL_CONTENT }]);
     await run(clock, 2000);
@@ -168,7 +168,7 @@ describe('cards stay current', () => {
   it('coalesces a burst of changes into one edit showing the newest state', async () => {
     const { clock, world, tenant } = setUp('19:a', '19:b');
     service = world.service();
-    service.start();
+    await service.start();
     const alert = await postToBoth(service, tenant, clock);
     const statuses = ['inProgress', 'inProgress', 'resolved'];
     for (const [i, status] of statuses.entries()) {
@@ -186,7 +186,7 @@ describe('cards stay current', () => {
   it('does not edit the card the analyst clicked, only the other copies', async () => {
     const { clock, world, tenant } = setUp('19:a', '19:b');
     service = world.service();
-    service.start();
+    await service.start();
     const alert = await postToBoth(service, tenant, clock);
     const clicked = world.messenger.sent.find((s) => s.conversationId === '19:a')!;
     service.alertChanged(tenant, { ...alert, assignedTo: 'megan@mssp.example', lastUpdateDateTime: new Date(clock.nowMs()).toISOString() }, { conversationId: '19:a', messageId: clicked.messageId! });
@@ -199,7 +199,7 @@ describe('storm mode', () => {
   it('posts digests when a backlog would take longer than the threshold, and edits a digest when an alert in it changes', async () => {
     const { clock, world, tenant } = setUp('19:storm');
     service = world.service({ stormThresholdMs: 60_000 });
-    service.start();
+    await service.start();
     const ids = await deliverMany(world, service, tenant, '19:storm', 200);
     const elapsed = await runUntil(clock, () => world.messenger.alertIdsIn('19:storm').length === 200, 60_000);
     // 200 cards one by one would take 1,800 s's worth of windows (over 3 minutes); 8 digests go out at once.
@@ -208,7 +208,7 @@ describe('storm mode', () => {
     expect(world.messenger.sent).toHaveLength(8);
     expect(world.messenger.alertIdsIn('19:storm').sort()).toEqual([...ids].sort());
     expect(new Set(world.messenger.alertIdsIn('19:storm')).size).toBe(200);
-    expect(world.store.onDisk().delivery.digests).not.toEqual({});
+    expect(world.store.onDisk().digests).not.toEqual({});
     const target = freshAlert(tenant, new Date(Date.parse('2026-11-26T09:00:00Z')), 'a42');
     service.alertChanged(tenant, { ...target, status: 'resolved', lastUpdateDateTime: new Date(clock.nowMs()).toISOString() });
     await run(clock, 3000);
@@ -222,7 +222,7 @@ describe('storm mode', () => {
   it('posts cards one by one while the backlog drains within the threshold', async () => {
     const { clock, world, tenant } = setUp('19:calm');
     service = world.service({ stormThresholdMs: 60_000 });
-    service.start();
+    await service.start();
     await deliverMany(world, service, tenant, '19:calm', 30);
     await runUntil(clock, () => world.messenger.sent.length === 30, 60_000);
     expect(world.messenger.sent.every((s) => s.reply.kind === 'card' && s.reply.card === 'alert-detail')).toBe(true);

@@ -196,6 +196,36 @@ describe('an alert card', () => {
     expect(bot.connector.message(messageId)?.updates).toBe(3);
   });
 
+  it('classifies from the card form: the determination input of the classification chosen', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a) && !a.classification)!;
+    const { messageId, card } = await openAlert(target.id);
+    const data = actionData(card, 'alert.classify');
+    expect(data.classification).toBe('truePositive');
+    const { body } = await bot.invoke('alert.classify', { ...data, 'determination-truePositive': 'phishing' }, USERS.analyst, { kind: 'personal' }, messageId);
+    expect(cardText((body as { value: unknown }).value)).toContain('Classified as True positive — Phishing');
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)).toMatchObject({ classification: 'truePositive', determination: 'phishing' });
+  });
+
+  it('refuses a determination that does not go with the classification, and changes nothing', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a) && !a.classification)!;
+    const { messageId, card } = await openAlert(target.id);
+    const { body } = await bot.invoke('alert.classify', { ...actionData(card, 'alert.classify'), determination: 'notMalicious' }, USERS.analyst, { kind: 'personal' }, messageId);
+    expect(cardText((body as { value: unknown }).value)).toContain('"notMalicious" does not go with truePositive');
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)?.classification).toBeFalsy();
+  });
+
+  it('does not assign again to the analyst who already owns the alert', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a) && !a.assignedTo)!;
+    bot.graph.mutateAlert(CONTOSO_ID, target.id, { assignedTo: USERS.analyst.email });
+    const { messageId, card } = await openAlert(target.id);
+    const before = bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)!.lastUpdateDateTime;
+    const auditBefore = (await bot.app.testing.auditTrail({})).length;
+    const { body } = await bot.invoke('alert.assign', actionData(card, 'alert.assign'), USERS.analyst, { kind: 'personal' }, messageId);
+    expect(cardText((body as { value: unknown }).value)).toContain('already assigned to you');
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)!.lastUpdateDateTime).toBe(before);
+    expect(await bot.app.testing.auditTrail({})).toHaveLength(auditBefore);
+  });
+
   it('refuses a viewer and changes nothing', async () => {
     const target = bot.graph.alerts(CONTOSO_ID).find((a) => a.status === 'new')!;
     const before = JSON.stringify(target);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { textsLostToMarkup } from '../helpers/card-checks.js';
 import { BOT, BotHarness, cardIn, cardText, TEAMS_TENANT_ID, USERS } from '../helpers/harness.js';
 
 let bot: BotHarness;
@@ -24,6 +25,14 @@ describe('help and whoami', () => {
     for (const usage of ['whoami', 'roles', 'role grant', 'role revoke']) expect(text).toContain(usage);
     expect(text).toContain('Example:');
     expect(text).toContain('Your role: admin');
+  });
+
+  it('keeps every <placeholder> of the help card visible to the renderer', async () => {
+    const { replies } = await bot.say('help');
+    const card = cardIn(replies[0]!);
+    expect(textsLostToMarkup(card)).toEqual([]);
+    const shown = cardText(card).replaceAll('\u200b', '');
+    for (const usage of ['alert <tenant> <alert-id>', 'link <tenant>', 'rule add <name>', 'tenants:all|<t1>,<t2>', 'except:<t1>', 'role grant <@user|object-id>']) expect(shown).toContain(usage);
   });
 
   it('shows a user without a role only help and whoami', async () => {

@@ -243,6 +243,7 @@ describe('rule test', () => {
     expect(mail.header('to')).toBe('test@mssp.example');
     expect(mail.header('subject')).toMatch(/^\[SAMPLE\] High severity alert — (Contoso Ltd|Fabrikam Inc): SAMPLE ALERT — test of rule "Test me"$/);
     expect(mail.text).toContain('This is a sample, not a real Defender alert.');
+    expect(mail.text).toContain('because of the notification rule "Test me"');
   });
 
   it('reports a channel Teams refuses, marks its links broken once, and channels shows why', async () => {
@@ -305,8 +306,12 @@ describe('the rule form', () => {
       detectionSources: ['antivirus', 'customDetection'],
       categories: ['Ransomware'],
       content: { includeOrgName: true, includePortalLink: true, includeDeviceInfo: false },
-      targets: { linkedChannels: false, channels: [CONTOSO_ROOM], emails: ['form@mssp.example', 'second@mssp.example'] },
-      mode: 'both',
+      targets: [
+        { kind: 'teams', value: CONTOSO_ROOM },
+        { kind: 'email', value: 'form@mssp.example' },
+        { kind: 'email', value: 'second@mssp.example' },
+      ],
+      mode: ['teams', 'email'],
       enabled: true,
     });
   });
@@ -331,7 +336,7 @@ describe('the rule form', () => {
     expect(JSON.stringify(card)).toContain('"value":"Form edit"');
     expect((card.actions as { data: { ruleId: string } }[])[0]?.data.ruleId).toBe(id);
     await bot.invoke('rule.save', { ...form, ruleId: id, name: 'Form edited', emails: '', mode: 'teams' });
-    expect(await bot.app.testing.rule(id)).toMatchObject({ name: 'Form edited', mode: 'teams', targets: { channels: [CONTOSO_ROOM], emails: [] } });
+    expect(await bot.app.testing.rule(id)).toEqual(expect.objectContaining({ name: 'Form edited', mode: ['teams'], targets: [{ kind: 'teams', value: CONTOSO_ROOM }] }));
   });
 
   it('refuses a viewer who submits the form', async () => {
@@ -366,6 +371,8 @@ describe('without SMTP in connected mode', () => {
       const { replies } = await plain.say('rule add Mail to:soc@mssp.example');
       expect(cardText(cardIn(replies[0]!))).toContain('mode: email needs email, and email is not configured: set SMTP_URL and MAIL_FROM');
       expect(await plain.app.testing.rules()).toEqual([]);
+      const form = await plain.say('rule new');
+      expect(cardText(cardIn(form.replies[0]!))).toContain('Email is unavailable: email is not configured: set SMTP_URL and MAIL_FROM');
     } finally {
       await plain.stop();
     }

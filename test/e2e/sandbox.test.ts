@@ -41,17 +41,22 @@ describe('sandbox mode', () => {
     expect(await app.testing.roleOf(PLAYGROUND_USER_OBJECT_ID)).toMatchObject({ role: 'admin', bootstrap: true });
   });
 
-  it('raises new alerts on schedule when asked to', async () => {
+  it('raises new alerts on every customer\'s own schedule when asked to', async () => {
     const busyDir = mkdtempSync(join(tmpdir(), 'soc-bridge-sandbox-'));
     const config = parseConfig({ PORT: '0', DATA_DIR: busyDir, LOG_LEVEL: 'silent', SANDBOX_ALERT_INTERVAL: '50ms' });
     const busy = await startApp(config, { logger: silentLogger, sandboxTls: testTls() });
     try {
-      const contoso = DEMO_CUSTOMERS[0]!;
-      const before = busy.sandbox!.graph.alerts(contoso.tenantId).length;
-      await eventually(() => busy.sandbox!.graph.alerts(contoso.tenantId).length > before, 'a new Contoso alert');
+      await eventually(() => DEMO_CUSTOMERS.every((customer) => busy.sandbox!.graph.alerts(customer.tenantId).length > customer.backlog), 'a new alert from every demo customer');
     } finally {
       await busy.stop();
       rmSync(busyDir, { recursive: true, force: true });
     }
+    for (const customer of DEMO_CUSTOMERS) expect(busy.sandbox!.graph.alerts(customer.tenantId).length).toBeGreaterThan(customer.backlog);
+  });
+
+  it('raises none when SANDBOX_ALERT_INTERVAL is 0, not even after a link', async () => {
+    const contoso = DEMO_CUSTOMERS[0]!;
+    await expect(app.sandbox!.raiseAfterLink(contoso.tenantId)).resolves.toBeUndefined();
+    expect(app.sandbox!.graph.alerts(contoso.tenantId)).toHaveLength(contoso.backlog);
   });
 });

@@ -22,7 +22,7 @@ describe('alert email', () => {
   it('carries the same content as the Teams card', () => {
     const card = notificationCard(CONTOSO, alert, ALL);
     const mail = renderAlertEmail({ tenant: CONTOSO, alert, to: 'a@b.example', options: ALL });
-    for (const fact of [...card.facts, ...card.evidence]) {
+    for (const fact of [...card.facts, ...card.details]) {
       expect(mail.text).toContain(`${fact.title}: ${fact.value}`);
       expect(mail.html).toContain(fact.value);
     }
@@ -38,7 +38,7 @@ describe('alert email', () => {
     expect(mail.text).toContain('Organization: Contoso Ltd (contoso)');
     expect(mail.text).toContain(`Open in Microsoft Defender: ${PORTAL}`);
     expect(mail.text).toContain(`Incident: ${INCIDENT}`);
-    expect(mail.text).toContain('Devices: pc-0.contoso.example, group Servers');
+    expect(mail.text).toContain('Device: pc-0.contoso.example, group Servers');
     expect(mail.html).toContain(`href="${PORTAL}"`);
     expect(mail.html).toContain('Contoso Ltd (contoso)');
   });

@@ -46,7 +46,7 @@ describe('the email of an oversized alert', () => {
     expect(card.title.endsWith('…')).toBe(true);
     expect(parsed.text).toContain(oneLine(card.title));
     expect(parsed.text).toContain(card.description.slice(0, 100));
-    for (const fact of [...card.facts, ...card.evidence]) expect(parsed.text).toContain(`${fact.title}: ${oneLine(fact.value)}`);
+    for (const fact of [...card.facts, ...card.details]) expect(parsed.text).toContain(`${fact.title}: ${oneLine(fact.value)}`);
     expect(parsed.text).toMatch(/Devices: .* and 395 more/);
 
     // The card says the same, within the same limits.

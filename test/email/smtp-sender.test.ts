@@ -53,7 +53,7 @@ describe('SmtpEmailSender over a real SMTP server', () => {
     const portal = `https://security.microsoft.com/alerts/${alert.id}?tid=${TENANT_IDS.contoso}`;
     expect(parsed.text).toContain('Organization: Contoso Ltd (contoso)');
     expect(parsed.text).toContain(`Open in Microsoft Defender: ${portal}`);
-    expect(parsed.text).toContain('Devices: pc-0.contoso.example, group Servers');
+    expect(parsed.text).toContain('Device: pc-0.contoso.example, group Servers');
     expect(parsed.text).toContain('Sent by SOC Bridge because of the notification rule "Contoso high".');
     expect(parsed.html).toContain(`<a href="${portal}">Open in Microsoft Defender</a>`);
     expect(parsed.html).toContain('<h2 style="margin:8px 0;font-size:18px">Ransomware behavior detected</h2>');

@@ -59,13 +59,16 @@ export interface HarnessOptions {
   /** Teams' rate limits for the Bot Connector emulator to enforce (429 when broken). */
   readonly connectorLimits?: TeamsLimits;
   readonly deliveryTuning?: DeliveryTuning;
+  /** Set by `startSandbox`: the app runs its own emulators. */
+  readonly sandbox?: boolean;
 }
 
 /**
  * The bot behind restify on a loopback port, in connected mode against the Entra and Graph
- * emulators (HTTPS, the real @azure/identity), with a recording Bot Connector emulator beside it.
- * Ask its state through `app.testing`, never its store. Start one per `describe` block that
- * changes state, so no block depends on another's leftovers.
+ * emulators (HTTPS, the real @azure/identity), with a recording Bot Connector emulator beside it;
+ * or in sandbox mode (`startSandbox`), where the app runs those emulators itself. Ask its state
+ * through `app.testing`, never its store. Start one per `describe` block that changes state, so no
+ * block depends on another's leftovers.
  */
 export class BotHarness {
   private counter = 0;
@@ -74,16 +77,45 @@ export class BotHarness {
     /** Replaced by `restart()`. */
     public app: RunningApp,
     readonly connector: BotConnectorEmulator,
-    readonly entra: EntraEmulator,
-    readonly graph: GraphSecurityEmulator,
+    /** The harness's own emulators; undefined in sandbox mode, where the app's are used. */
+    private readonly own: { entra: EntraEmulator; graph: GraphSecurityEmulator } | undefined,
     readonly dataDir: string,
     private readonly config: AppConfig,
     private readonly options: HarnessOptions,
   ) {}
 
-  static async start(options: HarnessOptions = {}): Promise<BotHarness> {
+  /** The Entra emulator the bot talks to (in sandbox mode, the running app's). */
+  get entra(): EntraEmulator {
+    const entra = this.own?.entra ?? this.app.sandbox?.entra;
+    if (!entra) throw new Error('no Entra emulator');
+    return entra;
+  }
+
+  /** The Graph emulator the bot talks to (in sandbox mode, the running app's). */
+  get graph(): GraphSecurityEmulator {
+    const graph = this.own?.graph ?? this.app.sandbox?.graph;
+    if (!graph) throw new Error('no Graph emulator');
+    return graph;
+  }
+
+  /** The bot in sandbox mode (its demo customers and emulators), with the harness's users and Bot Connector emulator. */
+  static async startSandbox(options: HarnessOptions = {}): Promise<BotHarness> {
+    const connector = await BotHarness.startConnector(options);
+    const dataDir = mkdtempSync(join(tmpdir(), 'soc-bridge-sandbox-test-'));
+    const config = parseConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SOC_ADMIN_IDS: USERS.admin.aadObjectId, POLL_INTERVAL: '0', ...options.env });
+    const sandboxed = { ...options, sandbox: true };
+    const app = await startApp(config, BotHarness.appDeps(sandboxed));
+    return new BotHarness(app, connector, undefined, dataDir, config, sandboxed);
+  }
+
+  private static async startConnector(options: HarnessOptions): Promise<BotConnectorEmulator> {
     const connector = await BotConnectorEmulator.start(options.connectorLimits ? { limits: options.connectorLimits } : {});
     for (const u of Object.values(USERS)) connector.addMember({ id: u.id, name: u.name, aadObjectId: u.aadObjectId, email: u.email, userPrincipalName: u.email });
+    return connector;
+  }
+
+  static async start(options: HarnessOptions = {}): Promise<BotHarness> {
+    const connector = await BotHarness.startConnector(options);
     const entra = await startTestEntra();
     const graph = await GraphSecurityEmulator.start({ tls: testTls() });
     const now = new Date();
@@ -120,12 +152,13 @@ export class BotHarness {
         writeAccess: true,
       });
     }
-    return new BotHarness(app, connector, entra, graph, dataDir, config, options);
+    return new BotHarness(app, connector, { entra, graph }, dataDir, config, options);
   }
 
   private static appDeps(options: HarnessOptions) {
     return {
       logger: silentLogger,
+      ...(options.sandbox ? { sandboxTls: testTls() } : {}),
       ...(options.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: options.actionDeadlineMs }),
       ...(options.deliveryTuning ? { deliveryTuning: options.deliveryTuning } : {}),
     };
@@ -139,7 +172,7 @@ export class BotHarness {
 
   async stop(): Promise<void> {
     await this.app.stop();
-    await Promise.all([this.connector.close(), this.entra.close(), this.graph.close()]);
+    await Promise.all([this.connector.close(), this.own?.entra.close(), this.own?.graph.close()]);
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { targetKey } from '../../src/delivery/ports.js';
 import { ALERT_CATEGORIES } from '../../src/routing/rule-vocabulary.js';
 import { CHANNELS, RoutingWorld, TENANT_IDS, alertWith, channelInfo, type Handle } from './world.js';
 
@@ -107,7 +106,7 @@ describe('targets', () => {
     const first = await world.addRule('First severity:any include:org to:channels,soc@mssp.example');
     await world.addRule('Second severity:high include:devices to:channels,SOC@mssp.example');
     const routed = world.router.route(world.tenant('contoso'), alertWith({ severity: 'high' }));
-    expect(routed.map((r) => targetKey(r.target)).sort()).toEqual([`email:soc@mssp.example`, `teams:${CHANNELS.contosoAlerts}`, `teams:${CHANNELS.shared}`].sort());
+    expect(routed.map((r) => world.targets.keyOf(r.target)).sort()).toEqual([`email:soc@mssp.example`, `teams:${CHANNELS.contosoAlerts}`, `teams:${CHANNELS.shared}`].sort());
     for (const r of routed) {
       expect(r.ruleId).toBe(first.rule.id);
       expect(r.options).toEqual({ includeOrgName: true, includePortalLink: false, includeDeviceInfo: true });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { EMAIL_UNCONFIGURED_REASON } from '../../src/email/email-config.js';
 import { ConflictError, NotFoundError, UsageError } from '../../src/errors.js';
 import { DEFAULT_RULE_ID } from '../../src/routing/matcher.js';
+import { kindsUsed } from '../../src/routing/rule-targets.js';
 import { CHANNELS, RoutingWorld, TENANT_IDS, alertWith } from './world.js';
 
 let world: RoutingWorld;
@@ -24,8 +25,7 @@ describe('rule add', () => {
       severities: ['high', 'medium'],
       deviceGroups: [],
       content: { includeOrgName: true, includePortalLink: true, includeDeviceInfo: true },
-      targets: { linkedChannels: true, channels: [], emails: [] },
-      mode: 'teams',
+      targets: [{ kind: 'teams', value: 'channels' }],
       createdBy: 'admin-1',
       createdByName: 'Alex Admin',
       createdAt: '2026-11-26T09:00:00.000Z',
@@ -39,17 +39,20 @@ describe('rule add', () => {
     expect(rule.tenants).toEqual({ scope: 'only', tenantIds: [TENANT_IDS.contoso, TENANT_IDS.fabrikam, TENANT_IDS.northwind] });
   });
 
-  it('derives the mode from the targets', async () => {
-    expect((await world.addRule('A to:soc@mssp.example')).rule.mode).toBe('email');
-    expect((await world.addRule('B to:channels,soc@mssp.example')).rule.mode).toBe('both');
-    expect((await world.addRule('C to:channels')).rule.mode).toBe('teams');
+  it('uses every kind of target the rule names unless mode: says otherwise', async () => {
+    const used = async (text: string) => kindsUsed(world.targets, (await world.addRule(text)).rule);
+    expect(await used('A to:soc@mssp.example')).toEqual(['email']);
+    expect(await used('B to:channels,soc@mssp.example')).toEqual(['teams', 'email']);
+    expect(await used('C to:channels')).toEqual(['teams']);
+    expect(await used('D to:channels,soc@mssp.example mode:teams')).toEqual(['teams']);
+    expect(await used('E to:channels,soc@mssp.example mode:both')).toEqual(['teams', 'email']);
   });
 
   it('resolves "here" and channel names to conversation ids', async () => {
     const here = await world.addRule('Here to:here', { conversationId: CHANNELS.contosoAlerts, kind: 'channel' });
-    expect(here.rule.targets.channels).toEqual([CHANNELS.contosoAlerts]);
+    expect(here.rule.targets).toEqual([{ kind: 'teams', value: CHANNELS.contosoAlerts }]);
     const named = await world.addRule('Named to:"SOC › contosoAlerts"');
-    expect(named.rule.targets.channels).toEqual([CHANNELS.contosoAlerts]);
+    expect(named.rule.targets).toEqual([{ kind: 'teams', value: CHANNELS.contosoAlerts }]);
   });
 
   it.each([
@@ -98,7 +101,7 @@ describe('email availability', () => {
       await expect(offline.addRule('Mail to:soc@mssp.example')).rejects.toThrow(`mode: email needs email, and ${EMAIL_UNCONFIGURED_REASON}`);
       await expect(offline.addRule('Both to:channels,soc@mssp.example')).rejects.toThrow(/mode: both needs email/);
       const { rule } = await offline.addRule('Teams only to:channels');
-      expect(rule.mode).toBe('teams');
+      expect(kindsUsed(offline.targets, rule)).toEqual(['teams']);
     } finally {
       await offline.close();
     }
@@ -110,15 +113,15 @@ describe('rule edit', () => {
     const { rule } = await world.addRule('Edit me severity:high groups:Servers to:channels');
     await world.clock.advance(3_600_000);
     const { rule: edited } = await world.editRule(rule.id, 'severity:low+ name:"Edited"');
-    expect(edited).toMatchObject({ id: rule.id, name: 'Edited', severities: ['high', 'medium', 'low'], deviceGroups: ['Servers'], targets: rule.targets, mode: 'teams', updatedByName: 'Alex Admin', updatedAt: '2026-11-26T10:00:00.000Z' });
+    expect(edited).toMatchObject({ id: rule.id, name: 'Edited', severities: ['high', 'medium', 'low'], deviceGroups: ['Servers'], targets: rule.targets, updatedByName: 'Alex Admin', updatedAt: '2026-11-26T10:00:00.000Z' });
     expect(world.rules.get(rule.id)).toEqual(edited);
   });
 
-  it('re-derives the mode when only the targets change', async () => {
-    const { rule } = await world.addRule('Switch to:channels');
+  it('uses every kind of the new targets when only the targets change', async () => {
+    const { rule } = await world.addRule('Switch to:channels,soc@mssp.example mode:teams');
     const { rule: edited } = await world.editRule(rule.id, 'to:soc@mssp.example');
-    expect(edited.mode).toBe('email');
-    expect(edited.targets).toEqual({ linkedChannels: false, channels: [], emails: ['soc@mssp.example'] });
+    expect(kindsUsed(world.targets, edited)).toEqual(['email']);
+    expect(edited.targets).toEqual([{ kind: 'email', value: 'soc@mssp.example' }]);
   });
 
   it('clears the title filter with title:none', async () => {

@@ -29,8 +29,13 @@ describe('rule add syntax', () => {
       categories: ['Ransomware', 'CredentialAccess'],
       titleContains: 'lateral movement',
       content: { includeOrgName: true, includePortalLink: true, includeDeviceInfo: false },
-      targets: { linkedChannels: true, here: true, channelRefs: ['SOC › Contoso alerts'], emails: ['SOC@mssp.example'] },
-      mode: 'both',
+      targets: [
+        { kind: 'teams', value: 'channels' },
+        { kind: 'teams', value: 'here' },
+        { kind: 'email', value: 'SOC@mssp.example' },
+        { kind: 'teams', value: 'SOC › Contoso alerts' },
+      ],
+      mode: ['teams', 'email'],
       enabled: false,
     });
   });
@@ -64,7 +69,10 @@ describe('rule add syntax', () => {
   });
 
   it('tells Teams conversation ids from email addresses', () => {
-    expect(parseRuleOptions(['to:19:abc@thread.tacv2,a@b.example']).targets).toEqual({ linkedChannels: false, here: false, channelRefs: ['19:abc@thread.tacv2'], emails: ['a@b.example'] });
+    expect(parseRuleOptions(['to:19:abc@thread.tacv2,a@b.example']).targets).toEqual([
+      { kind: 'teams', value: '19:abc@thread.tacv2' },
+      { kind: 'email', value: 'a@b.example' },
+    ]);
   });
 });
 
@@ -76,7 +84,7 @@ describe('rule add refusals name the key, the value and what is allowed', () => 
     ['x source:nope', /^source: "nope" is not a service source/],
     ['x to:not-an-address@', /^to: "not-an-address@" is not an email address/],
     ['x to:"Bob <bob@evil.example>"', /^to: "Bob <bob@evil\.example>" is not an email address/],
-    ['x mode:sms', /^mode: "sms" is not a mode\. Use teams, email or both\./],
+    ['x mode:sms', /^mode: "sms" is not a mode\. Use teams, email or both, or any of teams, email/],
     ['x include:everything', /^include: "everything" is not something a notification can include\. Use org, link, devices/],
     ['x enabled:maybe', /^enabled: "maybe" must be yes or no\./],
     ['x tenants:contoso except:fabrikam', /^except: works with every tenant, not with a list/],

@@ -6,15 +6,18 @@ import { ConversationRegistry } from '../../src/conversations/conversation-regis
 import type { Alert, AlertEvidence } from '../../src/defender/alert.js';
 import { silentLogger } from '../../src/log.js';
 import type { Actor } from '../../src/roles/actor.js';
-import type { Messenger } from '../../src/conversations/messenger.js';
-import type { EmailConfig } from '../../src/email/email-config.js';
+import { parseConfig } from '../../src/config.js';
+import type { SampleDelivery } from '../../src/delivery/ports.js';
+import { TargetRegistry } from '../../src/delivery/targets/registry.js';
+import { alertEmailComposer, type ComposeInput } from '../../src/email/alert-email.js';
+import type { OutgoingEmail } from '../../src/delivery/ports.js';
 import type { ChannelLinks, LinkView } from '../../src/routing/channel-links.js';
-import { createRouting, type Routing } from '../../src/routing/compose.js';
+import { createRouting } from '../../src/routing/compose.js';
 import type { RuleRouter } from '../../src/routing/router.js';
 import type { RuleChangeContext, RuleService } from '../../src/routing/rule-service.js';
 import { parseRuleAdd, parseRuleOptions } from '../../src/routing/rule-syntax.js';
-import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { EmbeddedStorage } from '../../src/store/embedded/embedded-storage.js';
+import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { TenantRegistry } from '../../src/tenants/tenant-registry.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 
@@ -27,11 +30,8 @@ export const TENANT_IDS = {
 } as const;
 export type Handle = keyof typeof TENANT_IDS;
 
-/** Routing's worlds post nothing: `rule test` is covered end to end. */
-const NO_MESSENGER: Messenger = {
-  send: () => Promise.reject(new Error('this world posts nothing')),
-  update: () => Promise.reject(new Error('this world posts nothing')),
-};
+/** Routing's worlds deliver nothing: `rule test` is covered end to end. */
+const NO_SAMPLES: SampleDelivery = { sendSamples: () => Promise.reject(new Error('this world delivers nothing')) };
 
 export const CHANNELS = {
   contosoAlerts: '19:contoso-alerts@thread.tacv2',
@@ -48,9 +48,10 @@ export class RoutingWorld {
   readonly links: ChannelLinks;
   readonly rules: RuleService;
   readonly router: RuleRouter;
-  /** Renders the email a rule sends, naming the rule. */
-  readonly emailComposer: Routing['emailComposer'];
-  private readonly routing: Routing;
+  /** The target kinds as configured here: Teams, email (`.eml` files, or none when unavailable), no webhooks. */
+  readonly targets: TargetRegistry;
+  /** Renders the email a rule sends, naming the rule, as the email target does. */
+  readonly emailComposer: { compose(input: ComposeInput): OutgoingEmail };
 
   private constructor(
     private readonly storage: EmbeddedStorage,
@@ -60,16 +61,21 @@ export class RoutingWorld {
     const deps = { storage, clock: this.clock, logger: silentLogger };
     this.tenants = new TenantRegistry(deps);
     this.conversations = new ConversationRegistry(deps);
-    const email: EmailConfig = emailAvailable ? { kind: 'files', dir: join(dir, 'mail'), from: 'SOC Bridge <soc-bridge@mssp.example>' } : { kind: 'none' };
-    this.routing = createRouting({ ...deps, email, conversations: this.conversations, tenants: this.tenants, messenger: NO_MESSENGER });
-    ({ links: this.links, rules: this.rules, router: this.router, emailComposer: this.emailComposer } = this.routing);
+    // Sandbox mode writes mail as files; connected mode without SMTP_URL has no email at all.
+    const env = emailAvailable ? { DATA_DIR: dir } : { DATA_DIR: dir, DEFENDER_CLIENT_ID: '5e7d3c1b-9a2f-4e6d-8b1c-0a9f8e7d6c5b', DEFENDER_CLIENT_SECRET: 'x', CONSENT_STATE_SECRET: 'c'.repeat(40) };
+    const ruleName = (ruleId: string) => this.rules.nameOf(ruleId);
+    this.targets = TargetRegistry.build({ config: parseConfig(env, dir), clock: this.clock, logger: silentLogger, ruleName });
+    this.emailComposer = alertEmailComposer(ruleName);
+    ({ links: this.links, rules: this.rules, router: this.router } = createRouting({ ...deps, conversations: this.conversations, tenants: this.tenants, targets: this.targets, samples: NO_SAMPLES }));
   }
 
-  /** Three connected tenants and four channels the bot is in, nothing linked yet; without email when asked. */
-  static async create({ emailAvailable = true } = {}): Promise<RoutingWorld> {
-    const dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-'));
+  /**
+   * Three connected tenants and four channels the bot is in, nothing linked yet; without email when
+   * asked; over `dir` when given (a data folder as an earlier SOC Bridge left it).
+   */
+  static async create({ emailAvailable = true, dir = mkdtempSync(join(tmpdir(), 'soc-bridge-routing-')) } = {}): Promise<RoutingWorld> {
     const world = new RoutingWorld(await EmbeddedStorage.open(dir), dir, emailAvailable);
-    for (const handle of Object.keys(TENANT_IDS) as Handle[]) {
+    for (const handle of (Object.keys(TENANT_IDS) as Handle[]).filter((h) => !world.tenants.find(h))) {
       await world.tenants.add({ handle, displayName: `${handle[0]!.toUpperCase()}${handle.slice(1)} Ltd`, tenantId: TENANT_IDS[handle], domain: `${handle}.example`, status: 'connected', writeAccess: true });
     }
     for (const [name, id] of Object.entries(CHANNELS)) await world.conversations.recordInstall(channelInfo(id, name));
@@ -78,13 +84,13 @@ export class RoutingWorld {
 
   /** Closes this world and opens the same data folder again, as a restart would. */
   async reopen(): Promise<RoutingWorld> {
-    this.routing.close();
+    this.targets.close();
     await this.storage.close();
     return new RoutingWorld(await EmbeddedStorage.open(this.dir), this.dir, this.emailAvailable);
   }
 
   async close(): Promise<void> {
-    this.routing.close();
+    this.targets.close();
     await this.storage.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -120,7 +126,7 @@ export class RoutingWorld {
   route(handle: Handle, alert: Alert): string[] {
     return this.router
       .route(this.tenant(handle), alert)
-      .map((r) => `${r.target.kind === 'teams' ? r.target.conversationId : r.target.address}`)
+      .map((r) => String(r.target.kind === 'teams' ? r.target.conversationId : r.target.address))
       .sort();
   }
 }

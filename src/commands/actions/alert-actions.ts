@@ -1,12 +1,13 @@
 import { AlertRefPayload, ClassifyPayload, CommentPayload, MorePayload, StatusPayload, type AlertRef, type MoreRequest } from '../../alerts/action-payloads.js';
 import { pendingChangeText, type AlertChange } from '../../alerts/alert-actions.js';
 import { ALERT_VERBS } from '../../alerts/verbs.js';
-import { notice } from '../../chat/reply.js';
+import { notice, type Reply } from '../../chat/reply.js';
 import { ACCESS } from '../../roles/access.js';
 import type { ActionContext } from '../context.js';
 import type { ActionRoute } from '../route.js';
 
-const loading = () => notice({ title: 'Loading…', text: 'Asking Defender; this card will update in a moment.' });
+// A sentence, not a card: the card clicked stays as it is while Defender answers.
+const loading = (): Reply => ({ kind: 'text', text: 'Asking Defender; this takes a moment.' });
 const WHEN_INVALID = 'Open the alert again with the "alert" command.';
 
 /** A change verb: analysts only, the clicked card shows "working" until Defender confirms, then everyone sees the result. */
@@ -38,7 +39,7 @@ export const ALERT_ACTION_ROUTES = {
     whenInvalid: WHEN_INVALID,
     delivery: 'shared',
     interim: loading,
-    handle: ({ payload, actor, services }) => services.alertActions.detail(payload, actor),
+    handle: ({ payload, actor, services }) => services.alertActions.refresh(payload, actor),
   } satisfies ActionRoute<AlertRef>,
   [ALERT_VERBS.more]: {
     access: ACCESS.viewer,

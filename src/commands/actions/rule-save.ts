@@ -6,8 +6,9 @@ import { ACCESS } from '../../roles/access.js';
 import { notice, type Reply } from '../../chat/reply.js';
 import { UsageError, isSocBridgeError } from '../../errors.js';
 import { ruleFormReply, ruleSavedReply } from '../handlers/rule-replies.js';
-import type { RuleInput } from '../../routing/rule-syntax.js';
-import { categoriesOf, detectionSourcesOf, deviceGroupsOf, emailOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf, MAX_EMAILS } from '../../routing/rule-vocabulary.js';
+import { modeOf, targetsOf, type RuleInput } from '../../routing/rule-syntax.js';
+import { FORM_LINKED_CHANNELS, FORM_TEAMS_KIND } from '../../routing/rule-views.js';
+import { categoriesOf, detectionSourcesOf, deviceGroupsOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf } from '../../routing/rule-vocabulary.js';
 import { RULE_VERBS } from '../../routing/verbs.js';
 
 /**
@@ -32,8 +33,10 @@ export const RuleFormPayload = z.object({
   includeDeviceInfo: flag,
   linkedChannels: flag,
   channels: text(20_000),
+  /** Every target but Teams channels, as typed after `to:`; named `emails` since forms posted earlier send it so. */
   emails: text(6000),
-  mode: z.enum(['teams', 'email', 'both']).optional().default('teams'),
+  /** Kinds of target (a multi-select); forms posted earlier send teams, email or both. */
+  mode: text(200),
   enabled: flag,
 });
 export type RuleFormSubmission = z.infer<typeof RuleFormPayload>;
@@ -45,12 +48,13 @@ export function ruleInputOfForm(form: RuleFormSubmission): { name: string; input
   if (form.tenantScope !== 'all' && tenantRefs.length === 0) {
     throw new UsageError(`Customers: "${form.tenantScope === 'only' ? 'only the customers chosen' : 'all except those chosen'}" needs at least one chosen customer.`);
   }
-  const emails = form.emails.split(/[,;\s]+/).filter((e) => e !== '').map((e) => emailOf(e, 'Email addresses'));
-  if (emails.length > MAX_EMAILS) throw new UsageError(`Email addresses: at most ${MAX_EMAILS} per rule.`);
-  const channelRefs = splitList(form.channels);
-  const linkedChannels = form.linkedChannels === 'true';
-  if (!linkedChannels && channelRefs.length === 0 && emails.length === 0) {
-    throw new UsageError('Send to: choose at least one target: each customer\'s linked channels, a specific channel, or an email address.');
+  const teams = [
+    ...(form.linkedChannels === 'true' ? [{ kind: FORM_TEAMS_KIND, value: FORM_LINKED_CHANNELS }] : []),
+    ...splitList(form.channels).map((value) => ({ kind: FORM_TEAMS_KIND, value })),
+  ];
+  const others = targetsOf(form.emails.split(/[;\s]+/).filter((e) => e !== '').join(','), 'Email addresses and other targets');
+  if (teams.length === 0 && others.length === 0) {
+    throw new UsageError('Send to: choose at least one target: each customer\'s linked channels, a specific channel, an email address or another target.');
   }
   const input: RuleInput = {
     tenants: form.tenantScope === 'all' ? { scope: 'all' } : { scope: form.tenantScope, refs: tenantRefs },
@@ -61,8 +65,8 @@ export function ruleInputOfForm(form: RuleFormSubmission): { name: string; input
     categories: list(form.categories) ? categoriesOf(form.categories, 'Categories') : [],
     titleContains: form.title.trim() === '' ? null : titleTextOf(form.title, 'Alert title contains'),
     content: { includeOrgName: form.includeOrgName === 'true', includePortalLink: form.includePortalLink === 'true', includeDeviceInfo: form.includeDeviceInfo === 'true' },
-    targets: { linkedChannels, here: false, channelRefs, emails: [...new Set(emails)] },
-    mode: form.mode,
+    targets: [...teams, ...others],
+    mode: form.mode.trim() === '' ? [] : modeOf(form.mode, 'Deliver only by'),
     enabled: form.enabled !== 'false',
   };
   return { name: ruleNameOf(form.name), input };

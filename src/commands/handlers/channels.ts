@@ -9,6 +9,8 @@ export async function channels({ command, actor, services, may }: HandlerContext
   const tenant = command.tenant ? services.tenants.resolve(command.tenant, actor) : undefined;
   const views = services.links.views(visible, tenant?.tenantId);
   const scope = tenant ? tenant.displayName : actor.role === 'customer-admin' ? (visible[0]?.displayName ?? 'your tenant') : 'all customers';
-  const data = channelsCard(views, scope, may('unlink'));
+  // Targets outside Teams carry every customer's alerts: only the SOC sees them.
+  const configured = actor.role === 'customer-admin' ? [] : services.targets.configured().map((c) => ({ label: c.label, detail: c.detail, health: services.delivery.targetHealth(c.target) }));
+  const data = channelsCard(views, scope, may('unlink'), configured);
   return cardReply('channels', data, `${data.title}: ${data.summary}`);
 }

@@ -30,8 +30,5 @@ export async function link({ command, actor, place, services }: HandlerContext<C
 function deliveringRules(services: HandlerContext<never>['services'], tenantId: string, conversationId: string): string[] {
   const rules = services.rules.list();
   if (rules.length === 0) return ['the built-in default rule (medium and higher)'];
-  return rules
-    .filter((r) => r.enabled && r.mode !== 'email' && services.rules.coveredTenants(r).some((t) => t.tenantId === tenantId))
-    .filter((r) => r.targets.linkedChannels || r.targets.channels.includes(conversationId))
-    .map((r) => `${r.name} (${r.id})`);
+  return services.rules.rulesReaching(conversationId, tenantId).map((r) => `${r.name} (${r.id})`);
 }

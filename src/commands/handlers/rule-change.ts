@@ -55,21 +55,28 @@ async function setEnabled({ actor, place, services }: HandlerContext<unknown>, r
   });
 }
 
-/** `rule test <id>`: a SAMPLE alert through the rule to each of its targets. */
+/** `rule test <id>`: a SAMPLE alert through the rule to each of its targets, and what became of each. */
 export async function ruleTest({ command, actor, services }: HandlerContext<CommandOf<'rule test'>>): Promise<Reply> {
   const report = await services.ruleTester.test(command.ruleId, actor);
-  const sent = report.deliveries.filter((d) => d.ok);
-  const failed = report.deliveries.filter((d) => !d.ok);
-  const label = (d: { kind: string; target: string }) => `${d.target} (${d.kind === 'email' ? 'email' : 'Teams'})`;
-  const details = [...sent.map((d) => `Sent: ${label(d)}`), ...failed.map((d) => `Failed: ${label(d)}: ${d.detail ?? 'unknown reason'}`), ...report.notes];
+  const sent = report.deliveries.filter((d) => d.status === 'sent');
+  const failed = report.deliveries.filter((d) => d.status === 'failed');
+  const trying = report.deliveries.filter((d) => d.status === 'trying');
+  const label = (d: { kind: string; target: string }) => `${d.target} (${d.kind})`;
+  const details = [
+    ...sent.map((d) => `Sent: ${label(d)}`),
+    ...failed.map((d) => `Failed: ${label(d)}: ${d.detail ?? 'unknown reason'}`),
+    ...trying.map((d) => `Still trying: ${label(d)}: ${d.detail ?? 'no answer yet'}`),
+    ...report.notes,
+  ];
   const { rule } = report;
+  const total = report.deliveries.length;
   return notice({
-    tone: report.deliveries.length === 0 || failed.length ? 'warning' : 'good',
+    tone: total === 0 || failed.length || trying.length ? 'warning' : 'good',
     title: `Test of ${rule.name} (${rule.id})`,
     text:
-      report.deliveries.length === 0
+      total === 0
         ? 'The rule reaches no target right now, so no sample was sent.'
-        : `A sample alert, marked SAMPLE, went to ${sent.length} of ${report.deliveries.length} target${report.deliveries.length === 1 ? '' : 's'}.${rule.enabled ? '' : ' The rule itself is paused.'}`,
+        : `A sample alert, marked SAMPLE, went to ${sent.length} of ${total} target${total === 1 ? '' : 's'}.${trying.length ? ` ${trying.length} still being tried: "channels" and "rules" show how they are doing.` : ''}${rule.enabled ? '' : ' The rule itself is paused.'}`,
     details,
     buttons: [commandButton('Channels', 'channels'), commandButton('All rules', 'rules')],
   });

@@ -12,8 +12,8 @@ export function viewContext({ services, actor, may }: Pick<RunContext, 'services
     visibleTenants: services.tenants.visibleTo(actor, { includeOffboarded: true }),
     placeName: (id) => services.links.placeName(id),
     canChange: may('rule edit'),
-    emailAvailable: services.rules.email.available,
-    emailReason: services.rules.email.reason,
+    targets: services.targets,
+    healthOf: (target) => services.delivery.targetHealth(target),
   };
 }
 
@@ -40,12 +40,11 @@ export function ruleFormReply({ services, actor, place }: Pick<RunContext, 'serv
   const here = place.kind !== 'personal' && linkedIds.includes(place.conversationId) ? place.conversationId : undefined;
   const data = ruleFormCard({
     ruleId: args.rule?.id,
-    values: args.values ?? formValuesOf(args.rule, here),
+    values: args.values ?? formValuesOf(args.rule, here, services.targets),
     error: args.error ?? '',
     tenants: services.tenants.visibleTo(actor),
     channels: linkedIds.map((id) => ({ id, name: services.links.placeName(id) })),
-    emailAvailable: services.rules.email.available,
-    emailReason: services.rules.email.reason,
+    targets: services.targets,
   });
   return cardReply('rule-form', data, data.title);
 }

@@ -8,7 +8,7 @@ export async function unlink({ command, actor, place, services }: HandlerContext
   const tenant = services.tenants.resolve(command.tenant, actor);
   await services.links.unlink(conversationId, tenant, actor);
   const where = services.links.placeName(conversationId);
-  const naming = services.rules.list().filter((r) => r.targets.channels.includes(conversationId));
+  const naming = services.rules.rulesNaming(conversationId);
   return notice({
     tone: 'good',
     title: `Unlinked from ${tenant.displayName}`,

@@ -1,13 +1,13 @@
-import { severityColor, severityLabel, statusLabel, utc } from '../alerts/alert-views.js';
-import { ALERT_VERBS } from '../alerts/verbs.js';
-import type { AlertDigestCardData } from '../cards/catalog.js';
-import { clip, TEXT_LIMITS } from '../cards/limits.js';
-import { cardReply, type Reply } from '../chat/reply.js';
-import type { Alert } from '../defender/alert.js';
-import { notificationCard } from '../routing/notification-card.js';
-import type { TenantRecord } from '../tenants/tenant-schema.js';
-import type { ContentOptions } from './ports.js';
-import type { DigestItem, DigestRecord } from './store-schema.js';
+import { severityColor, severityLabel, statusLabel, utc } from '../../../alerts/alert-views.js';
+import { ALERT_VERBS } from '../../../alerts/verbs.js';
+import type { AlertDigestCardData } from '../../../cards/catalog.js';
+import { clip, TEXT_LIMITS } from '../../../cards/limits.js';
+import { cardReply, type Reply } from '../../../chat/reply.js';
+import type { Alert } from '../../../defender/alert.js';
+import { notificationCard } from '../../../routing/notification-card.js';
+import type { TenantRecord } from '../../../tenants/tenant-schema.js';
+import type { ContentOptions } from '../../ports.js';
+import type { DigestItem, DigestRecord } from '../../store-schema.js';
 
 /** How a customer is named on a card: by name, or not at all when the rule leaves the organisation name out. */
 function customerLabel(tenant: TenantRecord, options: ContentOptions): string {
@@ -16,11 +16,14 @@ function customerLabel(tenant: TenantRecord, options: ContentOptions): string {
 
 /**
  * The card an alert becomes in a channel: routing's notification card (the detail card `alert`
- * shows, with its action buttons, trimmed to what the rule includes; the email says the same).
+ * shows, with its action buttons, trimmed to what the rule includes; the email says the same). A
+ * `rule test` sample says so at the top and in the preview, and has no action buttons.
  */
-export function deliveredAlertCard(tenant: TenantRecord, alert: Alert, options: ContentOptions): Reply {
+export function deliveredAlertCard(tenant: TenantRecord, alert: Alert, options: ContentOptions, sampleNotice?: string): Reply {
   const customer = customerLabel(tenant, options);
-  return cardReply('alert-detail', notificationCard(tenant, alert, options), `${severityLabel(alert.severity)}${customer ? ` · ${customer}` : ''}: ${alert.title}`);
+  const extras = sampleNotice ? { sample: true, notices: [{ color: 'warning' as const, text: sampleNotice }] } : {};
+  const summary = `${sampleNotice ? '[SAMPLE] ' : ''}${severityLabel(alert.severity)}${customer ? ` · ${customer}` : ''}: ${alert.title}`;
+  return cardReply('alert-detail', notificationCard(tenant, alert, options, extras), sampleNotice ? summary.slice(0, 200) : summary);
 }
 
 /** The row a digest keeps for an alert, re-rendered when the alert changes. */
