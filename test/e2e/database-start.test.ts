@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { MIGRATIONS } from '../../src/store/postgres/migrations/index.js';
 import { listeningPort, startBot } from '../helpers/bot-process.js';
 import { useTestDatabase } from '../helpers/postgres.js';
 
@@ -35,12 +36,12 @@ describe('the bot process with DATABASE_URL', () => {
     });
     expect(run.code).toBe(0);
     const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event?: string; target?: string; schemaVersion?: number });
-    expect(events.find((e) => e.event === 'database.connected')).toMatchObject({ schemaVersion: 1, target: expect.stringContaining(testDatabase().name) });
+    expect(events.find((e) => e.event === 'database.connected')).toMatchObject({ schemaVersion: MIGRATIONS.length, target: expect.stringContaining(testDatabase().name) });
     expect(run.stdout).not.toContain(new URL(testDatabase().url).password);
     const client = new pg.Client({ connectionString: testDatabase().url });
     await client.connect();
     try {
-      expect((await client.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
+      expect((await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
     } finally {
       await client.end();
     }

@@ -32,7 +32,10 @@ describe('the bot process', () => {
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; event: string });
     expect(lines[0]?.msg).toContain('SANDBOX MODE');
     expect(lines.map((l) => l.event)).toContain('app.stopped');
-    expect(JSON.parse(readFileSync(join(dataDir, 'soc-bridge.json'), 'utf8'))).toMatchObject({ schemaVersion: 1 });
+    expect(JSON.parse(readFileSync(join(dataDir, 'soc-bridge.json'), 'utf8'))).toMatchObject({
+      schemaVersion: 2,
+      collections: { tenants: expect.arrayContaining([expect.objectContaining({ handle: 'contoso', status: 'connected' })]) },
+    });
   });
 
   it('refuses to start on a corrupt store file and leaves it untouched', async () => {

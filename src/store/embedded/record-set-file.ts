@@ -33,6 +33,8 @@ export class RecordSetFile implements RecordSet {
   async *load(): AsyncGenerator<RecordChange> {
     await this.tail;
     const live = await this.replay();
+    // The replay counted the file: the first write after loading need not read it again.
+    this.counted = true;
     for (const [id, record] of live) {
       const [section, key] = unpackId(id);
       yield { section, key, record };

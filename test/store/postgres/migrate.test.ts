@@ -41,28 +41,33 @@ const LATER: readonly Migration[] = [
   },
 ];
 
+/** How many migrations this SOC Bridge knows, and their versions 1…N. */
+const N = MIGRATIONS.length;
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
 describe('migrate', () => {
   it('brings a fresh database to the newest schema, recording each migration', async () => {
     const [db] = await freshDatabase();
-    expect(await migrate(db!, { logger: silentLogger })).toEqual({ from: 0, to: 1, applied: [1] });
-    expect(await ledger(db!)).toEqual([{ version: 1, name: 'schema-migrations-and-leases' }]);
-    expect(await tables(db!)).toEqual(['leases', 'schema_migrations']);
+    expect(await migrate(db!, { logger: silentLogger })).toEqual({ from: 0, to: N, applied: upTo(N) });
+    expect(await ledger(db!)).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
+    expect(await ledger(db!)).toContainEqual({ version: 1, name: 'schema-migrations-and-leases' });
+    expect(await tables(db!)).toEqual(['collection_records', 'collection_versions', 'leases', 'log_entries', 'record_set_records', 'schema_migrations']);
   });
 
   it('applies nothing the second time, and only what is new after an upgrade', async () => {
     const [db] = await freshDatabase();
     await migrate(db!, { logger: silentLogger });
-    expect(await migrate(db!, { logger: silentLogger })).toEqual({ from: 1, to: 1, applied: [] });
-    expect(await migrate(db!, { logger: silentLogger, migrations: LATER })).toEqual({ from: 1, to: 3, applied: [2, 3] });
-    expect(await ledger(db!)).toHaveLength(3);
+    expect(await migrate(db!, { logger: silentLogger })).toEqual({ from: N, to: N, applied: [] });
+    expect(await migrate(db!, { logger: silentLogger, migrations: LATER })).toEqual({ from: N, to: N + 2, applied: [N + 1, N + 2] });
+    expect(await ledger(db!)).toHaveLength(N + 2);
   });
 
   it('applies each migration exactly once when three instances start together', async () => {
     const instances = await freshDatabase(3);
     const outcomes = await Promise.all(instances.map((db) => migrate(db, { logger: silentLogger, migrations: LATER })));
-    expect(outcomes.flatMap((o) => o.applied).sort()).toEqual([1, 2, 3]);
+    expect(outcomes.flatMap((o) => o.applied).sort((a, b) => a - b)).toEqual(upTo(N + 2));
     expect(outcomes.filter((o) => o.applied.length > 0)).toHaveLength(1);
-    expect(outcomes.map((o) => o.to)).toEqual([3, 3, 3]);
+    expect(outcomes.map((o) => o.to)).toEqual([N + 2, N + 2, N + 2]);
     expect(await ledger(instances[0]!)).toEqual(LATER.map(({ version, name }) => ({ version, name })));
   });
 
@@ -72,23 +77,23 @@ describe('migrate', () => {
     const error = await migrate(db!, { logger: silentLogger }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).message).toBe(
-      `The database ${db!.target} has schema version 3, written by a newer SOC Bridge (this one knows up to version 1). Upgrade SOC Bridge; the database was left untouched.`,
+      `The database ${db!.target} has schema version ${N + 2}, written by a newer SOC Bridge (this one knows up to version ${N}). Upgrade SOC Bridge; the database was left untouched.`,
     );
-    expect(await ledger(db!)).toHaveLength(3);
+    expect(await ledger(db!)).toHaveLength(N + 2);
   });
 
   it('applies none of a run whose migration fails', async () => {
     const [db] = await freshDatabase();
-    const failing: Migration = { version: 2, name: 'broken', up: async (tx) => void (await tx.query('ALTER TABLE nowhere ADD COLUMN x integer')) };
+    const failing: Migration = { version: N + 1, name: 'broken', up: async (tx) => void (await tx.query('ALTER TABLE nowhere ADD COLUMN x integer')) };
     await expect(migrate(db!, { logger: silentLogger, migrations: [...MIGRATIONS, failing] })).rejects.toMatchObject({ code: '42P01' });
     expect(await tables(db!)).toEqual([]);
   });
 
   it('refuses a list of migrations out of sequence before touching the database', async () => {
     const [db] = await freshDatabase();
-    const skipping: Migration = { version: 3, name: 'skips-two', up: async () => undefined };
+    const skipping: Migration = { version: N + 2, name: 'skips-one', up: async () => undefined };
     await expect(migrate(db!, { logger: silentLogger, migrations: [...MIGRATIONS, skipping] })).rejects.toThrow(
-      'Migration "skips-two" has version 3 at position 2: versions must run 1, 2, 3… in order',
+      `Migration "skips-one" has version ${N + 2} at position ${N + 1}: versions must run 1, 2, 3… in order`,
     );
     expect(await tables(db!)).toEqual([]);
   });

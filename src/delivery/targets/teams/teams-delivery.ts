@@ -249,13 +249,15 @@ export class TeamsDelivery implements DeliveryWorker {
    */
   private async conversationGone(q: ConversationQueue, reason: string, failure?: DeliveryError): Promise<void> {
     const { logger } = this.deps;
-    const undelivered = this.records.closeConversation(q, reason, failure);
-    this.count.gone++;
-    logger.warn({ event: 'delivery.conversation_gone', conversationId: q.id, reason, undelivered }, 'Teams conversation is gone; alert link marked broken');
+    // The link is marked broken before the waiting records are closed, so whoever hears of the
+    // failure (a rule test's report) finds the link broken already.
     const first = await this.deps.linkHealth.markBroken(q.id, reason).catch((error: unknown) => {
       logger.error({ event: 'delivery.mark_broken_failed', conversationId: q.id, err: error }, 'could not mark the link broken');
       return false;
     });
+    const undelivered = this.records.closeConversation(q, reason, failure);
+    this.count.gone++;
+    logger.warn({ event: 'delivery.conversation_gone', conversationId: q.id, reason, undelivered }, 'Teams conversation is gone; alert link marked broken');
     if (first) await this.deps.notices.channelBroken(q.id, reason, undelivered);
   }
 }
