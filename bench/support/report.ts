@@ -54,15 +54,20 @@ export function updateBenchmarksFile(root: string, name: string, body: string): 
   return path;
 }
 
+/** How long a benchmark that gives up waits for its `cleanUp` (e.g. stopping a database server it started). */
+const CLEAN_UP_TIMEOUT_MS = 15_000;
+
 /**
  * Runs a benchmark's `main` with a deadline: a hung run exits 1 with a message instead of holding
  * the runner, and a failure prints its stack and exits 1 at once (half-started servers must not
- * keep the process alive).
+ * keep the process alive). `cleanUp`, when given, runs before a hung run exits, for what would
+ * outlive the process (child processes, temp folders); `main` cleans up after itself otherwise.
  */
-export function runBenchmark(name: string, main: () => Promise<void>, deadlineMs: number): void {
+export function runBenchmark(name: string, main: () => Promise<void>, deadlineMs: number, cleanUp?: () => Promise<void>): void {
   const deadline = setTimeout(() => {
     console.error(`${name}: no result within ${deadlineMs / 1000} s; giving up`);
-    process.exit(1);
+    const timeout = new Promise((resolve) => setTimeout(resolve, CLEAN_UP_TIMEOUT_MS).unref());
+    void Promise.race([cleanUp?.().catch(() => undefined), timeout]).finally(() => process.exit(1));
   }, deadlineMs);
   deadline.unref();
   main().then(
