@@ -216,7 +216,7 @@ class Subject {
       start = performance.now();
       for await (const _ of set.load());
       const rawLoadMs = performance.now() - start;
-      const ledger = new DeliveryLedger({ records: set, polls: { notePolls: async () => {} }, clock: systemClock, logger: silentLogger });
+      const ledger = new DeliveryLedger({ records: set, polls: { notePolls: async () => {} }, clock: systemClock, logger: silentLogger, followsChanges: () => true });
       start = performance.now();
       await ledger.load();
       const ledgerLoadMs = performance.now() - start;

@@ -113,7 +113,7 @@ function channelOf(tenantIndex: number): string {
  */
 export async function seedDeliveries(storage: Storage, tenants: readonly TenantRecord[], nowMs: number, from: number, to: number): Promise<void> {
   const clock = new SettableClock(nowMs);
-  const ledger = new DeliveryLedger({ records: storage.recordSet(DELIVERY_RECORD_SET), polls: { notePolls: async () => {} }, clock, logger: silentLogger });
+  const ledger = new DeliveryLedger({ records: storage.recordSet(DELIVERY_RECORD_SET), polls: { notePolls: async () => {} }, clock, logger: silentLogger, followsChanges: () => true });
   await ledger.load();
   for (let i = from; i < to; i++) {
     const { tenant, alertId, createdMs } = historyAlert(i, tenants, nowMs);
@@ -126,13 +126,13 @@ export async function seedDeliveries(storage: Storage, tenants: readonly TenantR
     ];
     const now = ledger.now();
     for (const { target, ruleId } of targets) {
-      const key = deliveryKeyOf(tenant.tenantId, alertId, target);
+      const key = deliveryKeyOf(tenant.tenantId, alertId, `teams:${target.conversationId}`);
       ledger.addDelivery({ key, tenantId: tenant.tenantId, alertId, target, ruleId, options: OPTIONS, state: 'pending', seq: ledger.nextSeq(), attempts: 0, createdAt: now, updatedAt: now });
     }
     ledger.putSnapshot({ tenantId: tenant.tenantId, alertId, version: graphTime(createdMs), createdDateTime: graphTime(createdMs), firstSeenAt: now, updatedAt: now });
     clock.set(seenMs + 1_500);
     for (const { target } of targets) {
-      const key = deliveryKeyOf(tenant.tenantId, alertId, target);
+      const key = deliveryKeyOf(tenant.tenantId, alertId, `teams:${target.conversationId}`);
       ledger.updateDelivery(key, { state: 'sent', messageId: String(seenMs + 1_500), shownVersion: graphTime(createdMs), sentAt: ledger.now(), attempts: 1, error: undefined });
     }
     if ((i + 1) % SEED_BATCH_ALERTS === 0) await ledger.journal.flush();
