@@ -1,4 +1,4 @@
-import type { CollectionDraft, CollectionReader, CollectionSpec } from './storage.js';
+import type { Collection, CollectionDraft, CollectionReader, CollectionSpec } from './storage.js';
 
 /**
  * A collection's records held in memory: what every read of the collection answers from. Both
@@ -73,4 +73,17 @@ export class Draft<T> implements CollectionDraft<T> {
     this.changes.set(key, null);
     return existed;
   }
+}
+
+/** A collection whose reads answer from `replica` and whose writes go through the backend's `write`. */
+export function collectionOver<T>(replica: Replica<T>, write: Collection<T>['write']): Collection<T> {
+  return {
+    spec: replica.spec,
+    get version() {
+      return replica.version;
+    },
+    get: (key) => replica.get(key),
+    all: () => replica.all(),
+    write,
+  };
 }

@@ -6,7 +6,7 @@ import { StoreError } from '../../errors.js';
 import { lockDataDir, type ReleaseDataDirLock } from '../data-dir-lock.js';
 import { InProcessLeaseStore } from '../in-process-leases.js';
 import type { LeaseStore } from '../leases.js';
-import { Draft, Replica } from '../replica.js';
+import { collectionOver, Draft, Replica } from '../replica.js';
 import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../storage.js';
 import { AppendLogFile } from './append-log-file.js';
 import { COLLECTIONS_FILE_VERSION, CollectionsFile, parseDocumentJson } from './collections-file.js';
@@ -120,15 +120,7 @@ export class EmbeddedStorage implements Storage {
     );
     this.unclaimed.delete(spec.name);
     this.replicas.set(spec.name, replica as Replica<unknown>);
-    const collection: Collection<T> = {
-      spec,
-      get version() {
-        return replica.version;
-      },
-      get: (key) => replica.get(key),
-      all: () => replica.all(),
-      write: (change) => this.writeAll([spec] as const, change),
-    };
+    const collection = collectionOver(replica, (change) => this.writeAll([spec] as const, change));
     this.collections.set(spec.name, collection as Collection<unknown>);
     return collection;
   }

@@ -1,7 +1,7 @@
 import { StoreError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { LeaseStore } from '../leases.js';
-import { Draft, Replica } from '../replica.js';
+import { collectionOver, Draft, Replica } from '../replica.js';
 import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordChange, RecordSet, Storage } from '../storage.js';
 import type { Database, Queryable } from './database.js';
 import { PostgresLeaseStore } from './postgres-leases.js';
@@ -40,15 +40,7 @@ export class PostgresStorage implements Storage {
     if (existing) return existing as Collection<T>;
     const replica = new Replica(spec);
     this.replicas.set(spec.name, replica as Replica<unknown>);
-    const collection: Collection<T> = {
-      spec,
-      get version() {
-        return replica.version;
-      },
-      get: (key) => replica.get(key),
-      all: () => replica.all(),
-      write: (change) => this.writeAll([spec] as const, change),
-    };
+    const collection = collectionOver(replica, (change) => this.writeAll([spec] as const, change));
     this.collections.set(spec.name, collection as Collection<unknown>);
     return collection;
   }
