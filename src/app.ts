@@ -101,7 +101,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   };
   const bot = createBot({ config, adapter, services, clock, logger, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
-  const server: Server = createServer({ bot, logger, isReady: () => ready, consentCallback: onboarding.callback });
+  const site = { operator: config.operator, mode: config.mode, retentionMs: config.delivery.retentionMs };
+  const server: Server = createServer({ bot, logger, isReady: () => ready, consentCallback: onboarding.callback, site });
   const port = await listen(server, config.port, config.host);
   ready = true;
   delivery.start();

@@ -5,6 +5,7 @@ import { z } from 'zod/v4';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { resolveEmail, type EmailConfig } from './email/email-config.js';
 import { GUID_PATTERN as GUID } from './text/ids.js';
+import { resolveOperator, type Operator } from './site/operator.js';
 import { DATABASE_TLS_MODES, resolveDatabase, type DatabaseConfig } from './store/postgres/database-config.js';
 
 /**
@@ -134,6 +135,8 @@ const EnvSchema = z.object({
       .max(50, GLOBAL_RATE_EXPECTED)
       .default(24),
   ),
+  OPERATOR_NAME: optionalText,
+  OPERATOR_CONTACT: optionalText,
   DATABASE_URL: optionalText,
   DATABASE_SSL: z.preprocess(
     blankToUndefined,
@@ -182,6 +185,8 @@ export interface AppConfig {
   email: EmailConfig;
   /** The embedded store in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
   database: DatabaseConfig;
+  /** The MSSP running this SOC Bridge, as its privacy and terms pages name it. */
+  operator: Operator;
   defender:
     | { kind: 'sandbox' }
     | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
@@ -221,6 +226,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const dataDir = isAbsolute(vars.DATA_DIR) ? vars.DATA_DIR : resolve(cwd, vars.DATA_DIR);
   const email = resolveEmail(vars, mode, dataDir, problems);
   const database = resolveDatabase(vars, cwd, problems);
+  const operator = resolveOperator(vars, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const admins = vars.SOC_ADMIN_IDS ?? (mode === 'sandbox' ? [PLAYGROUND_USER_OBJECT_ID] : []);
@@ -245,6 +251,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     consent: { stateSecret: vars.CONSENT_STATE_SECRET, linkTtlMs: vars.CONSENT_LINK_TTL },
     email,
     database,
+    operator,
     defender,
   };
 }

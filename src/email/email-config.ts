@@ -13,6 +13,11 @@ export const SANDBOX_MAIL_FROM = 'SOC Bridge <soc-bridge@sandbox.invalid>';
 const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 const NAMED = /^([^<>"\r\n]{1,80}|"[^"\r\n]{1,80}")\s*<([^<>\s]+)>$/;
 
+/** Whether `value` is a plain email address, `name@domain.example`. */
+export function isEmailAddress(value: string): boolean {
+  return ADDRESS.test(value);
+}
+
 /** Whether MAIL_FROM is `address` or `Display Name <address>`. */
 export function isSenderAddress(value: string): boolean {
   const named = NAMED.exec(value);
