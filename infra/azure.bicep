@@ -1,4 +1,4 @@
-// SOC Bridge on Azure: an App Service plan, a Linux Web App running Node 20, the Azure Bot
+// SOC Bridge on Azure: an App Service plan, a Linux Web App running Node 22, the Azure Bot
 // registration (SingleTenant, Teams channel) pointing at the Web App's /api/messages and, when
 // postgresEnabled, an Azure Database for PostgreSQL Flexible Server that holds the state instead
 // of the embedded store, so that the plan may run more than one instance.
@@ -118,7 +118,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     // Any instance may answer any request (Teams activities, consent redirects): no sticky sessions.
     clientAffinityEnabled: false
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|22-lts'
       appCommandLine: 'node dist/main.js'
       // The poller and per-conversation send queues live in the process: it must not idle out.
       alwaysOn: true

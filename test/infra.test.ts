@@ -116,6 +116,16 @@ describe('Azure template parameters', () => {
   });
 });
 
+describe('Azure template runtime', () => {
+  it('runs the Web App on the oldest Node.js line package.json supports, never the end-of-life Node 20', () => {
+    const engines = (JSON.parse(readText('package.json')) as { engines: { node: string } }).engines.node;
+    const lines = [...engines.matchAll(/\^(\d+)\.\d+\.\d+/g)].map((m) => Number(m[1]));
+    expect(engines).toMatch(/^\^\d+\.\d+\.\d+( \|\| \^\d+\.\d+\.\d+)*$/);
+    expect(lines).not.toContain(20);
+    expect(template).toMatch(new RegExp(`^ {6}linuxFxVersion: 'NODE\\|${Math.min(...lines)}-lts'$`, 'm'));
+  });
+});
+
 describe('Azure template, operator of the deployment', () => {
   it('passes the operator named on the about, privacy and terms pages to the Web App, "none" leaving it out', () => {
     expect(given.operatorName?.value).toBe('${{OPERATOR_NAME}}');
