@@ -1,4 +1,4 @@
-// SOC Bridge on Azure: an App Service plan, a Linux Web App running Node 20, the Azure Bot
+// SOC Bridge on Azure: an App Service plan, a Linux Web App running Node 22, the Azure Bot
 // registration (SingleTenant, Teams channel) pointing at the Web App's /api/messages and, when
 // postgresEnabled, an Azure Database for PostgreSQL Flexible Server that holds the state instead
 // of the embedded store, so that the plan may run more than one instance.
@@ -44,6 +44,13 @@ param defenderClientSecret string = 'none'
 @secure()
 @description('Random text (at least 32 characters) that signs admin-consent links; required with a Defender app, kept stable so links already sent keep working.')
 param consentStateSecret string = 'none'
+
+@maxLength(100)
+@description('Name of the organisation that runs SOC Bridge (the MSSP), shown on its about, privacy and terms pages; "none" describes it as "the MSSP".')
+param operatorName string = 'none'
+
+@description('Email address or https URL where people ask the operator about their data, shown on those pages; "none" for no contact line.')
+param operatorContact string = 'none'
 
 @description('Create an Azure Database for PostgreSQL Flexible Server and keep the state there (DATABASE_URL) instead of in the embedded store under /home/data.')
 param postgresEnabled bool = false
@@ -111,7 +118,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
     // Any instance may answer any request (Teams activities, consent redirects): no sticky sessions.
     clientAffinityEnabled: false
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|22-lts'
       appCommandLine: 'node dist/main.js'
       // The poller and per-conversation send queues live in the process: it must not idle out.
       alwaysOn: true
@@ -142,6 +149,11 @@ var coreSettings = {
   BOT_TENANT_ID: effectiveBotTenantId
   SOC_ADMIN_IDS: socAdminIds
 }
+
+var operatorSettings = union(
+  empty(operatorName) || toLower(operatorName) == 'none' ? {} : { OPERATOR_NAME: operatorName },
+  empty(operatorContact) || toLower(operatorContact) == 'none' ? {} : { OPERATOR_CONTACT: operatorContact }
+)
 
 var defenderSettings = {
   DEFENDER_CLIENT_ID: defenderClientId
@@ -221,7 +233,7 @@ resource webAppSettings 'Microsoft.Web/sites/config@2023-12-01' = {
   name: 'appsettings'
   // Without Defender credentials the bot starts in sandbox mode, so both are left out together.
   // Without PostgreSQL the state stays in DATA_DIR.
-  properties: union(coreSettings, defenderConfigured ? defenderSettings : {}, postgresEnabled ? databaseSettings : {})
+  properties: union(coreSettings, operatorSettings, defenderConfigured ? defenderSettings : {}, postgresEnabled ? databaseSettings : {})
   dependsOn: [
     postgresFirewall
   ]

@@ -112,7 +112,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       return onboarding.callback.handle(query);
     },
   };
-  const server: Server = createServer({ bot, logger, isReady: async () => ready && (await storage.healthy()), consentCallback });
+  const site = { operator: config.operator, mode: config.mode, retentionMs: config.delivery.retentionMs };
+  const server: Server = createServer({ bot, logger, isReady: async () => ready && (await storage.healthy()), consentCallback, site });
   const port = await listen(server, config.port, config.host);
   ready = true;
   await delivery.start();

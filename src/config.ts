@@ -6,6 +6,7 @@ import { ConfigError, type ConfigProblem } from './errors.js';
 import { resolveWebhooks, type WebhookEndpoint } from './delivery/targets/webhook/webhook-config.js';
 import { resolveEmail, type EmailConfig } from './email/email-config.js';
 import { GUID_PATTERN as GUID } from './text/ids.js';
+import { resolveOperator, type Operator } from './site/operator.js';
 import { DATABASE_TLS_MODES, resolveDatabase, type DatabaseConfig } from './store/postgres/database-config.js';
 
 /**
@@ -135,6 +136,8 @@ const EnvSchema = z.object({
       .max(50, GLOBAL_RATE_EXPECTED)
       .default(24),
   ),
+  OPERATOR_NAME: optionalText,
+  OPERATOR_CONTACT: optionalText,
   DATABASE_URL: optionalText,
   DATABASE_SSL: z.preprocess(
     blankToUndefined,
@@ -185,6 +188,8 @@ export interface AppConfig {
   webhooks: readonly WebhookEndpoint[];
   /** The embedded store in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
   database: DatabaseConfig;
+  /** The MSSP running this SOC Bridge, as its privacy and terms pages name it. */
+  operator: Operator;
   defender:
     | { kind: 'sandbox' }
     | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
@@ -225,6 +230,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const email = resolveEmail(vars, mode, dataDir, problems);
   const webhooks = resolveWebhooks(env, mode, problems);
   const database = resolveDatabase(vars, cwd, problems);
+  const operator = resolveOperator(vars, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const admins = vars.SOC_ADMIN_IDS ?? (mode === 'sandbox' ? [PLAYGROUND_USER_OBJECT_ID] : []);
@@ -250,6 +256,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     email,
     webhooks,
     database,
+    operator,
     defender,
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from './log.js';
 import { checkActivityShape } from './teams/activity-shape.js';
 import type { Bot } from './teams/bot.js';
 import { CALLBACK_PAGE_HEADERS, CONSENT_CALLBACK_PATH, renderCallbackPage, type CallbackPage } from './onboarding/callback-page.js';
+import { renderSitePage, SITE_PAGE_HEADERS, SITE_PATHS, type SiteContext, type SitePage } from './site/pages.js';
 import { stopWithin } from './stop-within.js';
 
 /** Teams activities are small (a message is at most ~28 KB); anything far larger is refused with 413. */
@@ -17,13 +18,16 @@ export interface ServerDeps {
   readonly isReady: () => Promise<boolean>;
   /** Answers Entra's admin-consent redirect with a small HTML page. */
   readonly consentCallback?: { handle(query: unknown): Promise<CallbackPage> };
+  /** Who runs SOC Bridge, for the about, privacy and terms pages the app manifest links to. */
+  readonly site: SiteContext;
 }
 
 /**
  * The HTTP surface: `POST /api/messages` for Teams, `GET /healthz` (the process is alive),
- * `GET /readyz` (it can serve). Unknown routes and errors answer JSON `{code, message}`.
+ * `GET /readyz` (it can serve), and the pages the app manifest links to (`/`, `/privacy`,
+ * `/terms`). Unknown routes and errors answer JSON `{code, message}`.
  */
-export function createServer({ bot, logger, isReady, consentCallback }: ServerDeps): Server {
+export function createServer({ bot, logger, isReady, consentCallback, site }: ServerDeps): Server {
   const server = restify.createServer({ name: 'soc-bridge', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
@@ -41,6 +45,13 @@ export function createServer({ bot, logger, isReady, consentCallback }: ServerDe
     server.get(CONSENT_CALLBACK_PATH, async (req: Request, res: Response) => {
       const page = await consentCallback.handle(req.query);
       res.sendRaw(page.status, renderCallbackPage(page), { ...CALLBACK_PAGE_HEADERS });
+    });
+  }
+
+  for (const [page, path] of Object.entries(SITE_PATHS) as [SitePage, string][]) {
+    const html = renderSitePage(page, site);
+    server.get(path, async (_req: Request, res: Response) => {
+      res.sendRaw(200, html, { ...SITE_PAGE_HEADERS });
     });
   }
 

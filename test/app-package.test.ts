@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { COMMAND_NAMES } from '../src/commands/catalog.js';
+import { COMMAND_NAMES, COMMANDS, type CommandName } from '../src/commands/catalog.js';
+import { parseCommand } from '../src/commands/parse.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -45,9 +46,30 @@ const PLACEHOLDER = /\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const placeholdersIn = (text: string) => [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''))].sort();
 const envKeys = (relative: string) => Object.keys(parseEnv(readText(relative)));
 
-/** The command menu offers real commands only (at most 12 fit), and always the everyday ones. */
-const CHAT_COMMANDS: readonly string[] = COMMAND_NAMES;
-const ESSENTIAL_COMMANDS = ['help', 'whoami', 'tenants', 'alerts', 'alert'];
+/**
+ * The command menu (at most 12 commands per scope) shows what each scope's users most need; every
+ * other command is reached through help and the cards' buttons, for the reason given here. A new
+ * command must find its place in a menu or in this list.
+ */
+const LEFT_TO_HELP: Readonly<Partial<Record<CommandName, string>>> = {
+  roles: 'admin only and rare; help lists it to admins',
+  'role grant': 'admin only and rare; help lists it to admins',
+  'role revoke': 'admin only and rare; help lists it to admins',
+  offboard: 'rare and final; help lists it to admins',
+  'rule add': 'long syntax: the menu offers "rule new", whose form fills the same fields',
+  'rule edit': 'the rules card has an Edit button on each rule',
+  'rule pause': 'the rules card has a Pause button on each rule',
+  'rule resume': 'the rules card has a Resume button on each paused rule',
+  'rule test': 'the rules card has a Send test button on each rule',
+  'rule remove': 'rare; the rules card shows the ids it takes',
+};
+/** What every scope's users need; and what only makes sense in a shared conversation, or in a 1:1 chat with the bot. */
+const EVERYWHERE = ['help', 'alerts', 'alert', 'tenants', 'status', 'channels', 'rules', 'whoami'];
+const IN_SHARED_CONVERSATIONS = ['link', 'unlink'];
+const NOT_IN_PERSONAL = ['link', 'soc-channel'];
+
+/** Usage elements as written: `<display name…>` and `[since:24h|7d]` are one each. */
+const usageElements = (usage: string): string[] => [...(usage.match(/<[^>]*>|\[[^\]]*\]|\S+/g) ?? [])];
 
 describe('app manifest', () => {
   it('targets manifest schema 1.30', () => {
@@ -110,15 +132,50 @@ describe('app manifest', () => {
     }
   });
 
-  it('offers the chat commands in every scope the bot is installed in', () => {
+  it('gives each scope the bot is installed in one list of its own', () => {
     const lists = manifest.bots[0]?.commandLists ?? [];
     const covered = lists.flatMap((l) => l.scopes).sort();
     expect(covered).toEqual([...(manifest.bots[0]?.scopes ?? [])].sort());
-    for (const list of lists) {
-      const titles = list.commands.map((c) => c.title);
-      expect(titles.filter((t) => !CHAT_COMMANDS.includes(t))).toEqual([]);
-      expect(ESSENTIAL_COMMANDS.filter((t) => !titles.includes(t))).toEqual([]);
+    expect(lists.every((l) => l.scopes.length === 1)).toBe(true);
+  });
+
+  it('offers real commands, each parsed as itself when picked from the menu', () => {
+    for (const { commands } of manifest.bots[0]?.commandLists ?? []) {
+      for (const { title } of commands) {
+        expect(COMMAND_NAMES).toContain(title);
+        const parsed = parseCommand({ text: title, mentions: [] });
+        expect(parsed.ok ? parsed.command.name : parsed.kind === 'usage' ? parsed.command : `unknown: ${title}`).toBe(title);
+      }
     }
+  });
+
+  it("describes each command with the grammar's own usage: its required arguments, and no option the grammar lacks", () => {
+    for (const { commands } of manifest.bots[0]?.commandLists ?? []) {
+      for (const { title, description } of commands) {
+        const [usage = '', meaning] = description.split(' — ');
+        expect(meaning?.length).toBeGreaterThan(0);
+        const shown = usageElements(usage);
+        const grammar = usageElements(COMMANDS.find((c) => c.name === title)?.usage ?? '');
+        expect(shown.slice(0, title.split(' ').length).join(' ')).toBe(title);
+        expect(shown.filter((element) => !grammar.includes(element))).toEqual([]);
+        expect(grammar.filter((element) => element.startsWith('<') && !shown.includes(element))).toEqual([]);
+      }
+    }
+  });
+
+  it("shows each scope's users what they most need, and nothing that refuses to work there", () => {
+    const titlesFor = (scope: string) => (manifest.bots[0]?.commandLists ?? []).find((l) => l.scopes.includes(scope))?.commands.map((c) => c.title) ?? [];
+    for (const scope of ['personal', 'team', 'groupChat']) expect(EVERYWHERE.filter((t) => !titlesFor(scope).includes(t))).toEqual([]);
+    for (const scope of ['team', 'groupChat']) expect(IN_SHARED_CONVERSATIONS.filter((t) => !titlesFor(scope).includes(t))).toEqual([]);
+    expect(titlesFor('team')).toContain('soc-channel');
+    for (const scope of ['personal', 'groupChat']) expect(titlesFor(scope)).toEqual(expect.arrayContaining(['onboard', 'consent']));
+    expect(titlesFor('personal').filter((t) => NOT_IN_PERSONAL.includes(t))).toEqual([]);
+  });
+
+  it('places every command of the grammar in a menu or, for a stated reason, leaves it to help', () => {
+    const offered = new Set((manifest.bots[0]?.commandLists ?? []).flatMap((l) => l.commands.map((c) => c.title)));
+    expect(COMMAND_NAMES.filter((name) => !offered.has(name) && !LEFT_TO_HELP[name])).toEqual([]);
+    expect(Object.keys(LEFT_TO_HELP).filter((name) => offered.has(name))).toEqual([]);
   });
 
   it('allows the bot domain and asks for the identity and team-messaging permissions', () => {

@@ -92,6 +92,19 @@ describe('parseConfig', () => {
     expect(problemsOf({ CONSENT_LINK_TTL: 'soon' })[0]).toMatchObject({ variable: 'CONSENT_LINK_TTL', expected: expect.stringContaining('duration') });
   });
 
+  it('takes the operator named on the privacy and terms pages, with a mailbox or an https page to reach them', () => {
+    expect(parseConfig({}).operator).toEqual({});
+    expect(parseConfig({ OPERATOR_NAME: ' Woodgrove Security ', OPERATOR_CONTACT: 'privacy@woodgrove.example' }).operator).toEqual({
+      name: 'Woodgrove Security',
+      contact: { kind: 'email', value: 'privacy@woodgrove.example' },
+    });
+    expect(parseConfig({ OPERATOR_CONTACT: 'https://woodgrove.example/privacy' }).operator).toEqual({ contact: { kind: 'url', value: 'https://woodgrove.example/privacy' } });
+    for (const contact of ['http://woodgrove.example/privacy', 'Woodgrove <privacy@woodgrove.example>', 'call us']) {
+      expect(problemsOf({ OPERATOR_CONTACT: contact })).toEqual([{ variable: 'OPERATOR_CONTACT', expected: 'must be an email address (privacy@mssp.example) or an https URL (https://mssp.example/privacy)' }]);
+    }
+    expect(problemsOf({ OPERATOR_NAME: 'x'.repeat(101) })[0]).toMatchObject({ variable: 'OPERATOR_NAME', expected: expect.stringContaining('at most 100 characters') });
+  });
+
   it('treats blank values as unset', () => {
     expect(parseConfig({ PORT: '', BOT_ID: ' ', LOG_LEVEL: '' }).port).toBe(3978);
   });

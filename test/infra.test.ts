@@ -116,6 +116,26 @@ describe('Azure template parameters', () => {
   });
 });
 
+describe('Azure template runtime', () => {
+  it('runs the Web App on the oldest Node.js line package.json supports, never the end-of-life Node 20', () => {
+    const engines = (JSON.parse(readText('package.json')) as { engines: { node: string } }).engines.node;
+    const lines = [...engines.matchAll(/\^(\d+)\.\d+\.\d+/g)].map((m) => Number(m[1]));
+    expect(engines).toMatch(/^\^\d+\.\d+\.\d+( \|\| \^\d+\.\d+\.\d+)*$/);
+    expect(lines).not.toContain(20);
+    expect(template).toMatch(new RegExp(`^ {6}linuxFxVersion: 'NODE\\|${Math.min(...lines)}-lts'$`, 'm'));
+  });
+});
+
+describe('Azure template, operator of the deployment', () => {
+  it('passes the operator named on the about, privacy and terms pages to the Web App, "none" leaving it out', () => {
+    expect(given.operatorName?.value).toBe('${{OPERATOR_NAME}}');
+    expect(given.operatorContact?.value).toBe('${{OPERATOR_CONTACT}}');
+    expect(param('operatorName')).toMatchObject({ type: 'string', defaultText: "'none'" });
+    expect(template).toContain("empty(operatorName) || toLower(operatorName) == 'none' ? {} : { OPERATOR_NAME: operatorName }");
+    expect(template).toContain("empty(operatorContact) || toLower(operatorContact) == 'none' ? {} : { OPERATOR_CONTACT: operatorContact }");
+  });
+});
+
 describe('Azure template with PostgreSQL', () => {
   const settingsBlock = /^var databaseSettings = \{\n([\s\S]*?)\n\}$/m.exec(template)?.[1] ?? '';
   const setting = (name: string) => new RegExp(`^\\s+${name}: '(.*)'$`, 'm').exec(settingsBlock)?.[1];
@@ -162,7 +182,7 @@ describe('Azure template with PostgreSQL', () => {
   it('checks the server certificate and host name, and sets the database only with postgresEnabled', () => {
     expect(DATABASE_TLS_MODES).toContain(setting('DATABASE_SSL'));
     expect(setting('DATABASE_SSL')).toBe('verify-full');
-    expect(template).toMatch(/^ {2}properties: union\(coreSettings, defenderConfigured \? defenderSettings : \{\}, postgresEnabled \? databaseSettings : \{\}\)$/m);
+    expect(template).toMatch(/^ {2}properties: union\(coreSettings, operatorSettings, defenderConfigured \? defenderSettings : \{\}, postgresEnabled \? databaseSettings : \{\}\)$/m);
   });
 
   it('runs instanceCount instances with no session affinity, health-checked on /readyz when more than one', () => {

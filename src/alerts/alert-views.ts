@@ -3,6 +3,7 @@ import type { CardColor } from '../cards/elements.js';
 import { clip, TEXT_LIMITS } from '../cards/limits.js';
 import type { AlertFilter } from './alert-filter.js';
 import { DETERMINATIONS_BY_CLASSIFICATION, WRITABLE_STATUSES, alertDevices, alertFiles, alertProcessCommandLines, alertUsers, type Alert } from '../defender/alert.js';
+import type { AlertState } from '../audit/audit-schema.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { OPEN_STATUSES, type AlertListing, type ListCursor } from './alert-service.js';
 import { ALERT_VERBS } from './verbs.js';
@@ -115,6 +116,23 @@ export function classificationLabel(value: string): string {
 /** A determination in the Defender portal's words. */
 export function determinationLabel(value: string): string {
   return DETERMINATION_LABELS[value] ?? humanize(value);
+}
+
+const STATE_FIELDS: readonly { key: 'assignedTo' | 'status' | 'classification' | 'determination'; label: string; show: (value: string) => string; none: string }[] = [
+  { key: 'assignedTo', label: 'Owner', show: (value) => clip(value, TEXT_LIMITS.field), none: 'nobody' },
+  { key: 'status', label: 'Status', show: statusLabel, none: 'none' },
+  // Graph reports an unclassified alert as `unknown`; the card says "not classified".
+  { key: 'classification', label: 'Classification', show: (value) => (value === 'unknown' ? 'not classified' : classificationLabel(value)), none: 'not classified' },
+  { key: 'determination', label: 'Determination', show: (value) => (value === 'unknown' ? 'none' : determinationLabel(value)), none: 'none' },
+];
+
+/** A recorded change to an alert, in the words its card uses: `Owner: nobody → alex@contoso.com, Status: New → Resolved`. */
+export function describeStateChange(before: AlertState, after: AlertState): string {
+  const changes = STATE_FIELDS.filter(({ key }) => after[key] !== undefined && after[key] !== before[key]).map(
+    ({ key, label, show, none }) => `${label}: ${before[key] ? show(before[key]) : none} → ${after[key] ? show(after[key]) : none}`,
+  );
+  if (after.comment) changes.push(`Comment: "${clip(after.comment, TEXT_LIMITS.comment)}"`);
+  return changes.length ? changes.join(', ') : 'no change';
 }
 
 /** "True positive — Malware", or "not classified". */

@@ -33,6 +33,13 @@ export interface ConnectorMember {
   readonly userPrincipalName?: string;
 }
 
+/** A team the bot is in, as the Bot Connector describes it; the General channel's id is the team's and it has no name. */
+export interface ConnectorTeam {
+  readonly id: string;
+  readonly name: string;
+  readonly channels: readonly { readonly id: string; readonly name?: string }[];
+}
+
 /** A message as it stands in a conversation after every post, update and delete. */
 export interface PostedMessage {
   readonly id: string;
@@ -46,13 +53,14 @@ export interface PostedMessage {
 
 /**
  * A Bot Connector (the Teams side of a bot) on loopback: records every call the bot makes, keeps
- * the resulting messages per conversation, answers member lookups, refuses messages over Teams'
+ * the resulting messages per conversation, answers member and team lookups, refuses messages over Teams'
  * size limit (413), and can be told to fail.
  */
 export class BotConnectorEmulator {
   readonly calls: ConnectorCall[] = [];
   private readonly messages = new Map<string, PostedMessage>();
   private readonly members = new Map<string, ConnectorMember>();
+  private readonly teams = new Map<string, ConnectorTeam>();
   private faults: ConnectorFault[] = [];
   private sequence = 0;
   /** Posts and edits refused with 413 because they were over Teams' message size limit. */
@@ -83,6 +91,10 @@ export class BotConnectorEmulator {
 
   addMember(member: ConnectorMember): void {
     this.members.set(member.id, member);
+  }
+
+  addTeam(team: ConnectorTeam): void {
+    this.teams.set(team.id, team);
   }
 
   injectFaults(faults: readonly ConnectorFault[]): void {
@@ -144,6 +156,7 @@ export class BotConnectorEmulator {
     const refusal = this.enforceLimits(req.method ?? 'GET', collection, conversationId, sub, body);
     if (refusal) return this.sendFault(res, refusal);
     if (collection === 'conversations' && !conversationId && req.method === 'POST') return this.createConversation(res, body);
+    if (collection === 'teams' && conversationId && req.method === 'GET') return this.teamCall(res, conversationId, sub);
     if (collection !== 'conversations' || !conversationId) return sendJson(res, 404, { error: { code: 'NotFound', message: url.pathname } });
     if (sub === 'activities') return this.activityCall(req.method ?? 'GET', res, conversationId, subId, body);
     if (sub === 'members' && subId) return this.memberCall(res, subId);
@@ -188,6 +201,15 @@ export class BotConnectorEmulator {
     const member = this.members.get(userId);
     if (!member) return sendJson(res, 404, { error: { code: 'MemberNotFound', message: 'The member was not found' } });
     return sendJson(res, 200, { ...member, objectId: member.aadObjectId });
+  }
+
+  /** `GET /v3/teams/{id}` (team details) and `GET /v3/teams/{id}/conversations` (its channels). */
+  private teamCall(res: ServerResponse, teamId: string, sub: string | undefined): void {
+    const team = this.teams.get(teamId);
+    if (!team) return sendJson(res, 404, { error: { code: 'NotFound', message: 'The team was not found' } });
+    if (sub === 'conversations') return sendJson(res, 200, { conversations: team.channels.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}) })) });
+    if (!sub) return sendJson(res, 200, { id: team.id, name: team.name });
+    return sendJson(res, 404, { error: { code: 'NotFound', message: `teams/${teamId}/${sub}` } });
   }
 
   /** A post or edit that breaks Teams' limits gets 429 and does not count. */

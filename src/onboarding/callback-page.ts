@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../text/html.js';
 
 /** The path Entra redirects the customer admin to; PUBLIC_BASE_URL + this is registered on the app. */
 export const CONSENT_CALLBACK_PATH = '/auth/consent/callback';
@@ -41,8 +42,4 @@ export function renderCallbackPage(page: CallbackPage): string {
     paragraphs,
     '</main><footer>SOC Bridge · You can close this page and return to Microsoft Teams.</footer></body></html>',
   ].join('\n');
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`=/]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

@@ -34,8 +34,11 @@ export function conversationInfoFrom(activity: Partial<Activity>): ConversationI
   if (!conversation?.id || !activity.serviceUrl) return undefined;
   const data = channelDataOf(activity);
   const kind = conversationKindOf(activity);
+  // Channel events (channelRenamed, channelCreated) arrive on the team's conversation and name the
+  // channel they are about in channelData; on a message the two are the same channel.
+  const channelId = kind === 'channel' ? baseConversationId(data.channel?.id ?? conversation.id) : undefined;
   const info: Record<string, unknown> = {
-    id: baseConversationId(conversation.id),
+    id: channelId ?? baseConversationId(conversation.id),
     kind,
     serviceUrl: activity.serviceUrl,
     channelId: activity.channelId ?? 'msteams',
@@ -44,7 +47,7 @@ export function conversationInfoFrom(activity: Partial<Activity>): ConversationI
     teamsTenantId: conversation.tenantId ?? data.tenant?.id,
     teamId: data.team?.id,
     teamName: data.team?.name,
-    teamsChannelId: kind === 'channel' ? (data.channel?.id ?? baseConversationId(conversation.id)) : undefined,
+    teamsChannelId: channelId,
     channelName: data.channel?.name,
     title: conversation.name,
   };

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { baseConversationId, commandInputFrom, conversationInfoFrom, placeFrom } from './activity.js';
 import { MemberDirectory } from './directory.js';
+import { TeamDirectory } from './team-directory.js';
 import { actorOf, mentionedUsersOf } from './identity.js';
 import { onInstalled, onRemoved } from './install.js';
 import { DEFAULT_ACTION_DEADLINE_MS, registerCardActions } from './card-actions.js';
@@ -48,6 +49,7 @@ export function createBot(deps: BotDeps): Bot {
     longRunningMessages: false,
   });
   const directory = new MemberDirectory({ clock: deps.clock, logger });
+  const teams = new TeamDirectory({ clock: deps.clock, logger });
 
   const turnFor = async (context: TurnContext): Promise<CommandTurn> => ({
     actor: await actorOf(context, services.roles, directory),
@@ -65,7 +67,7 @@ export function createBot(deps: BotDeps): Bot {
 
   const observe = async (context: TurnContext) => {
     const info = conversationInfoFrom(context.activity);
-    if (info) await services.conversations.observe(info);
+    if (info) await services.conversations.observe(await teams.withNames(context, info, services.conversations.get(info.id)));
   };
 
   registerCardActions(app, { turnFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });

@@ -67,7 +67,7 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     items: [{ severityLabel: 'High', severityColor: 'attention', title: 'Ransomware', line: 'Contoso · New', actionData: { verb: 'alert.open', tenantId: 't', alertId: 'a' } }],
     footer: 'Open an alert for its card and actions.',
   },
-  audit: { summary: '1 change', entries: [{ headline: 'Alex — assign — contoso', change: 'assignedTo none → alex', when: 'now' }] },
+  audit: { summary: '1 change', entries: [{ headline: 'Alex — assign — contoso', change: 'Owner: nobody → alex', when: 'now' }] },
   consent: {
     title: 'Tailspin Toys: grant the SOC access to your Microsoft Defender alerts',
     subtitle: 'Tenant t · requested by Alex',

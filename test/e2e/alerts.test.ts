@@ -308,13 +308,18 @@ describe('audit', () => {
     const target = bot.graph.alerts(CONTOSO_ID).find((a) => a.status === 'new')!;
     const { messageId, card } = await openAlert(target.id);
     const resolved = await bot.invoke('alert.status', { ...actionData(card, 'alert.status'), status: 'resolved' }, USERS.analyst, { kind: 'personal' }, messageId);
-    const commentData = actionData((resolved.body as { value: Record<string, unknown> }).value, 'alert.comment');
+    const classifyData = actionData((resolved.body as { value: Record<string, unknown> }).value, 'alert.classify');
+    const classified = await bot.invoke('alert.classify', { ...classifyData, classification: 'truePositive', determination: 'multiStagedAttack' }, USERS.analyst, { kind: 'personal' }, messageId);
+    const commentData = actionData((classified.body as { value: Record<string, unknown> }).value, 'alert.comment');
     await bot.invoke('alert.comment', { ...commentData, comment: 'Closed after review.' }, USERS.analyst, { kind: 'personal' }, messageId);
     const { replies } = await bot.say('audit contoso top:5');
     const text = cardText(cardIn(replies[0]!));
     expect(text).toContain(`${USERS.analyst.name} — comment — contoso`);
-    expect(text).toContain('status new → resolved');
-    expect(text.indexOf(`${USERS.analyst.name} — comment — contoso`)).toBeLessThan(text.indexOf('status new → resolved'));
+    expect(text).toContain('Comment: "Closed after review."');
+    expect(text).toContain(`Owner: nobody → ${USERS.analyst.email}, Status: New → Resolved`);
+    expect(text).toContain('Classification: not classified → True positive, Determination: none → Multistage attack');
+    expect(text).not.toMatch(/assignedTo|truePositive|multiStagedAttack|\bresolved\b/);
+    expect(text.indexOf(`${USERS.analyst.name} — comment — contoso`)).toBeLessThan(text.indexOf('Status: New → Resolved'));
   });
 
   it('is for admins only', async () => {

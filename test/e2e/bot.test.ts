@@ -218,6 +218,45 @@ describe('install bookkeeping', () => {
     expect(await bot.app.testing.conversation('19:fabrikam@thread.tacv2')).toMatchObject({ kind: 'channel', channelName: 'Fabrikam alerts', active: true });
   });
 
+  it('names a channel that Teams identifies by id only, asking the Bot Connector once per team', async () => {
+    const team = '19:names-team@thread.tacv2';
+    const place = { kind: 'channel', teamId: team, channelId: '19:names-contoso@thread.tacv2', idsOnly: true } as const;
+    bot.connector.addTeam({ id: team, name: 'SOC', channels: [{ id: team }, { id: place.channelId, name: 'Contoso alerts' }] });
+    const lookups = () => bot.connector.calls.filter((c) => c.method === 'GET' && c.path.startsWith('/v3/teams/')).length;
+    const { replies } = await bot.say('link contoso', USERS.admin, place);
+    expect(cardText(cardIn(replies[0]!))).toContain("SOC › Contoso alerts now receives Contoso Ltd's alerts");
+    expect(await bot.app.testing.conversation(place.channelId)).toMatchObject({ teamName: 'SOC', channelName: 'Contoso alerts' });
+    expect(lookups()).toBe(2);
+    await bot.say('help', USERS.admin, place);
+    await bot.say('help', USERS.admin, { ...place, channelId: team });
+    expect(lookups()).toBe(2);
+  });
+
+  it('says "This channel" when the Bot Connector cannot name it, and does not ask again on every message', async () => {
+    const place = { kind: 'channel', teamId: '19:unknown-team@thread.tacv2', channelId: '19:unnamed@thread.tacv2', idsOnly: true } as const;
+    const { replies } = await bot.say('link contoso', USERS.admin, place);
+    const text = cardText(cardIn(replies[0]!));
+    expect(text).toContain("This channel now receives Contoso Ltd's alerts");
+    expect(text).not.toContain('a channel');
+    const asked = () => bot.connector.calls.filter((c) => decodeURIComponent(c.path).startsWith(`/v3/teams/${place.teamId}`)).length;
+    expect(asked()).toBe(2);
+    await bot.say('help', USERS.admin, place);
+    expect(asked()).toBe(2);
+  });
+
+  it('renames the channel a channelRenamed event is about, not the team\'s General channel it arrives on', async () => {
+    const team = '19:rename-team@thread.tacv2';
+    const channel = '19:rename-me@thread.tacv2';
+    await bot.say('help', USERS.admin, { kind: 'channel', teamId: team, channelId: channel, channelName: 'Old name', teamName: 'SOC' });
+    await bot.say('help', USERS.admin, { kind: 'channel', teamId: team, channelId: team, channelName: 'General', teamName: 'SOC' });
+    const renamed: Record<string, unknown> = { ...bot.baseActivity('conversationUpdate', USERS.admin, { kind: 'channel', teamId: team, channelId: team }) };
+    renamed.conversation = { id: team, conversationType: 'channel', isGroup: true, tenantId: TEAMS_TENANT_ID };
+    renamed.channelData = { eventType: 'channelRenamed', tenant: { id: TEAMS_TENANT_ID }, team: { id: team }, channel: { id: channel, name: 'Contoso escalations' } };
+    expect((await bot.post(renamed)).status).toBe(200);
+    expect(await bot.app.testing.conversation(channel)).toMatchObject({ channelName: 'Contoso escalations', teamName: 'SOC' });
+    expect(await bot.app.testing.conversation(team)).toMatchObject({ channelName: 'General' });
+  });
+
   it('records personal and group chats with their kind', async () => {
     await bot.post({ ...bot.baseActivity('installationUpdate', USERS.analyst, { kind: 'groupChat' }), action: 'add' });
     expect(await bot.app.testing.conversation('19:group-chat@thread.v2')).toMatchObject({ kind: 'groupChat', title: 'Contoso onboarding' });

@@ -42,7 +42,8 @@ export const TEAMS_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 export type Place =
   | { kind: 'personal'; conversationId?: string }
-  | { kind: 'channel'; teamId?: string; channelId?: string; channelName?: string; teamName?: string }
+  /** `idsOnly`: channelData names neither team nor channel, as on Teams' own channel messages. */
+  | { kind: 'channel'; teamId?: string; channelId?: string; channelName?: string; teamName?: string; idsOnly?: boolean }
   | { kind: 'groupChat'; conversationId?: string; title?: string };
 
 /** The customers every harness serves: Contoso and Fabrikam connected, Northwind still waiting for consent. */
@@ -188,13 +189,16 @@ export class BotHarness {
       };
     }
     const channelId = place.channelId ?? '19:contoso-alerts@thread.tacv2';
+    const teamId = place.teamId ?? '19:soc-team@thread.tacv2';
     return {
       conversation: { id: `${channelId};messageid=${++this.counter}`, conversationType: 'channel', isGroup: true, tenantId: TEAMS_TENANT_ID },
-      channelData: {
-        tenant: { id: TEAMS_TENANT_ID },
-        team: { id: place.teamId ?? '19:soc-team@thread.tacv2', name: place.teamName ?? 'SOC' },
-        channel: { id: channelId, name: place.channelName ?? 'Contoso alerts' },
-      },
+      channelData: place.idsOnly
+        ? { teamsChannelId: channelId, teamsTeamId: teamId, tenant: { id: TEAMS_TENANT_ID }, team: { id: teamId }, channel: { id: channelId } }
+        : {
+            tenant: { id: TEAMS_TENANT_ID },
+            team: { id: teamId, name: place.teamName ?? 'SOC' },
+            channel: { id: channelId, name: place.channelName ?? 'Contoso alerts' },
+          },
     };
   }
 

@@ -1,5 +1,4 @@
-import { utc } from '../../alerts/alert-views.js';
-import type { AlertState } from '../../audit/audit-schema.js';
+import { describeStateChange, utc } from '../../alerts/alert-views.js';
 import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
 import { cardReply, notice, type Reply } from '../../chat/reply.js';
@@ -16,17 +15,10 @@ export async function audit({ command, actor, services }: HandlerContext<Command
       summary: `The ${entries.length} most recent change${entries.length === 1 ? '' : 's'}${scope}, newest first.`,
       entries: entries.map((e) => ({
         headline: `${e.actorName} — ${e.action} — ${e.tenantHandle}${e.outcome === 'done' ? '' : ` (${e.outcome})`}`,
-        change: `${e.alertTitle ? `"${e.alertTitle}" ` : ''}(${e.alertId}): ${describeChange(e.before, e.after)}${e.detail ? `. ${e.detail}` : ''}`,
+        change: `${e.alertTitle ? `"${e.alertTitle}" ` : ''}(${e.alertId}): ${describeStateChange(e.before, e.after)}${e.detail ? `. ${e.detail}` : ''}`,
         when: utc(e.at),
       })),
     },
     `${entries.length} audit entries`,
   );
-}
-
-function describeChange(before: AlertState, after: AlertState): string {
-  const keys = ['status', 'assignedTo', 'classification', 'determination'] as const;
-  const changes = keys.filter((k) => after[k] !== undefined && after[k] !== before[k]).map((k) => `${k} ${before[k] ?? 'none'} → ${after[k] ?? 'none'}`);
-  if (after.comment) changes.push(`comment "${after.comment.slice(0, 200)}"`);
-  return changes.length ? changes.join(', ') : 'no change';
 }

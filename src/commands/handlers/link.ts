@@ -12,7 +12,9 @@ export async function link({ command, actor, place, services }: HandlerContext<C
   if (!conversation) throw new UsageError('SOC Bridge has no record of this conversation yet. Remove the app from it and add it again, then link.');
   const tenant = services.tenants.resolve(command.tenant, actor);
   const { created, repaired } = await services.links.link(conversation, tenant, actor);
-  const where = services.links.placeName(conversation.id);
+  // Teams names a channel only on some events; until its name is known, the user is standing in it.
+  const unnamedChannel = conversation.kind === 'channel' && !conversation.channelName && conversation.teamsChannelId !== conversation.teamId;
+  const where = unnamedChannel ? 'This channel' : services.links.placeName(conversation.id);
   const delivering = deliveringRules(services, tenant.tenantId, conversation.id);
   const pending = tenant.status === 'pending-consent' ? ` Alerts start once ${tenant.displayName}'s admin has granted consent.` : '';
   const repairNote = repaired ? ' Broken links of this conversation are marked working again.' : '';
