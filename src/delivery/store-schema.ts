@@ -76,8 +76,8 @@ export const AlertSnapshotSchema = z.object({
   firstSeenAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   /**
-   * The alert as Graph sent it, JSON deflated and base64-encoded. Packed because every store
-   * write serializes the whole file: a burst's bodies as objects made each write four times slower.
+   * The alert as Graph sent it, JSON deflated and base64-encoded: bodies are the largest part of a
+   * burst's records, and packed they cost each batch written (and each record kept) far less.
    */
   body: z.string().optional(),
 });
