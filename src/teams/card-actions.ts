@@ -2,7 +2,7 @@ import type { Application, TurnState } from '@microsoft/teams-ai';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import type { ActionOutcome, ActionResult } from '../chat/outcome.js';
 import type { Reply } from '../chat/reply.js';
-import { ACTION_VERBS, type ActionVerb } from '../commands/action-verbs.js';
+import { ACTION_VERBS } from '../commands/action-verbs.js';
 import { runAction, type TurnContext as CommandTurn } from '../commands/pipeline.js';
 import type { Logger } from '../log.js';
 import { baseConversationId } from './activity.js';
@@ -38,13 +38,12 @@ export function registerCardActions(app: Application<TurnState>, deps: CardActio
   for (const verb of ACTION_VERBS) {
     app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
       const outcome = runAction(verb, data, originOf(context), await deps.turnFor(context));
-      // teams-ai types the invoke answer as its own card type; ours is the same JSON, built by render.ts.
-      if (await stopWithin(deps.deadlineMs, outcome.final)) return (await deliverNow(context, await outcome.final)) as never;
+      if (await stopWithin(deps.deadlineMs, outcome.final)) return deliverNow(context, await outcome.final);
       finishLater(context, outcome, deps);
-      return answerOf(outcome.interim) as never;
+      return answerOf(outcome.interim);
     });
     app.adaptiveCards.actionSubmit(verb, async (context, _state, data) => {
-      const { reply } = await runAction(verb as ActionVerb, data, originOf(context), await deps.turnFor(context)).final;
+      const { reply } = await runAction(verb, data, originOf(context), await deps.turnFor(context)).final;
       await context.sendActivity(activityOf(reply));
     });
   }
