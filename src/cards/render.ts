@@ -29,6 +29,26 @@ export function renderCard<N extends CardName>(name: N, data: CardDataOf<N>): Ad
   return fitCard(data, (fitted) => {
     const card = templateFor(name).expand({ $root: neutralizeCardData(fitted) }) as AdaptiveCardJson;
     delete card.$schema;
+    addSubmitFallbacks(card);
     return card;
   });
+}
+
+/**
+ * Clients without Universal Actions cannot send Action.Execute; they fall back to an Action.Submit
+ * with the same title and data (the verb included), which the bot answers with a new message. Each
+ * Action.Execute without a fallback of its own gets one.
+ */
+function addSubmitFallbacks(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) addSubmitFallbacks(item);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const element = node as Record<string, unknown>;
+  if (element.type === 'Action.Execute' && element.fallback === undefined && typeof element.verb === 'string') {
+    const data = element.data !== null && typeof element.data === 'object' ? (element.data as Record<string, unknown>) : {};
+    element.fallback = { type: 'Action.Submit', title: element.title, data: { ...data, verb: element.verb } };
+  }
+  for (const value of Object.values(element)) addSubmitFallbacks(value);
 }

@@ -185,6 +185,23 @@ describe('card templates', () => {
     expect(contrastProblems(renderCard(name, SAMPLES[name] as never))).toEqual([]);
   });
 
+  it.each(CARD_NAMES)('gives every Action.Execute of %s an Action.Submit fallback with its verb and data', (name) => {
+    const actions: Record<string, unknown>[] = [];
+    const collect = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(collect);
+      else if (node && typeof node === 'object') {
+        if ((node as { type?: unknown }).type === 'Action.Execute') actions.push(node as Record<string, unknown>);
+        Object.values(node).forEach(collect);
+      }
+    };
+    collect(renderCard(name, SAMPLES[name] as never));
+    for (const action of actions) {
+      const fallback = action.fallback as { type: string; title: unknown; data: Record<string, unknown> };
+      expect(fallback).toMatchObject({ type: 'Action.Submit', title: action.title });
+      expect(fallback.data).toMatchObject({ ...(action.data as object), verb: action.verb });
+    }
+  });
+
   it('the validator does catch a broken card', () => {
     expect(adaptiveCardProblems({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'Bogus' }] }).length).toBeGreaterThan(0);
   });

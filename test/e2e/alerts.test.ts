@@ -46,6 +46,22 @@ async function openAlert(id: string, user: TestUser = USERS.analyst): Promise<{ 
   return { messageId: last.id, card: cardIn(replies[0]!) };
 }
 
+/** The Action.Execute button carrying `verb` on the card. */
+function findAction(card: Record<string, unknown>, verb: string): Record<string, unknown> {
+  const found: Record<string, unknown>[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const element = node as Record<string, unknown>;
+      if (element.type === 'Action.Execute' && element.verb === verb) found.push(element);
+      Object.values(element).forEach(walk);
+    }
+  };
+  walk(card);
+  if (!found[0]) throw new Error(`no ${verb} button on the card`);
+  return found[0];
+}
+
 function actionData(card: Record<string, unknown>, verb: string): Record<string, unknown> {
   const all: { verb?: string; data?: Record<string, unknown>; card?: { actions?: unknown[] }; actions?: unknown[] }[] = [];
   const walk = (node: unknown) => {
@@ -325,5 +341,31 @@ describe('audit', () => {
   it('is for admins only', async () => {
     const { replies } = await bot.say('audit', USERS.analyst);
     expect(cardText(cardIn(replies[0]!))).toContain('needs the admin role');
+  });
+});
+
+describe('clients without Universal Actions', () => {
+  freshBot();
+
+  it('send an alert button\'s Action.Submit fallback and get the answer as a new message', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a) && !a.assignedTo)!;
+    const { card } = await openAlert(target.id);
+    const assign = findAction(card, 'alert.assign');
+    const fallback = assign.fallback as { type: string; data: Record<string, unknown> };
+    expect(fallback.type).toBe('Action.Submit');
+    const { status, replies } = await bot.submit(fallback.data, USERS.analyst);
+    expect(status).toBe(200);
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)?.assignedTo).toBe(USERS.analyst.email);
+    expect(replies).toHaveLength(1);
+    expect(cardText(cardIn(replies[0]!))).toContain(`Assigned by ${USERS.analyst.name}`);
+  });
+
+  it('are refused like any click when their role does not allow it', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a) && !a.assignedTo)!;
+    const { card } = await openAlert(target.id);
+    const fallback = findAction(card, 'alert.assign').fallback as { data: Record<string, unknown> };
+    const { replies } = await bot.submit(fallback.data, USERS.viewer);
+    expect(cardText(cardIn(replies[0]!))).toContain('Not allowed');
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)?.assignedTo).toBeFalsy();
   });
 });

@@ -240,6 +240,12 @@ export class BotHarness {
     return { ...result, replies: result.calls.filter((c) => c.method === 'POST' && c.path.includes('/activities')).map((c) => c.body ?? {}) };
   }
 
+  /** A client without Universal Actions sends a button's Action.Submit fallback: a message carrying the data. */
+  async submit(data: Record<string, unknown>, from: TestUser = USERS.admin, place: Place = { kind: 'personal' }) {
+    const result = await this.post({ ...this.baseActivity('message', from, place), value: data });
+    return { ...result, replies: result.calls.filter((c) => c.method === 'POST' && c.path.includes('/activities')).map((c) => c.body ?? {}) };
+  }
+
   /** A user clicks an Action.Execute button on the card in message `replyToId`. */
   async invoke(verb: string, data: Record<string, unknown>, from: TestUser = USERS.admin, place: Place = { kind: 'personal' }, replyToId = 'card-message') {
     return this.post({
