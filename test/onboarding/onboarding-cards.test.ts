@@ -26,14 +26,14 @@ const record = (state: OnboardingRecord['consent']['state'], steps: OnboardingRe
 
 type Json = Record<string, unknown>;
 
-/** Buttons a reader sees without opening anything: actions outside hidden containers. */
+/** Buttons a reader sees without opening anything: actions outside hidden containers (a fallback shows only instead of its action). */
 function visibleButtons(node: unknown, hidden = false): string[] {
   if (Array.isArray(node)) return node.flatMap((n) => visibleButtons(n, hidden));
   if (!node || typeof node !== 'object') return [];
   const record = node as Json;
   const isHidden = hidden || record.isVisible === false;
   const own = typeof record.type === 'string' && record.type.startsWith('Action.') && !isHidden ? [String(record.title)] : [];
-  return [...own, ...Object.entries(record).filter(([k]) => k !== 'selectAction' && k !== 'card').flatMap(([, v]) => visibleButtons(v, isHidden))];
+  return [...own, ...Object.entries(record).filter(([k]) => k !== 'selectAction' && k !== 'card' && k !== 'fallback').flatMap(([, v]) => visibleButtons(v, isHidden))];
 }
 
 describe('the consent card', () => {
