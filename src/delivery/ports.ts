@@ -3,6 +3,7 @@ import { DeliveryError } from '../errors.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { DeliveryOutcome } from './outcomes.js';
 import type { SampleInfo } from './store-schema.js';
+import type { ContentOptions } from '../alerts/notification-card.js';
 
 /**
  * The seams between routing (channel links, notification rules, email) and delivery (poller,
@@ -16,13 +17,6 @@ import type { SampleInfo } from './store-schema.js';
 export interface DeliveryTarget {
   readonly kind: string;
   readonly [field: string]: unknown;
-}
-
-/** What the notification carries, as Defender's email rules offer. */
-export interface ContentOptions {
-  readonly includeOrgName: boolean;
-  readonly includePortalLink: boolean;
-  readonly includeDeviceInfo: boolean;
 }
 
 /** One place an alert must go, and the rule that sent it there. */

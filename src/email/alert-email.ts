@@ -1,8 +1,9 @@
 import type { AlertDetailCardData } from '../cards/catalog.js';
 import type { CardColor } from '../cards/elements.js';
 import type { Alert } from '../defender/alert.js';
-import type { ContentOptions, OutgoingEmail } from '../delivery/ports.js';
-import { notificationCard, type NotificationExtras } from '../routing/notification-card.js';
+import type { OutgoingEmail } from '../delivery/ports.js';
+import type { ContentOptions } from '../alerts/notification-card.js';
+import { notificationCard, type NotificationExtras } from '../alerts/notification-card.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { oneLine } from './message.js';
 

@@ -1,5 +1,5 @@
 import { isDeviceEvidence, type Alert } from '../defender/alert.js';
-import type { ContentOptions } from '../delivery/ports.js';
+import type { ContentOptions } from '../alerts/notification-card.js';
 import type { TargetRef } from '../delivery/targets/target-kind.js';
 import type { NotificationRule } from './store-schema.js';
 

@@ -1,5 +1,6 @@
 import type { Alert } from '../defender/alert.js';
-import type { AlertRouter, ContentOptions, DeliveryTarget, RoutedTarget } from '../delivery/ports.js';
+import type { AlertRouter, DeliveryTarget, RoutedTarget } from '../delivery/ports.js';
+import type { ContentOptions } from '../alerts/notification-card.js';
 import type { TargetRegistry } from '../delivery/targets/registry.js';
 import type { RouteContext } from '../delivery/targets/target-kind.js';
 import type { CollectionReader } from '../store/storage.js';

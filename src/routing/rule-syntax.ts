@@ -1,5 +1,5 @@
 import type { AlertSeverity } from '../defender/alert-enums.js';
-import type { ContentOptions } from '../delivery/ports.js';
+import type { ContentOptions } from '../alerts/notification-card.js';
 import { TARGET_KINDS, recogniseTarget, targetKindOf } from '../delivery/targets/kinds.js';
 import type { TargetRef } from '../delivery/targets/target-kind.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { alertEmailComposer, renderAlertEmail } from '../../src/email/alert-email.js';
-import { notificationCard } from '../../src/routing/notification-card.js';
+import { notificationCard } from '../../src/alerts/notification-card.js';
 import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { TENANT_IDS, alertWith } from '../routing/world.js';
 

@@ -5,7 +5,7 @@ import { renderAlertEmail } from '../../src/email/alert-email.js';
 import { oneLine } from '../../src/email/message.js';
 import { SmtpEmailSender } from '../../src/email/smtp-sender.js';
 import { silentLogger } from '../../src/log.js';
-import { notificationCard } from '../../src/routing/notification-card.js';
+import { notificationCard } from '../../src/alerts/notification-card.js';
 import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { oversizedAlert } from '../helpers/oversized-alert.js';

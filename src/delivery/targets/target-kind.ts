@@ -6,7 +6,8 @@ import type { DeliveryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ConversationKind } from '../../conversations/conversation-schema.js';
 import type { TenantRecord } from '../../tenants/tenant-schema.js';
-import type { ContentOptions, DeliveryTarget } from '../ports.js';
+import type { DeliveryTarget } from '../ports.js';
+import type { ContentOptions } from '../../alerts/notification-card.js';
 import type { SampleInfo } from '../store-schema.js';
 import type { DeliveryWorker, WorkerContext } from '../worker.js';
 

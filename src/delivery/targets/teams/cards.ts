@@ -4,9 +4,9 @@ import type { AlertDigestCardData } from '../../../cards/catalog.js';
 import { clip, TEXT_LIMITS } from '../../../cards/limits.js';
 import { cardReply, type Reply } from '../../../chat/reply.js';
 import type { Alert } from '../../../defender/alert.js';
-import { notificationCard } from '../../../routing/notification-card.js';
+import { notificationCard } from '../../../alerts/notification-card.js';
 import type { TenantRecord } from '../../../tenants/tenant-schema.js';
-import type { ContentOptions } from '../../ports.js';
+import type { ContentOptions } from '../../../alerts/notification-card.js';
 import type { DigestItem, DigestRecord } from '../../store-schema.js';
 
 /** How a customer is named on a card: by name, or not at all when the rule leaves the organisation name out. */

@@ -1,5 +1,5 @@
 import { isDeviceEvidence } from '../../../defender/alert.js';
-import { alertPortalUrl, incidentPortalUrl } from '../../../routing/notification-card.js';
+import { alertPortalUrl, incidentPortalUrl } from '../../../alerts/notification-card.js';
 import { sampleNotice } from '../../samples.js';
 import type { Notification } from '../target-kind.js';
 import type { WebhookFormat } from './webhook-config.js';

@@ -1,9 +1,15 @@
-import { alertDetailCard } from '../alerts/alert-views.js';
+import { alertDetailCard } from './alert-views.js';
 import type { AlertDetailCardData } from '../cards/catalog.js';
 import type { CardColor } from '../cards/elements.js';
 import type { Alert } from '../defender/alert.js';
-import type { ContentOptions } from '../delivery/ports.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
+
+/** What the notification carries, as Defender's email rules offer. */
+export interface ContentOptions {
+  readonly includeOrgName: boolean;
+  readonly includePortalLink: boolean;
+  readonly includeDeviceInfo: boolean;
+}
 
 /** The tenant-specific portal link of an alert (reference §4.3), built from our own tenant record. */
 export function alertPortalUrl(tenant: TenantRecord, alert: Alert): string {
