@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { escapeHtml } from '../text/html.js';
+import { escapeHtml, staticPageHeaders } from '../text/html.js';
 
 /** The path Entra redirects the customer admin to; PUBLIC_BASE_URL + this is registered on the app. */
 export const CONSENT_CALLBACK_PATH = '/auth/consent/callback';
@@ -15,21 +14,13 @@ export interface CallbackPage {
 const STYLE =
   'body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}' +
   'h1{font-size:1.4rem}.good h1{color:#107c10}.bad h1{color:#a4262c}footer{margin-top:2rem;color:#605e5c;font-size:.85rem}';
-const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 /**
  * Nothing on the page runs, loads or submits anything: no scripts, no images, no forms, no
  * framing; the only style is the inline block above, allowed by its hash. The page's own URL
  * carries the consent state, so no referrer leaves it and nothing caches it.
  */
-export const CALLBACK_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Cache-Control': 'no-store',
-};
+export const CALLBACK_PAGE_HEADERS = staticPageHeaders(STYLE, { 'X-Frame-Options': 'DENY', 'Cache-Control': 'no-store' });
 
 /** The page as HTML; every piece of text is escaped, whatever its origin. */
 export function renderCallbackPage(page: CallbackPage): string {

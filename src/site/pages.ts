@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { escapeHtml } from '../text/html.js';
+import { escapeHtml, staticPageHeaders } from '../text/html.js';
 import type { Operator } from './operator.js';
 
 /**
@@ -32,16 +31,9 @@ interface PageContent {
 const STYLE =
   'body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1b1b1b}' +
   'h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:1.6rem}li{margin:.3rem 0}a{color:#0f548c}footer{margin-top:2.5rem;color:#605e5c;font-size:.9rem}';
-const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 /** Nothing on these pages runs, loads or submits anything; the only style is the inline block above, allowed by its hash. */
-export const SITE_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Type': 'text/html; charset=utf-8',
-  'Content-Security-Policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-  'Cache-Control': 'public, max-age=3600',
-};
+export const SITE_PAGE_HEADERS = staticPageHeaders(STYLE, { 'Cache-Control': 'public, max-age=3600' });
 
 /** One of the pages as HTML; every piece of text is escaped. */
 export function renderSitePage(page: SitePage, context: SiteContext): string {
