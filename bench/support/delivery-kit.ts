@@ -4,7 +4,6 @@
  * reading which alerts became visible where and when, and the fastest delivery Teams' limits allow.
  */
 import { startApp, type RunningApp } from '../../src/app.js';
-import type { Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config.js';
 import type { Actor } from '../../src/roles/actor.js';
 import { BotConnectorEmulator, type PostedMessage } from '../../src/emulator/bot-connector.js';
@@ -12,6 +11,7 @@ import { TEAMS_PUBLISHED_LIMITS } from '../../src/emulator/teams-limits.js';
 import { silentLogger } from '../../src/log.js';
 import { SlidingWindowLimiter, type RateWindow } from '../../src/rate-limit/sliding-window.js';
 import type { BenchTenant } from './protocol.js';
+import { VirtualClock } from './virtual-clock.js';
 
 export const BENCH_APP = { clientId: '5e7d3c1b-9a2f-4e6d-8b1c-0a9f8e7d6c5b', secret: 'bench-secret-value-not-a-real-one' } as const;
 const ADMIN: Actor = { userId: 'bench-admin', displayName: 'Bench Admin', role: 'admin', bootstrap: true };
@@ -154,23 +154,6 @@ export function visibility(connector: BotConnectorEmulator, conversationIds: Ite
     }
   }
   return { seen, posts, digests, lastPostAtMs };
-}
-
-/** Time that only moves when told: for planning with the real limiter. */
-class VirtualClock implements Clock {
-  private ms = 0;
-  now(): Date {
-    return new Date(this.ms);
-  }
-  nowMs(): number {
-    return this.ms;
-  }
-  sleep(): Promise<void> {
-    return Promise.resolve();
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
 }
 
 /**

@@ -4,7 +4,6 @@
  * the DeliveryLedger and its journal write them, audit entries as alert actions append them.
  */
 import { AuditLog, type NewAuditEntry } from '../../src/audit/audit-log.js';
-import type { Clock } from '../../src/clock.js';
 import { DELIVERY_RECORD_SET, DeliveryLedger, deliveryKeyOf } from '../../src/delivery/ledger.js';
 import type { DeliveryTarget } from '../../src/delivery/ports.js';
 import { ALERT_TEMPLATES } from '../../src/emulator/demo-catalog.js';
@@ -14,6 +13,7 @@ import { DEFAULT_RULE_ID } from '../../src/routing/matcher.js';
 import type { Storage } from '../../src/store/storage.js';
 import { TENANTS, TenantRecordSchema, type TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { benchTenants } from './delivery-kit.js';
+import { VirtualClock } from './virtual-clock.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -44,23 +44,6 @@ function guid(n: number): string {
 /** Graph's timestamps carry seven fractional digits. */
 function graphTime(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '0000Z');
-}
-
-/** A clock the seeding moves along the history, so records carry the times they would have. */
-class SettableClock implements Clock {
-  constructor(private ms: number) {}
-  set(ms: number): void {
-    this.ms = ms;
-  }
-  now(): Date {
-    return new Date(this.ms);
-  }
-  nowMs(): number {
-    return this.ms;
-  }
-  sleep(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 /** The 500 customers, as the tenants collection holds them. */
@@ -112,7 +95,7 @@ function channelOf(tenantIndex: number): string {
  * already released, as once every card is posted), written through the journal in batches.
  */
 export async function seedDeliveries(storage: Storage, tenants: readonly TenantRecord[], nowMs: number, from: number, to: number): Promise<void> {
-  const clock = new SettableClock(nowMs);
+  const clock = new VirtualClock(nowMs);
   const ledger = new DeliveryLedger({ records: storage.recordSet(DELIVERY_RECORD_SET), polls: { notePolls: async () => {} }, clock, logger: silentLogger, followsChanges: () => true });
   await ledger.load();
   for (let i = from; i < to; i++) {
@@ -161,7 +144,7 @@ export function auditEntryFor(i: number, tenants: readonly TenantRecord[], nowMs
 
 /** Appends audit entries `from`…`to - 1`, a few in flight at once, through the audit log. */
 export async function seedAudit(storage: Storage, tenants: readonly TenantRecord[], nowMs: number, from: number, to: number): Promise<void> {
-  const clock = new SettableClock(nowMs);
+  const clock = new VirtualClock(nowMs);
   const audit = new AuditLog({ storage, clock });
   let next = from;
   const worker = async () => {
