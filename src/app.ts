@@ -28,6 +28,9 @@ import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
+import { AppMetrics } from './metrics/app-metrics.js';
+import { metricsEnabled } from './metrics/metrics-config.js';
+import { startMetricsListener } from './metrics/metrics-endpoint.js';
 
 export interface RunningApp {
   readonly port: number;
@@ -43,6 +46,8 @@ export interface RunningApp {
   readonly testing: AppFacade;
   /** Proactive alert delivery: the poller, the outbox and one worker per target kind. */
   readonly delivery: DeliveryService;
+  /** `GET /metrics` on the loopback listener of METRICS_PORT, when it is set. */
+  readonly metricsUrl: string | undefined;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -63,13 +68,17 @@ export interface AppDeps {
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
-  const storage = await openStorage(config, { logger, clock });
+  const metrics = new AppMetrics({ processMetrics: metricsEnabled(config.metrics) });
+  const scrapes = { token: config.metrics.token, exposition: () => metrics.exposition() };
+  // First, so a port that cannot be had stops start-up before anything else is opened.
+  const metricsListener = config.metrics.port === undefined ? undefined : await startMetricsListener(config.metrics.port, scrapes, logger);
+  const storage = metrics.timeStorage(await openStorage(config, { logger, clock }));
   const tenants = new TenantRegistry({ storage, clock, logger });
   await storage.refresh();
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
   const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
-  const tokens = createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger });
-  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger });
+  const tokens = metrics.countTokenFailures(createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger }));
+  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger, observer: metrics });
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
   const adapter = createAdapter(config);
@@ -83,8 +92,10 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     records: storage.recordSet(DELIVERY_RECORD_SET), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
     router: routing.router, linkHealth: routing.links, targets,
     settings: config.delivery,
+    pollObserver: metrics,
     ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
   });
+  metrics.watch({ delivery, tenants, clock });
   if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = await createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const services: Services = {
@@ -104,7 +115,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   };
   // Every capability has declared its collections by now: read them before serving.
   await storage.refresh();
-  const bot = createBot({ config, adapter, services, clock, logger, refresh: () => storage.refresh(), ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
+  const bot = createBot({ config, adapter, services, clock, logger, refresh: () => storage.refresh(), observer: metrics, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
   const consentCallback = {
     handle: async (query: unknown) => {
@@ -113,7 +124,10 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     },
   };
   const site = { operator: config.operator, mode: config.mode, retentionMs: config.delivery.retentionMs };
-  const server: Server = createServer({ bot, logger, isReady: async () => ready && (await storage.healthy()), consentCallback, site });
+  const server: Server = createServer({
+    bot, logger, isReady: async () => ready && (await storage.healthy()), consentCallback, site,
+    ...(scrapes.token === undefined ? {} : { metrics: { ...scrapes, token: scrapes.token } }),
+  });
   const port = await listen(server, config.port, config.host);
   ready = true;
   await delivery.start();
@@ -124,6 +138,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     stopping ??= (async () => {
       ready = false;
       await stopServer(server, 10_000);
+      await metricsListener?.close();
       await delivery.stop();
       targets.close();
       await sandbox?.stop();
@@ -133,8 +148,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const testing = createAppFacade({ services, router: routing.router });
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, testing, delivery, stop };
+  const testing = createAppFacade({ services, router: routing.router, delivery });
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, testing, delivery, metricsUrl: metricsListener?.url, stop };
 }
 
 /**

@@ -8,6 +8,7 @@ import { resolveEmail, type EmailConfig } from './email/email-config.js';
 import { GUID_PATTERN as GUID } from './text/ids.js';
 import { resolveOperator, type Operator } from './site/operator.js';
 import { DATABASE_TLS_MODES, resolveDatabase, type DatabaseConfig } from './store/postgres/database-config.js';
+import { resolveMetrics, type MetricsConfig } from './metrics/metrics-config.js';
 
 /**
  * The Entra object id the bundled Agents Playground configuration gives its signed-in user
@@ -44,6 +45,7 @@ const duration = (what: string, fallback: string) =>
       }),
   );
 
+const METRICS_PORT_EXPECTED = 'must be a whole number between 0 and 65535: the loopback port of the /metrics listener';
 const GLOBAL_RATE_EXPECTED = 'must be a whole number of requests per second between 1 and 50 (Teams allows 30 or 50 per app per tenant, depending on the version of its documentation)';
 
 /** Each variable, what it must be, and its default. The README's configuration table mirrors this. */
@@ -155,6 +157,16 @@ const EnvSchema = z.object({
       .max(100, 'must be a whole number of connections between 1 and 100')
       .optional(),
   ),
+  METRICS_TOKEN: optionalText,
+  METRICS_PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: METRICS_PORT_EXPECTED })
+      .int(METRICS_PORT_EXPECTED)
+      .min(0, METRICS_PORT_EXPECTED)
+      .max(65535, METRICS_PORT_EXPECTED)
+      .optional(),
+  ),
 });
 
 export type BotAuth =
@@ -190,6 +202,8 @@ export interface AppConfig {
   database: DatabaseConfig;
   /** The MSSP running this SOC Bridge, as its privacy and terms pages name it. */
   operator: Operator;
+  /** Where `GET /metrics` is served (bearer token on PORT, a loopback listener, both, or neither). */
+  metrics: MetricsConfig;
   defender:
     | { kind: 'sandbox' }
     | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
@@ -231,6 +245,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const webhooks = resolveWebhooks(env, mode, problems);
   const database = resolveDatabase(vars, cwd, problems);
   const operator = resolveOperator(vars, problems);
+  const metrics = resolveMetrics(vars, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const admins = vars.SOC_ADMIN_IDS ?? (mode === 'sandbox' ? [PLAYGROUND_USER_OBJECT_ID] : []);
@@ -257,6 +272,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     webhooks,
     database,
     operator,
+    metrics,
     defender,
   };
 }
@@ -315,7 +331,7 @@ function resolveDefender(vars: EnvVars, cwd: string, problems: ConfigProblem[]):
 function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): ConfigProblem {
   const variable = String(issue.path[0] ?? 'environment');
   const raw = env[variable];
-  const shown = raw === undefined || /SECRET|PASSWORD|SMTP_URL|DATABASE_URL/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+  const shown = raw === undefined || /SECRET|PASSWORD|TOKEN|SMTP_URL|DATABASE_URL/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
   return { variable, expected: `${issue.message}${shown}` };
 }
 

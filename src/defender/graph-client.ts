@@ -27,6 +27,14 @@ export interface GraphTokenSource {
   forgetGraphToken(tenantId: string): void;
 }
 
+/** How one HTTP attempt to Graph ended: answered, refused (4xx), throttled (429), or failed (5xx, timeout, network). */
+export type GraphAttemptOutcome = 'ok' | 'rejected' | 'throttled' | 'failed';
+
+/** Told of every HTTP attempt to Graph, retries included (metrics). */
+export interface GraphRequestObserver {
+  graphRequest(tenantId: string, outcome: GraphAttemptOutcome, seconds: number): void;
+}
+
 /** Construction options; only baseUrl, tokens, clock and logger are required. */
 export interface GraphSecurityClientOptions {
   /** e.g. https://graph.microsoft.com (no version segment). */
@@ -44,6 +52,7 @@ export interface GraphSecurityClientOptions {
   /** Per-tenant budget; Graph allows 150 requests a minute per app per tenant. */
   rateLimit?: RateWindow;
   backoff?: { baseMs: number; capMs: number };
+  observer?: GraphRequestObserver;
 }
 
 /** One page of alerts; `nextLink` is present while more pages remain. */
@@ -70,6 +79,8 @@ type Attempt =
   | { kind: 'rejected'; status: number; body: unknown; requestId: string | null }
   | { kind: 'throttled'; waitMs?: number; requestId?: string }
   | { kind: 'transient'; problem: string; waitMs?: number; requestId?: string; cause?: unknown };
+
+const OUTCOME_OF: Readonly<Record<Attempt['kind'], GraphAttemptOutcome>> = { ok: 'ok', rejected: 'rejected', throttled: 'throttled', transient: 'failed' };
 
 interface GraphRequest {
   method: 'GET' | 'PATCH' | 'POST';
@@ -243,6 +254,8 @@ export class GraphSecurityClient {
     };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const timeoutMs = this.options.requestTimeoutMs ?? 15_000;
+    const started = performance.now();
+    let outcome: Attempt;
     try {
       const response = await fetch(request.url, {
         method: request.method,
@@ -250,11 +263,13 @@ export class GraphSecurityClient {
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      return await this.classify(response);
+      outcome = await this.classify(response);
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      return { kind: 'transient', problem: timedOut ? `no answer within ${timeoutMs} ms` : 'network error', cause: error };
+      outcome = { kind: 'transient', problem: timedOut ? `no answer within ${timeoutMs} ms` : 'network error', cause: error };
     }
+    this.options.observer?.graphRequest(tenantId, OUTCOME_OF[outcome.kind], (performance.now() - started) / 1000);
+    return outcome;
   }
 
   private async classify(response: Response): Promise<Attempt> {
