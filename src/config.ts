@@ -8,7 +8,7 @@ import { resolveEmail, type EmailConfig } from './email/email-config.js';
 import { GUID_PATTERN as GUID } from './text/ids.js';
 import { resolveOperator, type Operator } from './site/operator.js';
 import { DATABASE_TLS_MODES, resolveDatabase, type DatabaseConfig } from './store/postgres/database-config.js';
-import { resolveMetrics, type MetricsConfig } from './metrics/metrics-config.js';
+import { METRICS_TOKEN_PATTERN, resolveMetrics, type MetricsConfig } from './metrics/metrics-config.js';
 
 /**
  * The Entra object id the bundled Agents Playground configuration gives its signed-in user
@@ -157,7 +157,10 @@ const EnvSchema = z.object({
       .max(100, 'must be a whole number of connections between 1 and 100')
       .optional(),
   ),
-  METRICS_TOKEN: optionalText,
+  METRICS_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().regex(METRICS_TOKEN_PATTERN, 'must be at least 32 characters of random text without spaces (e.g. the output of "openssl rand -base64 48"): the bearer token a scraper sends for /metrics').optional(),
+  ),
   METRICS_PORT: z.preprocess(
     blankToUndefined,
     z.coerce

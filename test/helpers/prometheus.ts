@@ -35,10 +35,11 @@ const NAME = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
 const LABEL_NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 const TYPES = new Set<FamilyType>(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 
+/** A float as Prometheus reads one (Go's ParseFloat: NaN and Inf in any case, prom-client writes `Nan`). */
 function parseValue(text: string, line: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  if (/^nan$/i.test(text)) return NaN;
+  const infinite = /^([-+]?)inf(inity)?$/i.exec(text);
+  if (infinite) return infinite[1] === '-' ? -Infinity : Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`not a sample value: ${JSON.stringify(text)} in ${line}`);
   return Number(text);
 }
@@ -181,7 +182,7 @@ export class Exposition {
 
   /** Every sample of a counter or gauge family (none for an unknown family). */
   samples(name: string): readonly { labels: Labels; value: number }[] {
-    return (this.families.get(name)?.samples ?? []).filter((s) => s.name === name);
+    return (this.families.get(name)?.samples ?? []).filter((s) => s.name === name).map(({ labels, value }) => ({ labels, value }));
   }
 
   /** The value of the series with exactly these labels; undefined when there is no such series. */

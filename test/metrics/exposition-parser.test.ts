@@ -10,6 +10,9 @@ const TEXT = [
   'jobs_total{kind="b"} 1.5e2',
   '# TYPE temperature gauge',
   'temperature -Inf',
+  '# TYPE lag gauge',
+  'lag{at="mean"} Nan',
+  'lag{at="max"} +inf',
   '# A comment line',
   '',
   '# TYPE wait_seconds histogram',
@@ -35,6 +38,9 @@ describe('the exposition reader', () => {
     expect(exposition.value('jobs_total', { kind: 'b' })).toBe(150);
     expect(exposition.value('jobs_total', { kind: 'a' })).toBeUndefined();
     expect(exposition.value('temperature')).toBe(-Infinity);
+    // Prometheus reads floats as Go does: NaN and Inf in any case (prom-client writes "Nan").
+    expect(exposition.value('lag', { at: 'mean' })).toBeNaN();
+    expect(exposition.value('lag', { at: 'max' })).toBe(Infinity);
   });
 
   it('keeps each labelled histogram series apart', () => {
