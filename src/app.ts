@@ -4,6 +4,7 @@ import { AlertService } from './alerts/alert-service.js';
 import { createAppFacade, type AppFacade } from './app-facade.js';
 import { AuditLog } from './audit/audit-log.js';
 import { GraphSecurityClient } from './defender/graph-client.js';
+import { GRAPH_TENANT_WINDOW, TenantRateGate } from './defender/tenant-rate-gate.js';
 import { createGraphTokenProvider } from './defender/token-provider.js';
 import { startSandbox, type DefenderEndpoints, type Sandbox } from './sandbox/sandbox.js';
 import { TenantRegistry } from './tenants/tenant-registry.js';
@@ -69,7 +70,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
   const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
   const tokens = createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger });
-  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger });
+  // Every instance on the database draws from one budget per customer tenant.
+  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger, rateGate: new TenantRateGate(storage.rates, GRAPH_TENANT_WINDOW, clock) });
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
   const adapter = createAdapter(config);

@@ -15,7 +15,7 @@ import type { PollCursor } from './store-schema.js';
 export interface PollingGraph {
   listAlerts(tenantId: string, query: AlertQuery, options: { pageSize?: number }): Promise<AlertPage>;
   nextAlertPage(tenantId: string, nextLink: string): Promise<AlertPage>;
-  rateHeadroom(tenantId: string): number;
+  rateHeadroom(tenantId: string): Promise<number>;
 }
 
 /** A page chain longer than one poll reads: the next poll goes on from here. */
@@ -168,7 +168,7 @@ export class AlertPoller {
   private async pollOnce(tenant: TenantRecord): Promise<PollReport> {
     const { clock, ledger, logger } = this.deps;
     const tenantId = tenant.tenantId;
-    if (this.deps.graph.rateHeadroom(tenantId) < this.options.headroomReserve) {
+    if ((await this.deps.graph.rateHeadroom(tenantId)) < this.options.headroomReserve) {
       this.counters.deferred++;
       logger.debug({ event: 'poller.deferred', tenant: tenant.handle }, 'Graph budget low; polling this tenant next round');
       return { tenantId, outcome: 'deferred', alertsRead: 0, complete: false };

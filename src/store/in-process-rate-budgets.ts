@@ -18,6 +18,12 @@ export class InProcessRateBudgets implements RateBudgetStore {
     this.limiters.get(name)?.pauseUntil(this.clock.nowMs() + ms);
   }
 
+  async headroom(name: string, window: RateWindow): Promise<number> {
+    const limiter = this.limiters.get(name);
+    if (!limiter) return window.limit;
+    return limiter.delayMs() > 0 && limiter.headroom() > 0 ? 0 : limiter.headroom();
+  }
+
   private limiterFor(name: string, window: RateWindow): SlidingWindowLimiter {
     let limiter = this.limiters.get(name);
     if (!limiter) {

@@ -13,4 +13,6 @@ export interface RateBudgetStore {
   take(name: string, window: RateWindow): Promise<BudgetTake>;
   /** Admits nothing from budget `name` for `ms` from now (a longer pause already on stays). */
   pause(name: string, ms: number): Promise<void>;
+  /** How many more events budget `name` would admit now (0 during a pause). */
+  headroom(name: string, window: RateWindow): Promise<number>;
 }

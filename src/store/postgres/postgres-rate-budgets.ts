@@ -44,4 +44,16 @@ export class PostgresRateBudgets implements RateBudgetStore {
       [name, Math.max(0, Math.round(ms))],
     );
   }
+
+  async headroom(name: string, window: RateWindow): Promise<number> {
+    const result = await this.db.query<{ used: string; paused: boolean }>(
+      `SELECT (SELECT count(*) FROM unnest(events) AS e WHERE e > statement_timestamp() - $2 * interval '1 millisecond') AS used,
+              paused_until > statement_timestamp() AS paused
+       FROM rate_budgets WHERE name = $1`,
+      [name, window.periodMs],
+    );
+    const row = result.rows[0];
+    if (!row) return window.limit;
+    return row.paused ? 0 : Math.max(0, window.limit - Number(row.used));
+  }
 }
