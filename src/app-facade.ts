@@ -52,12 +52,12 @@ export interface AppFacade {
   auditTrail(filter?: { readonly tenant?: string }): Promise<AuditEntry[]>;
   /** The conversation operational notices go to (`soc-channel`), while the bot is still there. */
   socChannel(): Promise<string | undefined>;
-  /** Every delivery record kept (one per alert and target): its target, state and error, in creation order. */
+  /** Every delivery record kept (one per alert and target): its target, state and error, in creation order; none on an instance that does not run delivery. */
   deliveries(): Promise<DeliveryRecord[]>;
 }
 
 /** Builds the facade over the composed services. */
-export function createAppFacade({ services, router, delivery }: { services: Services; router: AlertRouter; delivery: { readonly ledger: { deliveries(): Iterable<DeliveryRecord> } } }): AppFacade {
+export function createAppFacade({ services, router, delivery }: { services: Services; router: AlertRouter; delivery: { readonly running: { readonly ledger: { deliveries(): Iterable<DeliveryRecord> } } | undefined } }): AppFacade {
   const { roles, tenants, conversations, links, rules, onboarding, audit, soc } = services;
   const tenantIdOf = (ref: string) => tenants.find(ref)?.tenantId;
   return {
@@ -91,6 +91,6 @@ export function createAppFacade({ services, router, delivery }: { services: Serv
       return tenantId === undefined ? [] : audit.recent({ tenantId, top: Number.POSITIVE_INFINITY });
     },
     socChannel: async () => soc.socConversationId(),
-    deliveries: async () => [...delivery.ledger.deliveries()].sort((a, b) => a.seq - b.seq).map((d) => structuredClone(d)),
+    deliveries: async () => [...(delivery.running?.ledger.deliveries() ?? [])].sort((a, b) => a.seq - b.seq).map((d) => structuredClone(d)),
   };
 }

@@ -8,12 +8,16 @@ import { OTHER_LABEL } from './bounded-labels.js';
 /** Conversations with a label of their own in the queue metrics (those waiting longest); the rest share `other`. */
 export const MAX_CONVERSATION_LABELS = 20;
 
+/** Delivery as the state metrics read it: its counters and its records. */
+export interface DeliveryState {
+  stats(): DeliveryStats;
+  readonly ledger: { deliveries(): Iterable<DeliveryRecord>; digests(): Iterable<DigestRecord>; delivery(key: string): DeliveryRecord | undefined };
+}
+
 /** What the state metrics are read from, at each scrape. */
 export interface StateSources {
-  readonly delivery: {
-    stats(): DeliveryStats;
-    readonly ledger: { deliveries(): Iterable<DeliveryRecord>; digests(): Iterable<DigestRecord>; delivery(key: string): DeliveryRecord | undefined };
-  };
+  /** `running`: delivery while this instance runs it (one instance at a time, on PostgreSQL). */
+  readonly delivery: { readonly running: DeliveryState | undefined };
   readonly tenants: { all(): TenantRecord[] };
   readonly clock: Clock;
 }
@@ -31,6 +35,7 @@ export interface ConversationQueue {
  * from the current state just before each scrape, so they always agree with the records.
  */
 export class StateMetrics {
+  private readonly running: Gauge;
   private readonly deliveries: Gauge<'kind' | 'state'>;
   private readonly oldestPending: Gauge<'kind'>;
   private readonly queueDepth: Gauge<'conversation'>;
@@ -48,6 +53,7 @@ export class StateMetrics {
     private readonly tenantLabel: (tenantId: string) => string,
   ) {
     const registers = [registry];
+    this.running = new Gauge({ name: 'socbridge_delivery_running', help: 'Whether this instance runs alert delivery (1) or leaves it to the instance holding the delivery lease (0); the delivery metrics come from the one running it.', registers });
     this.deliveries = new Gauge({ name: 'socbridge_deliveries', help: 'Delivery records kept (within RETENTION), by target kind and state.', labelNames: ['kind', 'state'], registers });
     this.oldestPending = new Gauge({ name: 'socbridge_delivery_oldest_pending_age_seconds', help: 'How long the oldest pending delivery of each target kind has waited (0 when none waits).', labelNames: ['kind'], registers });
     this.queueDepth = new Gauge({ name: 'socbridge_teams_queue_depth', help: `Posts (cards and digests) waiting for each Teams conversation; the ${MAX_CONVERSATION_LABELS} waiting longest by name, the rest as conversation="other".`, labelNames: ['conversation'], registers });
@@ -62,48 +68,43 @@ export class StateMetrics {
 
   /** Sets every state metric from the state now. */
   update(): void {
-    const { delivery, tenants, clock } = this.sources;
+    const { tenants, clock } = this.sources;
+    this.updateTenants(tenants.all());
+    const delivery = this.sources.delivery.running;
+    this.running.set(delivery ? 1 : 0);
+    for (const metric of [this.deliveries, this.oldestPending, this.queueDepth, this.queueAge, this.deliveryEvents, this.pollAlerts, this.pollPages, this.storeWrites]) metric.reset();
+    if (!delivery) return;
     const stats = delivery.stats();
     const now = clock.nowMs();
-    this.updateDeliveries(Object.keys(stats.targets), now);
-    this.updateQueues(now);
-    this.updateTenants(tenants.all());
-    this.deliveryEvents.reset();
+    this.updateDeliveries(delivery, Object.keys(stats.targets), now);
+    this.updateQueues(delivery, now);
     for (const [kind, counters] of Object.entries(stats.targets)) {
       for (const [event, value] of Object.entries(counters)) this.deliveryEvents.inc({ kind, event: snakeCase(event) }, value);
     }
-    this.pollAlerts.reset();
     this.pollAlerts.inc({ kind: 'read' }, stats.poller.alertsRead);
     this.pollAlerts.inc({ kind: 'new' }, stats.poller.newAlerts);
     this.pollAlerts.inc({ kind: 'changed' }, stats.poller.changedAlerts);
-    this.pollPages.reset();
     this.pollPages.inc(stats.poller.pages);
-    this.storeWrites.reset();
     this.storeWrites.inc(stats.storeWrites);
   }
 
-  private updateDeliveries(kinds: readonly string[], now: number): void {
+  private updateDeliveries(delivery: DeliveryState, kinds: readonly string[], now: number): void {
     const counts = new Map<string, number>();
     const oldest = new Map<string, number>();
     for (const kind of kinds) for (const state of DELIVERY_STATES) counts.set(`${kind}\n${state}`, 0);
-    for (const d of this.sources.delivery.ledger.deliveries()) {
+    for (const d of delivery.ledger.deliveries()) {
       const key = `${d.target.kind}\n${d.state}`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
       if (d.state === 'pending') oldest.set(d.target.kind, Math.min(oldest.get(d.target.kind) ?? Infinity, Date.parse(d.createdAt)));
     }
-    this.deliveries.reset();
     for (const [key, count] of counts) {
       const [kind = '', state = ''] = key.split('\n');
       this.deliveries.set({ kind, state }, count);
     }
-    this.oldestPending.reset();
     for (const kind of new Set([...kinds, ...oldest.keys()])) this.oldestPending.set({ kind }, ageSeconds(now, oldest.get(kind)));
   }
 
-  private updateQueues(now: number): void {
-    const { ledger } = this.sources.delivery;
-    this.queueDepth.reset();
-    this.queueAge.reset();
+  private updateQueues({ ledger }: DeliveryState, now: number): void {
     for (const q of teamsQueues(ledger.deliveries(), ledger.digests(), (key) => ledger.delivery(key), now, MAX_CONVERSATION_LABELS)) {
       this.queueDepth.set({ conversation: q.conversation }, q.depth);
       this.queueAge.set({ conversation: q.conversation }, q.oldestAgeSeconds);

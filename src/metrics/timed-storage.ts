@@ -1,7 +1,9 @@
+import type { Mailbox } from '../store/mailbox.js';
+import type { RateBudgetStore } from '../store/rate-budgets.js';
 import type { AppendLog, Collection, CollectionDraft, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../store/storage.js';
 
 /** The storage operations timed, as the `operation` label names them. */
-export type StoreOperation = 'collection_write' | 'write_all' | 'refresh' | 'log_append' | 'log_query' | 'log_count' | 'record_set_write' | 'health';
+export type StoreOperation = 'collection_write' | 'write_all' | 'refresh' | 'log_append' | 'log_query' | 'log_count' | 'record_set_write' | 'mailbox' | 'rate_budget' | 'health';
 
 /** Called with each storage operation's duration, whether it succeeded or threw. */
 export type StoreTimer = (operation: StoreOperation, seconds: number) => void;
@@ -24,6 +26,8 @@ export function timeStorage(storage: Storage, timer: StoreTimer): Storage {
   const collections = new Map<string, Collection<unknown>>();
   const logs = new Map<string, AppendLog<unknown>>();
   const recordSets = new Map<string, RecordSet>();
+  const mailboxes = new Map<string, Mailbox>();
+  const rates = timeRates(storage.rates, timer);
   return {
     get kind() {
       return storage.kind;
@@ -33,6 +37,9 @@ export function timeStorage(storage: Storage, timer: StoreTimer): Storage {
     },
     get leases() {
       return storage.leases;
+    },
+    get rates() {
+      return rates;
     },
     collection<T>(spec: CollectionSpec<T>): Collection<T> {
       let collection = collections.get(spec.name);
@@ -62,6 +69,14 @@ export function timeStorage(storage: Storage, timer: StoreTimer): Storage {
       }
       return set;
     },
+    mailbox(name: string): Mailbox {
+      let mailbox = mailboxes.get(name);
+      if (!mailbox) {
+        mailbox = timeMailbox(storage.mailbox(name), timer);
+        mailboxes.set(name, mailbox);
+      }
+      return mailbox;
+    },
     refresh: () => timed('refresh', timer, () => storage.refresh()),
     healthy: () => timed('health', timer, () => storage.healthy()),
     close: () => storage.close(),
@@ -88,5 +103,22 @@ function timeLog<T>(inner: AppendLog<T>, timer: StoreTimer): AppendLog<T> {
     query: (options) => timed('log_query', timer, () => inner.query(options)),
     count: (options) => timed('log_count', timer, () => inner.count(options)),
     entries: () => inner.entries(),
+  };
+}
+
+function timeMailbox(inner: Mailbox, timer: StoreTimer): Mailbox {
+  return {
+    post: (kind, body) => timed('mailbox', timer, () => inner.post(kind, body)),
+    take: (limit) => timed('mailbox', timer, () => inner.take(limit)),
+    answer: (id, body) => timed('mailbox', timer, () => inner.answer(id, body)),
+    answerOf: (id) => timed('mailbox', timer, () => inner.answerOf(id)),
+  };
+}
+
+function timeRates(inner: RateBudgetStore, timer: StoreTimer): RateBudgetStore {
+  return {
+    take: (name, window) => timed('rate_budget', timer, () => inner.take(name, window)),
+    pause: (name, ms) => timed('rate_budget', timer, () => inner.pause(name, ms)),
+    headroom: (name, window) => timed('rate_budget', timer, () => inner.headroom(name, window)),
   };
 }
