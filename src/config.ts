@@ -45,20 +45,13 @@ const duration = (what: string, fallback: string) =>
       }),
   );
 
-const METRICS_PORT_EXPECTED = 'must be a whole number between 0 and 65535: the loopback port of the /metrics listener';
+/** A TCP port (0 = any free one); `expected` is said of any other value. */
+const portNumber = (expected: string) => z.coerce.number({ error: expected }).int(expected).min(0, expected).max(65535, expected);
 const GLOBAL_RATE_EXPECTED = 'must be a whole number of requests per second between 1 and 50 (Teams allows 30 or 50 per app per tenant, depending on the version of its documentation)';
 
 /** Each variable, what it must be, and its default. The README's configuration table mirrors this. */
 const EnvSchema = z.object({
-  PORT: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: 'must be a whole number between 0 and 65535' })
-      .int('must be a whole number between 0 and 65535')
-      .min(0, 'must be a whole number between 0 and 65535')
-      .max(65535, 'must be a whole number between 0 and 65535')
-      .default(3978),
-  ),
+  PORT: z.preprocess(blankToUndefined, portNumber('must be a whole number between 0 and 65535').default(3978)),
   HOST: optionalText,
   PUBLIC_BASE_URL: z.preprocess(blankToUndefined, httpUrl('e.g. https://socbridge.example.com').optional()),
   LOG_LEVEL: z.preprocess(
@@ -166,15 +159,7 @@ const EnvSchema = z.object({
     blankToUndefined,
     z.string().regex(METRICS_TOKEN_PATTERN, 'must be at least 32 characters of random text without spaces (e.g. the output of "openssl rand -base64 48"): the bearer token a scraper sends for /metrics').optional(),
   ),
-  METRICS_PORT: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: METRICS_PORT_EXPECTED })
-      .int(METRICS_PORT_EXPECTED)
-      .min(0, METRICS_PORT_EXPECTED)
-      .max(65535, METRICS_PORT_EXPECTED)
-      .optional(),
-  ),
+  METRICS_PORT: z.preprocess(blankToUndefined, portNumber('must be a whole number between 0 and 65535: the loopback port of the /metrics listener').optional()),
 });
 
 export type BotAuth =
