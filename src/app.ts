@@ -31,7 +31,7 @@ import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
-import { DeliveryCoordinator } from './delivery/delivery-coordinator.js';
+import { DELIVERY_LEASE, DeliveryCoordinator } from './delivery/delivery-coordinator.js';
 import { DELIVERY_MAILBOX } from './delivery/owner-requests.js';
 import { DEFAULT_SAMPLE_WAIT_MS } from './delivery/settings.js';
 import { TARGET_STATUSES } from './delivery/status-schema.js';
@@ -97,9 +97,12 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const routing = createRouting({ storage, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ storage, conversations, messenger, logger });
-  const createDeliveryService = () =>
+  const holder = instanceId();
+  const createDeliveryService = (mayDeliver: () => boolean) =>
     new DeliveryService({
-      records: storage.recordSet(DELIVERY_RECORD_SET), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
+      mayDeliver,
+      // On the database, only the instance holding the delivery lease writes delivery's records.
+      records: storage.recordSet(DELIVERY_RECORD_SET, storage.kind === 'postgres' ? { lease: DELIVERY_LEASE, holder } : undefined), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
       router: routing.router, linkHealth: routing.links, targets,
       settings: config.delivery,
       pollObserver: metrics,
@@ -107,7 +110,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     });
   const delivery = new DeliveryCoordinator({
     // The embedded store's folder lock makes this process the only one; on PostgreSQL instances take turns.
-    mode: storage.kind === 'embedded' ? { kind: 'solo' } : { kind: 'leased', leases: storage.leases, holder: instanceId(), ttlMs: config.deliveryLeaseMs },
+    mode: storage.kind === 'embedded' ? { kind: 'solo' } : { kind: 'leased', leases: storage.leases, holder, ttlMs: config.deliveryLeaseMs },
     createService: createDeliveryService,
     mailbox: storage.mailbox(DELIVERY_MAILBOX),
     statuses: new TargetStatusBoard(storage.collection(TARGET_STATUSES), (target) => targets.keyOf(target)),

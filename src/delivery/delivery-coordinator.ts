@@ -26,8 +26,8 @@ export interface DeliveryCoordinatorDeps {
    * holding the delivery lease runs it.
    */
   readonly mode: { readonly kind: 'solo' } | { readonly kind: 'leased'; readonly leases: LeaseStore; readonly holder: string; readonly ttlMs: number };
-  /** A fresh delivery service, each time this instance starts running delivery. */
-  readonly createService: () => DeliveryService;
+  /** A fresh delivery service, each time this instance starts running delivery; it delivers only while `mayDeliver` says so. */
+  readonly createService: (mayDeliver: () => boolean) => DeliveryService;
   readonly mailbox: Mailbox;
   readonly statuses: TargetStatusBoard;
   readonly tenants: { find(ref: string): TenantRecord | undefined };
@@ -100,7 +100,7 @@ export class DeliveryCoordinator implements SampleDelivery {
 
   private run(): void {
     if (this.stopped || this.service) return;
-    const service = this.deps.createService();
+    const service = this.deps.createService(() => (this.keeper ? this.keeper.holds : true));
     this.service = service;
     this.starting = service.start().then(
       () => this.startBeat(service),

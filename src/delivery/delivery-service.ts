@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Messenger } from '../conversations/messenger.js';
+import { ChatDeliveryError, type Messenger } from '../conversations/messenger.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { ConversationRecord } from '../conversations/conversation-schema.js';
@@ -45,6 +45,11 @@ export interface DeliveryServiceDeps {
   readonly refreshState?: () => Promise<void>;
   /** Told of every poll's outcome and duration (metrics). */
   readonly pollObserver?: PollObserver;
+  /**
+   * Whether this instance may still deliver: false from the moment it can no longer be sure it
+   * holds the delivery lease, so nothing is sent while another instance may already run delivery.
+   */
+  readonly mayDeliver?: () => boolean;
 }
 
 /** What delivery did since start: what an operator's metrics would show, and what benchmarks read. */
@@ -84,8 +89,9 @@ export class DeliveryService implements SampleDelivery {
     this.health = new TargetHealthBook(this.ledger);
     // A sample for a rule that covers no tenant yet names a placeholder customer.
     const tenants = { find: (ref: string) => deps.tenants.find(ref) ?? (ref === SAMPLE_TENANT.tenantId ? SAMPLE_TENANT : undefined) };
+    const mayDeliver = deps.mayDeliver ?? (() => true);
     const context: WorkerContext = {
-      ledger: this.ledger, tenants, conversations: deps.conversations, messenger: deps.messenger, linkHealth: deps.linkHealth, notices: deps.notices,
+      ledger: this.ledger, tenants, conversations: deps.conversations, messenger: fencedMessenger(deps.messenger, mayDeliver), mayDeliver, linkHealth: deps.linkHealth, notices: deps.notices,
       outcomes: this.outcomes, health: this.health, clock, logger, random: tuning.random ?? Math.random, tuning, settings,
     };
     for (const { kind, built } of deps.targets.entries) this.workers.set(kind.key, built.createWorker(context));
@@ -225,4 +231,13 @@ export class DeliveryService implements SampleDelivery {
   get idle(): boolean {
     return [...this.workers.values()].every((w) => w.idle);
   }
+}
+
+/** Teams posts and edits refused (as a passing failure, retried by whoever runs delivery next) once this instance may no longer deliver. */
+function fencedMessenger(messenger: Messenger, mayDeliver: () => boolean): Messenger {
+  const refuse = () => new ChatDeliveryError('transient', undefined, undefined, 'this instance no longer runs delivery');
+  return {
+    send: (conversation, reply) => (mayDeliver() ? messenger.send(conversation, reply) : Promise.reject(refuse())),
+    update: (conversation, messageId, reply) => (mayDeliver() ? messenger.update(conversation, messageId, reply) : Promise.reject(refuse())),
+  };
 }

@@ -136,6 +136,8 @@ export class GenericWorker implements DeliveryWorker {
     if (!alert || !tenant) return this.giveUp(d, update, alert ? 'the customer tenant is no longer known' : 'the alert data was lost before sending');
     const event: Notification['event'] = d.sample ? 'sample' : update ? 'updated' : 'new';
     const notification: Notification = { event, eventId: eventIdOf(key, event, alert.lastUpdateDateTime), tenant, alert, options: d.options, ruleId: d.ruleId, ...(d.sample ? { sample: d.sample } : {}) };
+    // The entry stays pending for whichever instance runs delivery now.
+    if (!this.ctx.mayDeliver()) return;
     try {
       await this.sender.send(d.target, notification);
     } catch (error) {

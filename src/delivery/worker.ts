@@ -56,6 +56,8 @@ export interface WorkerContext {
   readonly tenants: { find(ref: string): TenantRecord | undefined };
   readonly conversations: { get(id: string): ConversationRecord | undefined };
   readonly messenger: Messenger;
+  /** Whether this instance may still deliver (it holds the delivery lease); checked before each send. */
+  readonly mayDeliver: () => boolean;
   readonly linkHealth: LinkHealth;
   readonly notices: DeliveryNoticePort;
   /** Where `rule test` waits for its samples' outcomes. */

@@ -2,7 +2,7 @@ import { StoreError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { LeaseStore } from '../leases.js';
 import { collectionOver, Draft, Replica } from '../replica.js';
-import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordChange, RecordSet, Storage } from '../storage.js';
+import type { AppendLog, Collection, CollectionSpec, Drafts, LeaseHolder, LogSpec, RecordChange, RecordSet, Storage } from '../storage.js';
 import type { Database, Queryable } from './database.js';
 import { PostgresLeaseStore } from './postgres-leases.js';
 import { PostgresMailbox } from './postgres-mailbox.js';
@@ -174,7 +174,7 @@ export class PostgresStorage implements Storage {
     };
   }
 
-  recordSet(name: string): RecordSet {
+  recordSet(name: string, writer?: LeaseHolder): RecordSet {
     const db = this.db;
     return {
       async *load() {
@@ -183,7 +183,14 @@ export class PostgresStorage implements Storage {
       },
       async write(batch) {
         if (batch.length === 0) return;
-        await db.withTransaction((tx) => writeRecordBatch(tx, name, batch));
+        await db.withTransaction(async (tx) => {
+          // FOR SHARE: the lease cannot change hands until this write commits, so whoever takes it next loads it.
+          if (writer) {
+            const held = await tx.query('SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND expires_at > statement_timestamp() FOR SHARE', [writer.lease, writer.holder]);
+            if (held.rowCount === 0) throw new StoreError('store.fenced', `Not written: this instance no longer holds the ${writer.lease} lease.`);
+          }
+          await writeRecordBatch(tx, name, batch);
+        });
       },
     };
   }
