@@ -1,12 +1,12 @@
-import type { Mailbox } from '../store/mailbox.js';
-import type { RateBudgetStore } from '../store/rate-budgets.js';
-import type { AppendLog, Collection, CollectionDraft, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../store/storage.js';
+import type { Storage } from '../store/storage.js';
 
 /** The storage operations timed, as the `operation` label names them. */
 export type StoreOperation = 'collection_write' | 'write_all' | 'refresh' | 'log_append' | 'log_query' | 'log_count' | 'record_set_write' | 'mailbox' | 'rate_budget' | 'health';
 
 /** Called with each storage operation's duration, whether it succeeded or threw. */
 export type StoreTimer = (operation: StoreOperation, seconds: number) => void;
+
+type Method = (...args: unknown[]) => unknown;
 
 async function timed<R>(operation: StoreOperation, timer: StoreTimer, run: () => Promise<R>): Promise<R> {
   const started = performance.now();
@@ -18,107 +18,54 @@ async function timed<R>(operation: StoreOperation, timer: StoreTimer, run: () =>
 }
 
 /**
+ * `target` with some async methods timed and some results wrapped in turn; every other member,
+ * and every argument, passes through untouched. A proxy rather than a hand-written copy of each
+ * interface, so a member or a parameter the port gains later (a record set's fencing writer) is
+ * never dropped on the way.
+ */
+function instrument<T extends object>(target: T, timer: StoreTimer, timedMethods: Readonly<Record<string, StoreOperation>>, wrapped: Readonly<Record<string, (result: unknown, args: unknown[]) => unknown>> = {}): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
+      if (typeof property !== 'string') return value;
+      const operation = timedMethods[property];
+      const wrap = wrapped[property];
+      if (typeof value !== 'function') return wrap ? wrap(value, []) : value;
+      const method = value as Method;
+      if (operation) return (...args: unknown[]) => timed(operation, timer, async () => method.apply(object, args));
+      if (wrap) return (...args: unknown[]) => wrap(method.apply(object, args), args);
+      return method.bind(object);
+    },
+  });
+}
+
+/** Wraps each result once per name (the port promises the same object for the same name). */
+function oncePerName(wrap: (result: object) => object, nameOf: (args: unknown[]) => string): (result: unknown, args: unknown[]) => unknown {
+  const byName = new Map<string, object>();
+  return (result, args) => {
+    const name = nameOf(args);
+    let wrappedResult = byName.get(name);
+    if (!wrappedResult) {
+      wrappedResult = wrap(result as object);
+      byName.set(name, wrappedResult);
+    }
+    return wrappedResult;
+  };
+}
+
+/**
  * The same storage, with every operation that reaches the backend timed: the store's latency
  * without a hook in either backend. Reads of a collection come from the replica in memory and are
- * not timed. Collections, logs and record sets keep their identity per name, as the port requires.
+ * not timed. Collections, logs and mailboxes keep their identity per name, as the port requires.
  */
 export function timeStorage(storage: Storage, timer: StoreTimer): Storage {
-  const collections = new Map<string, Collection<unknown>>();
-  const logs = new Map<string, AppendLog<unknown>>();
-  const recordSets = new Map<string, RecordSet>();
-  const mailboxes = new Map<string, Mailbox>();
-  const rates = timeRates(storage.rates, timer);
-  return {
-    get kind() {
-      return storage.kind;
-    },
-    get location() {
-      return storage.location;
-    },
-    get leases() {
-      return storage.leases;
-    },
-    get rates() {
-      return rates;
-    },
-    collection<T>(spec: CollectionSpec<T>): Collection<T> {
-      let collection = collections.get(spec.name);
-      if (!collection) {
-        collection = timeCollection(storage.collection(spec), timer) as Collection<unknown>;
-        collections.set(spec.name, collection);
-      }
-      return collection as Collection<T>;
-    },
-    writeAll<S extends readonly CollectionSpec<unknown>[], R>(specs: S, change: (...drafts: Drafts<S>) => R): Promise<R> {
-      return timed('write_all', timer, () => storage.writeAll(specs, change));
-    },
-    log<T>(spec: LogSpec<T>): AppendLog<T> {
-      let log = logs.get(spec.name);
-      if (!log) {
-        log = timeLog(storage.log(spec), timer) as AppendLog<unknown>;
-        logs.set(spec.name, log);
-      }
-      return log as AppendLog<T>;
-    },
-    recordSet(name: string): RecordSet {
-      let set = recordSets.get(name);
-      if (!set) {
-        const inner = storage.recordSet(name);
-        set = { load: () => inner.load(), write: (batch) => timed('record_set_write', timer, () => inner.write(batch)) };
-        recordSets.set(name, set);
-      }
-      return set;
-    },
-    mailbox(name: string): Mailbox {
-      let mailbox = mailboxes.get(name);
-      if (!mailbox) {
-        mailbox = timeMailbox(storage.mailbox(name), timer);
-        mailboxes.set(name, mailbox);
-      }
-      return mailbox;
-    },
-    refresh: () => timed('refresh', timer, () => storage.refresh()),
-    healthy: () => timed('health', timer, () => storage.healthy()),
-    close: () => storage.close(),
-  };
-}
-
-function timeCollection<T>(inner: Collection<T>, timer: StoreTimer): Collection<T> {
-  return {
-    get spec() {
-      return inner.spec;
-    },
-    get version() {
-      return inner.version;
-    },
-    get: (key) => inner.get(key),
-    all: () => inner.all(),
-    write: <R>(change: (draft: CollectionDraft<T>) => R) => timed('collection_write', timer, () => inner.write(change)),
-  };
-}
-
-function timeLog<T>(inner: AppendLog<T>, timer: StoreTimer): AppendLog<T> {
-  return {
-    append: (entry) => timed('log_append', timer, () => inner.append(entry)),
-    query: (options) => timed('log_query', timer, () => inner.query(options)),
-    count: (options) => timed('log_count', timer, () => inner.count(options)),
-    entries: () => inner.entries(),
-  };
-}
-
-function timeMailbox(inner: Mailbox, timer: StoreTimer): Mailbox {
-  return {
-    post: (kind, body) => timed('mailbox', timer, () => inner.post(kind, body)),
-    take: (limit) => timed('mailbox', timer, () => inner.take(limit)),
-    answer: (id, body) => timed('mailbox', timer, () => inner.answer(id, body)),
-    answerOf: (id) => timed('mailbox', timer, () => inner.answerOf(id)),
-  };
-}
-
-function timeRates(inner: RateBudgetStore, timer: StoreTimer): RateBudgetStore {
-  return {
-    take: (name, window) => timed('rate_budget', timer, () => inner.take(name, window)),
-    pause: (name, ms) => timed('rate_budget', timer, () => inner.pause(name, ms)),
-    headroom: (name, window) => timed('rate_budget', timer, () => inner.headroom(name, window)),
-  };
+  const specName = (args: unknown[]) => (args[0] as { name: string }).name;
+  const rates = instrument(storage.rates, timer, { take: 'rate_budget', pause: 'rate_budget', headroom: 'rate_budget' });
+  return instrument(storage, timer, { writeAll: 'write_all', refresh: 'refresh', healthy: 'health' }, {
+    collection: oncePerName((collection) => instrument(collection, timer, { write: 'collection_write' }), specName),
+    log: oncePerName((log) => instrument(log, timer, { append: 'log_append', query: 'log_query', count: 'log_count' }), specName),
+    mailbox: oncePerName((mailbox) => instrument(mailbox, timer, { post: 'mailbox', take: 'mailbox', answer: 'mailbox', answerOf: 'mailbox' }), (args) => String(args[0])),
+    recordSet: (recordSet) => instrument(recordSet as object, timer, { write: 'record_set_write' }),
+    rates: () => rates,
+  });
 }

@@ -13,6 +13,7 @@ import { timeStorage, type StoreOperation } from '../../src/metrics/timed-storag
 import { countTokenFailures } from '../../src/metrics/token-failures.js';
 import { ROLE_ASSIGNMENTS } from '../../src/roles/role-schema.js';
 import { EmbeddedStorage } from '../../src/store/embedded/embedded-storage.js';
+import type { Storage } from '../../src/store/storage.js';
 
 describe('bounded tenant labels', () => {
   const handles: Record<string, string> = { t1: 'contoso', t2: 'fabrikam', t3: 'northwind' };
@@ -67,7 +68,6 @@ describe('timed storage', () => {
     const roles = storage.collection(ROLE_ASSIGNMENTS);
     expect(storage.collection(ROLE_ASSIGNMENTS)).toBe(roles);
     expect(storage.log(AUDIT_LOG)).toBe(storage.log(AUDIT_LOG));
-    expect(storage.recordSet('delivery')).toBe(storage.recordSet('delivery'));
     const version = roles.version;
     await roles.write((draft) => draft.put({ userId: 'u1', role: 'viewer', grantedBy: 'test', grantedAt: '2026-11-26T09:00:00.000Z' }));
     expect(roles.version).not.toBe(version);
@@ -81,6 +81,28 @@ describe('timed storage', () => {
     await storage.close();
     expect(timings.map(([operation]) => operation)).toEqual(['collection_write', 'collection_write', 'record_set_write', 'refresh', 'log_count']);
     expect(timings.every(([, seconds]) => seconds >= 0 && seconds < 5)).toBe(true);
+  });
+});
+
+describe('timed storage, whatever the port holds', () => {
+  it('passes every argument on, so a record set keeps the writer that fences it to its lease holder', async () => {
+    const calls: unknown[][] = [];
+    const written: unknown[] = [];
+    const inner = {
+      kind: 'postgres',
+      rates: {},
+      recordSet: (...args: unknown[]) => {
+        calls.push(args);
+        return { write: async (batch: unknown) => void written.push(batch) };
+      },
+    } as unknown as Storage;
+    const timings: StoreOperation[] = [];
+    const storage = timeStorage(inner, (operation) => timings.push(operation));
+    await storage.recordSet('delivery', { lease: 'delivery', holder: 'instance-1' }).write([]);
+    expect(calls).toEqual([['delivery', { lease: 'delivery', holder: 'instance-1' }]]);
+    expect(written).toEqual([[]]);
+    expect(timings).toEqual(['record_set_write']);
+    expect(storage.kind).toBe('postgres');
   });
 });
 
