@@ -10,7 +10,9 @@ import { TEAMS_PUBLISHED_LIMITS } from '../../src/emulator/teams-limits.js';
 import { silentLogger } from '../../src/log.js';
 import { TEST_APP, TEST_ROLES } from '../helpers/entra.js';
 import { BOT, TEST_CONSENT_STATE_SECRET, TEAMS_TENANT_ID, USERS, cardIn, cardText } from '../helpers/harness.js';
-import { InstanceProcess } from '../helpers/instance-process.js';
+import { InstanceProcess } from '../../bench/support/instance-process.js';
+import { projectRoot } from '../../src/paths.js';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { testTls } from '../helpers/tls.js';
 
@@ -26,7 +28,7 @@ const TENANTS = 100;
 const CHANNELS = 20;
 const ALERTS_PER_TENANT = 20;
 const KILL_EVERY_MS = 10_000;
-const LEASE_MS = 3000;
+const LEASE_MS = 6000;
 const POLL_INTERVAL_MS = 1000;
 /** Longest a tenant may go unpolled: the lease time and the poll interval, plus the quarter-lease beat at which a survivor tries the lease and a second for it to load delivery's records. */
 const POLL_GAP_BOUND_MS = LEASE_MS + POLL_INTERVAL_MS + LEASE_MS / 4 + 1000;
@@ -70,7 +72,7 @@ beforeAll(async () => {
     DELIVERY_LEASE: `${LEASE_MS}ms`,
   };
   await seed(env);
-  for (let n = 0; n < INSTANCES; n++) instances.push(new InstanceProcess(`instance-${n + 1}`, env, process.env.SOC_BRIDGE_INSTANCE_LOGS ? `${process.env.SOC_BRIDGE_INSTANCE_LOGS}/instance-${n + 1}.log` : undefined));
+  for (let n = 0; n < INSTANCES; n++) instances.push(new InstanceProcess(`instance-${n + 1}`, join(projectRoot, 'dist', 'main.js'), env, process.env.SOC_BRIDGE_INSTANCE_LOGS ? `${process.env.SOC_BRIDGE_INSTANCE_LOGS}/instance-${n + 1}.log` : undefined));
   await Promise.all(instances.map((instance) => instance.start()));
 }, 120_000);
 
