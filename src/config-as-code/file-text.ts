@@ -36,7 +36,7 @@ export interface ReadConfigFile {
  */
 export function readConfigFile(text: string, name: string): ReadConfigFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigFileError(
       name,
