@@ -13,11 +13,11 @@ import { AlertPoller, type PollerCounters, type PollingGraph, type PollReport } 
 import type { AlertRouter, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
 import { SAMPLE_TENANT } from './samples.js';
-import type { DeliverySettings, DeliveryTuning } from './settings.js';
+import { DEFAULT_SAMPLE_WAIT_MS, type DeliverySettings, type DeliveryTuning } from './settings.js';
 import type { SampleInfo } from './store-schema.js';
 import { TargetHealthBook } from './target-health.js';
 import type { TargetRegistry } from './targets/registry.js';
-import type { TargetHealthView } from './targets/target-kind.js';
+import type { TargetStatus } from './status-schema.js';
 import type { ChangeOrigin, DeliveryWork, DeliveryWorker, WorkerContext } from './worker.js';
 
 // Callers that configure delivery name its settings from here.
@@ -168,7 +168,7 @@ export class DeliveryService implements SampleDelivery {
       samples.map((s) => ({ tenant: s.tenant, alert: s.alert, targets: [s.routed] })),
       sample,
       // Waiting starts before anything is sent, so no outcome is missed.
-      (recorded) => (waiting = this.outcomes.waitFor(recorded.flat(), this.deps.tuning?.sampleWaitMs ?? 8000)),
+      (recorded) => (waiting = this.outcomes.waitFor(recorded.flat(), this.deps.tuning?.sampleWaitMs ?? DEFAULT_SAMPLE_WAIT_MS)),
     );
     const outcomes = await waiting;
     return samples.map((s, i) => ({ routed: s.routed, outcome: outcomes.get(keys[i]?.[0] ?? '') ?? { status: 'trying' } }));
@@ -195,14 +195,19 @@ export class DeliveryService implements SampleDelivery {
     return report;
   }
 
-  /** When an alert last reached this target (`rule test` samples do not count), for `channels`. */
-  lastDeliveryAt(target: DeliveryTarget): string | undefined {
-    return this.workers.get(target.kind)?.lastDeliveryAt(target);
-  }
-
-  /** How a target that reports health is doing (failing since when, last success), for `rules` and `channels`. */
-  targetHealth(target: DeliveryTarget): TargetHealthView | undefined {
-    return this.health.of(this.deps.targets.keyOf(target));
+  /**
+   * How every target this instance knows of is doing: when something last reached it (samples
+   * aside) and whether it refuses alerts for good. Published for every instance's `channels` and `rules`.
+   */
+  targetStatuses(): TargetStatus[] {
+    const statuses = new Map<string, TargetStatus>();
+    for (const [targetKey, lastSentAt] of this.ledger.lastSentTimes()) statuses.set(targetKey, { targetKey, lastSentAt });
+    for (const health of this.ledger.targetHealths()) {
+      const known = statuses.get(health.key);
+      const lastSentAt = [known?.lastSentAt, health.lastSentAt].filter((t): t is string => t !== undefined).sort().at(-1);
+      statuses.set(health.key, { targetKey: health.key, ...(lastSentAt ? { lastSentAt } : {}), ...(health.failing ? { failing: health.failing } : {}) });
+    }
+    return [...statuses.values()];
   }
 
   stats(): DeliveryStats {

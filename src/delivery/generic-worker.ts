@@ -70,15 +70,6 @@ export class GenericWorker implements DeliveryWorker {
     return this.options.followsChanges && d.state === 'sent' && !d.sample;
   }
 
-  lastDeliveryAt(target: DeliveryTarget): string | undefined {
-    const key = this.options.targetKeyOf(target);
-    let last: string | undefined;
-    for (const d of this.ctx.ledger.deliveries()) {
-      if (d.sample || !d.sentAt || d.target.kind !== this.options.kind || this.options.targetKeyOf(d.target) !== key) continue;
-      if (!last || d.sentAt > last) last = d.sentAt;
-    }
-    return last;
-  }
 
   counters(): Readonly<Record<string, number>> {
     return { ...this.count };

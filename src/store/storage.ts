@@ -1,5 +1,7 @@
 import type { z } from 'zod/v4';
 import type { LeaseStore } from './leases.js';
+import type { Mailbox } from './mailbox.js';
+import type { RateBudgetStore } from './rate-budgets.js';
 
 /**
  * The storage port. Each capability declares the collections and logs it owns (name, schema, key)
@@ -90,6 +92,10 @@ export interface Storage {
   healthy(): Promise<boolean>;
   /** Named leases for work one instance at a time may do. */
   readonly leases: LeaseStore;
+  /** The mailbox named `name`: requests any instance posts for the one doing that work. */
+  mailbox(name: string): Mailbox;
+  /** Rate budgets all instances draw from together. */
+  readonly rates: RateBudgetStore;
   /** Waits for writes in flight and releases the backend. */
   close(): Promise<void>;
 }

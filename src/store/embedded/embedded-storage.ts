@@ -6,6 +6,10 @@ import { StoreError } from '../../errors.js';
 import { lockDataDir, type ReleaseDataDirLock } from '../data-dir-lock.js';
 import { InProcessLeaseStore } from '../in-process-leases.js';
 import type { LeaseStore } from '../leases.js';
+import { InProcessMailbox } from '../in-process-mailbox.js';
+import { InProcessRateBudgets } from '../in-process-rate-budgets.js';
+import type { Mailbox } from '../mailbox.js';
+import type { RateBudgetStore } from '../rate-budgets.js';
 import { collectionOver, Draft, Replica } from '../replica.js';
 import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../storage.js';
 import { AppendLogFile } from './append-log-file.js';
@@ -36,14 +40,26 @@ export class EmbeddedStorage implements Storage {
   /** Opened with `openReadOnly`: a snapshot that refuses every write. */
   private readOnly = false;
   readonly leases: LeaseStore;
+  readonly rates: RateBudgetStore;
+  private readonly mailboxes = new Map<string, Mailbox>();
 
   private constructor(
     private readonly dataDir: string,
     private readonly file: CollectionsFile,
     private readonly releaseLock: ReleaseDataDirLock,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.leases = new InProcessLeaseStore(clock);
+    this.rates = new InProcessRateBudgets(clock);
+  }
+
+  mailbox(name: string): Mailbox {
+    let mailbox = this.mailboxes.get(name);
+    if (!mailbox) {
+      mailbox = new InProcessMailbox(this.clock);
+      this.mailboxes.set(name, mailbox);
+    }
+    return mailbox;
   }
 
   get location(): string {

@@ -5,6 +5,10 @@ import { collectionOver, Draft, Replica } from '../replica.js';
 import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordChange, RecordSet, Storage } from '../storage.js';
 import type { Database, Queryable } from './database.js';
 import { PostgresLeaseStore } from './postgres-leases.js';
+import { PostgresMailbox } from './postgres-mailbox.js';
+import { PostgresRateBudgets } from './postgres-rate-budgets.js';
+import type { Mailbox } from '../mailbox.js';
+import type { RateBudgetStore } from '../rate-budgets.js';
 
 /**
  * The storage port on PostgreSQL, shared by any number of instances. Collection writes lock the
@@ -16,6 +20,8 @@ import { PostgresLeaseStore } from './postgres-leases.js';
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   readonly leases: LeaseStore;
+  readonly rates: RateBudgetStore;
+  private readonly mailboxes = new Map<string, Mailbox>();
   private readonly replicas = new Map<string, Replica<unknown>>();
   private readonly collections = new Map<string, Collection<unknown>>();
   private readonly loaded = new Set<string>();
@@ -29,6 +35,16 @@ export class PostgresStorage implements Storage {
     private readonly logger: Logger,
   ) {
     this.leases = new PostgresLeaseStore(db);
+    this.rates = new PostgresRateBudgets(db);
+  }
+
+  mailbox(name: string): Mailbox {
+    let mailbox = this.mailboxes.get(name);
+    if (!mailbox) {
+      mailbox = new PostgresMailbox(this.db, name);
+      this.mailboxes.set(name, mailbox);
+    }
+    return mailbox;
   }
 
   get location(): string {
