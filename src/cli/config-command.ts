@@ -13,6 +13,7 @@ import { EmbeddedStorage } from '../store/embedded/embedded-storage.js';
 import { openStorage } from '../store/open-storage.js';
 import type { Storage } from '../store/storage.js';
 
+/** What `config` says when its arguments are wrong. */
 export const CONFIG_USAGE = [
   'Usage: npm run config -- <command> <file> [--prune]      (or: npx soc-bridge config <command> <file>)',
   '  export <file>          writes the configuration to <file> (.json: JSON, else YAML; "-": YAML to standard output)',

@@ -29,6 +29,7 @@ export interface EntryNames {
   placeOf(conversationId: string): string;
 }
 
+/** Handles and place names from the tenants and conversations given. */
 export function entryNames(tenants: readonly TenantRecord[], conversations: readonly ConversationRecord[]): EntryNames {
   const handles = new Map(tenants.map((t) => [t.tenantId, t.handle]));
   const places = new Map(conversations.map((c) => [c.id, c]));
@@ -59,10 +60,12 @@ export function configFileOf(state: ConfigState, bootstrapAdminIds: readonly str
   };
 }
 
+/** A tenant as the file shows it (status for people). */
 export function tenantEntry(tenant: TenantRecord): TenantEntry {
   return { tenantId: tenant.tenantId, domain: tenant.domain, handle: tenant.handle, name: tenant.displayName, status: tenant.status };
 }
 
+/** A stored role as the file shows it. */
 export function roleEntry(role: RoleAssignment): RoleEntry {
   return { user: role.userId, ...(role.displayName ? { name: role.displayName } : {}), role: role.role, ...(role.tenant ? { tenant: role.tenant } : {}) };
 }

@@ -9,6 +9,7 @@ import { GUID_PATTERN } from '../text/ids.js';
  * secret. `schema/soc-bridge-config.schema.json` is generated from this schema.
  */
 
+/** The file format's version; a file of another version is refused. */
 export const CONFIG_FILE_VERSION = 1;
 
 /** Informational fields: written by export for people, ignored by apply. */
@@ -63,6 +64,7 @@ export const RuleEntrySchema = z
   })
   .describe('A notification rule, in the keys and values of `rule add`; a key left out takes the default `rule add` gives it.');
 
+/** The whole file: `version` and the sections to apply. */
 export const ConfigFileSchema = z
   .strictObject({
     $schema: z.string().optional(),

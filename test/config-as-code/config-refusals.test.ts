@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NOTIFICATION_RULES } from '../../src/routing/store-schema.js';
 import { EmbeddedStorage, STORE_FILE_NAME } from '../../src/store/embedded/embedded-storage.js';
 import { configCommand, sandboxEnv, seedConfiguration, seedTenantsAndConversations, tempDataDir } from './fixture.js';
 
@@ -135,6 +136,21 @@ describe('config apply refuses a bad file with its line numbers, and writes noth
 });
 
 describe('config on the embedded store while SOC Bridge runs on it', () => {
+  it('reads a snapshot that refuses every write, and says when DATA_DIR holds no store', async () => {
+    const snapshot = await EmbeddedStorage.openReadOnly(dir);
+    try {
+      const rules = snapshot.collection(NOTIFICATION_RULES);
+      expect(rules.all()).toHaveLength(3);
+      await expect(rules.write((draft) => draft.delete(rules.all()[0]!.id))).rejects.toThrow(`The store in ${dir} was opened read only; the change was not made.`);
+    } finally {
+      await snapshot.close();
+    }
+    const nowhere = join(dir, 'not-a-data-folder');
+    const run = await configCommand(['export', join(dir, 'x.yaml')], sandboxEnv(nowhere));
+    expect(run).toEqual({ code: 1, out: '', err: `There is no SOC Bridge store in ${nowhere} (no soc-bridge.json): check DATA_DIR.\n` });
+    expect(existsSync(nowhere)).toBe(false);
+  });
+
   it('export and diff read it; apply says it cannot write while SOC Bridge runs', async () => {
     const running = await EmbeddedStorage.open(dir);
     try {
