@@ -66,6 +66,8 @@ export class LeaseKeeper {
 
   private async attempt(): Promise<void> {
     const { leases, name, holder, ttlMs, logger } = this.options;
+    // Work stopped after a loss must have finished stopping before this instance may start it again.
+    if (!this.holding) await this.losing;
     const sentAt = performance.now();
     try {
       const lease = this.holding ? await leases.renew(name, holder, ttlMs) : await leases.acquire(name, holder, ttlMs);

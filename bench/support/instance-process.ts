@@ -2,14 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../src/paths.js';
-
-const MAIN = join(projectRoot, 'dist', 'main.js');
 
 /**
- * One instance of the compiled bot as a process of its own (`node dist/main.js`, no launcher, so
- * SIGKILL ends the bot itself, as a crash or an OOM kill would). `restart` starts a fresh process
- * with the same environment.
+ * One instance of the compiled bot as a process of its own (`node <main.js>`, no launcher, so
+ * SIGKILL ends the bot itself, as a crash or an OOM kill would). `start` after `kill` or `stop`
+ * starts a fresh process with the same environment. Tests and benchmarks use it.
  */
 export class InstanceProcess {
   private child: ChildProcess | undefined;
@@ -22,6 +19,8 @@ export class InstanceProcess {
 
   constructor(
     readonly name: string,
+    /** The compiled entry point: `dist/main.js` (tests) or `dist-bench/src/main.js` (benchmarks). */
+    private readonly main: string,
     private readonly env: Record<string, string>,
     /** A file that keeps the output of every process this instance started (to read after a failure). */
     private readonly keptLog?: string,
@@ -44,7 +43,7 @@ export class InstanceProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     this.output = '';
     this.starts++;
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [this.main], {
       cwd: this.cwd,
       env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: join(this.cwd, 'data'), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
