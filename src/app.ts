@@ -28,6 +28,7 @@ import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
+import { StatsService } from './stats/stats-service.js';
 
 export interface RunningApp {
   readonly port: number;
@@ -101,6 +102,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     ruleTester: routing.ruleTester,
     targets,
     delivery,
+    stats: new StatsService({ graph, alerts, audit, clock }),
   };
   // Every capability has declared its collections by now: read them before serving.
   await storage.refresh();

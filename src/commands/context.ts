@@ -18,6 +18,7 @@ import type { RuleService } from '../routing/rule-service.js';
 import type { RuleTester } from '../routing/rule-tester.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
 import type { TargetRegistry } from '../delivery/targets/registry.js';
+import type { StatsService } from '../stats/stats-service.js';
 
 /** The services command handlers may use. Grows as capabilities are added. */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   readonly targets: TargetRegistry;
   /** How delivery's targets are doing, for `rules` and `channels`. */
   readonly delivery: Pick<DeliveryService, 'targetHealth' | 'lastDeliveryAt'>;
+  /** Alert statistics (`stats`, daily summaries). */
+  readonly stats: StatsService;
 }
 
 /** A command name or a card verb: what the route table has a row for. */

@@ -161,6 +161,24 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
       { place: 'group chat “Fabrikam”', tenant: 'Fabrikam (fabrikam)', healthLabel: 'broken', healthColor: 'attention', facts: [{ title: 'Problem', value: 'Teams answered 403' }], buttons: [] },
     ],
   },
+  stats: {
+    title: 'Alert statistics — all customers (2)',
+    subtitle: 'Alerts created in the last 7 days',
+    notices: [{ color: 'warning', text: 'Sent late: SOC Bridge was not running at 07:00.' }],
+    empty: [],
+    severity: [{ title: '3 alerts by severity', data: [{ legend: 'High', value: 2 }, { legend: 'Low', value: 1 }], facts: [{ title: 'High', value: '2' }, { title: 'Low', value: '1' }] }],
+    trend: [{ title: 'By days (UTC) and severity', data: [{ legend: 'High', values: [{ x: '11-24', y: 2 }, { x: '11-25', y: 0 }] }], facts: [{ title: '11-24', value: '2 High' }, { title: '11-25', value: 'none' }] }],
+    bars: [{ title: 'Top 5 devices', data: [{ x: 'pc-01', y: 2 }], facts: [{ title: 'pc-01', value: '2' }] }],
+    states: [{ title: 'Open and resolved', data: [{ legend: 'New', value: 1 }, { legend: 'Resolved', value: 2 }], facts: [{ title: 'New', value: '1' }, { title: 'Resolved', value: '2' }] }],
+    timing: [{ title: 'MTTA median / p90', value: '12 min / 1 h 05 min' }],
+    definitions: ['MTTA: from creation to the first acknowledgement in Teams.'],
+    customers: [{ name: 'Contoso Ltd', alerts: '2', open: '1', mtta: '12 min / 12 min', mttr: '—' }],
+    customersMore: ['…and 3 more customers'],
+    openTitle: ['Still open: high and medium, oldest first'],
+    openAlerts: [{ severityLabel: 'High', severityColor: 'attention', title: 'Ransomware', line: 'New · unassigned', actionData: { verb: 'alert.open', tenantId: 't', alertId: 'a' } }],
+    sources: ['Counts: Microsoft Graph.'],
+    failures: ['Not counted: Fabrikam: unavailable'],
+  },
 };
 
 describe('card templates', () => {
