@@ -1,4 +1,4 @@
-import { alertDevices, type Alert } from '../defender/alert.js';
+import { deviceNames, type AlertFacts } from '../defender/alert-facts.js';
 import { humanize } from '../alerts/alert-views.js';
 import { summarizeDurations, type DurationSummary } from './durations.js';
 import type { StatsWindow } from './stats-window.js';
@@ -41,7 +41,7 @@ export interface AlertStats {
  * it was first acknowledged in Teams (SOC Bridge's audit trail); MTTA is measured from those only,
  * MTTR from Graph's `resolvedDateTime`.
  */
-export function computeAlertStats(alerts: readonly Alert[], acknowledgedAt: ReadonlyMap<string, number>, window: StatsWindow): AlertStats {
+export function computeAlertStats(alerts: readonly AlertFacts[], acknowledgedAt: ReadonlyMap<string, number>, window: StatsWindow): AlertStats {
   const bySeverity = zeroCounts();
   const firstBucket = Math.floor(window.startMs / window.bucketMs);
   const lastBucket = Math.floor((window.endMs - 1) / window.bucketMs);
@@ -62,7 +62,7 @@ export function computeAlertStats(alerts: readonly Alert[], acknowledgedAt: Read
     if (bucket) bucket.bySeverity[severity]++;
     bump(sources, alert.serviceSource ? humanize(alert.serviceSource) : 'Unknown');
     bump(categories, alert.category?.trim() || 'Uncategorized');
-    for (const device of alertDevices(alert)) bump(devices, device.dnsName ?? device.mdeDeviceId ?? 'unnamed device');
+    for (const device of deviceNames(alert)) bump(devices, device);
     states[stateOf(alert.status)]++;
     const ackMs = acknowledgedAt.get(alert.id);
     if (ackMs !== undefined && ackMs >= createdMs) toAcknowledge.push(ackMs - createdMs);

@@ -2,7 +2,7 @@ import { firstAcknowledgements } from '../alerts/acknowledgements.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
-import type { Alert } from '../defender/alert.js';
+import type { AlertFacts } from '../defender/alert-facts.js';
 import type { GraphSecurityClient } from '../defender/graph-client.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { computeAlertStats, type AlertStats } from './alert-stats.js';
@@ -25,7 +25,7 @@ export interface TenantStats {
   readonly tenant: TenantRecord;
   readonly stats: AlertStats;
   /** The alerts created in the window, newest first as Graph gave them. */
-  readonly alerts: readonly Alert[];
+  readonly alerts: readonly AlertFacts[];
   /** When each alert was first acknowledged in Teams (ms), by the audit trail. */
   readonly acknowledgedAt: ReadonlyMap<string, number>;
   /** Graph had more alerts than were read (the newest were counted), or the audit trail was cut short. */
@@ -56,7 +56,7 @@ export class StatsService {
     const answered = results.filter((r): r is TenantStats => 'stats' in r);
     const failures = results.filter((r): r is { tenant: TenantRecord; message: string } => 'message' in r);
     const combinedAcks = new Map<string, number>();
-    const combinedAlerts: Alert[] = [];
+    const combinedAlerts: AlertFacts[] = [];
     for (const sample of answered) {
       combinedAlerts.push(...sample.alerts);
       for (const [id, at] of sample.acknowledgedAt) combinedAcks.set(id, at);
@@ -68,10 +68,10 @@ export class StatsService {
     const pages = Math.min(MAX_PAGES, this.deps.graph.rateHeadroom(tenant.tenantId) - BUDGET_RESERVE);
     if (pages < 1) return { tenant, message: 'its Graph budget (150 requests a minute, shared with polling and analysts) is nearly used up; ask again in a minute.' };
     try {
-      const alerts: Alert[] = [];
+      const alerts: AlertFacts[] = [];
       let more = false;
       const query = { createdAfter: new Date(window.startMs), createdBefore: new Date(window.endMs) };
-      for await (const page of this.deps.graph.iterateAlertPages(tenant.tenantId, query, { pageSize: PAGE_SIZE, maxPages: pages })) {
+      for await (const page of this.deps.graph.iterateAlertFactPages(tenant.tenantId, query, { pageSize: PAGE_SIZE, maxPages: pages })) {
         alerts.push(...page.alerts);
         more = page.nextLink !== undefined;
       }
