@@ -6,6 +6,7 @@ import type { RoleHolder } from './roles/role-service.js';
 import type { LinkHealthState } from './routing/channel-links.js';
 import type { NotificationRule } from './routing/store-schema.js';
 import type { AuditEntry } from './audit/audit-schema.js';
+import type { SummarySchedule } from './summaries/summary-schema.js';
 import type { ConversationRecord } from './conversations/conversation-schema.js';
 import type { TenantRecord } from './tenants/tenant-schema.js';
 import { NotFoundError } from './errors.js';
@@ -51,6 +52,8 @@ export interface AppFacade {
   auditTrail(filter?: { readonly tenant?: string }): Promise<AuditEntry[]>;
   /** The conversation operational notices go to (`soc-channel`), while the bot is still there. */
   socChannel(): Promise<string | undefined>;
+  /** The conversation's daily summary schedule, with the last day sent. */
+  summarySchedule(conversationId: string): Promise<SummarySchedule | undefined>;
 }
 
 /** Builds the facade over the composed services. */
@@ -88,5 +91,9 @@ export function createAppFacade({ services, router }: { services: Services; rout
       return tenantId === undefined ? [] : audit.recent({ tenantId, top: Number.POSITIVE_INFINITY });
     },
     socChannel: async () => soc.socConversationId(),
+    summarySchedule: async (conversationId) => {
+      const schedule = services.summaries.get(conversationId);
+      return schedule ? { ...schedule, tenantIds: [...schedule.tenantIds] } : undefined;
+    },
   };
 }

@@ -29,6 +29,7 @@ import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
 import { StatsService } from './stats/stats-service.js';
+import { createSummaries } from './summaries/compose.js';
 
 export interface RunningApp {
   readonly port: number;
@@ -88,6 +89,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   });
   if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = await createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
+  const stats = new StatsService({ graph, alerts, audit, clock });
+  const summaries = createSummaries({ storage, tenants, links: routing.links, alerts, stats, soc, conversations, messenger, clock, logger });
   const services: Services = {
     roles,
     conversations,
@@ -102,7 +105,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     ruleTester: routing.ruleTester,
     targets,
     delivery,
-    stats: new StatsService({ graph, alerts, audit, clock }),
+    stats,
+    summaries: summaries.service,
   };
   // Every capability has declared its collections by now: read them before serving.
   await storage.refresh();
@@ -119,6 +123,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const port = await listen(server, config.port, config.host);
   ready = true;
   await delivery.start();
+  summaries.scheduler.start();
   logger.info({ event: 'app.listening', host: config.host, port, store: storage.location }, `SOC Bridge listening on http://${config.host}:${port}/api/messages`);
 
   let stopping: Promise<void> | undefined;
@@ -126,6 +131,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     stopping ??= (async () => {
       ready = false;
       await stopServer(server, 10_000);
+      await summaries.scheduler.stop();
       await delivery.stop();
       targets.close();
       await sandbox?.stop();

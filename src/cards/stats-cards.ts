@@ -75,3 +75,33 @@ export interface StatsCardData {
   sources: string[];
   failures: string[];
 }
+
+/** One customer's open alerts by severity, a row of the hand-over table. */
+export interface HandoverCustomerRow {
+  name: string;
+  high: string;
+  medium: string;
+  low: string;
+  other: string;
+}
+
+/**
+ * The SOC channel's shift hand-over across customers: open alerts by severity per customer, the
+ * unowned high-severity alerts, the oldest open alerts (each row opening its card), and the
+ * channels and consents that need someone.
+ */
+export interface HandoverCardData {
+  title: string;
+  subtitle: string;
+  notices: { color: CardColor; text: string }[];
+  customers: HandoverCustomerRow[];
+  customersMore: string[];
+  unownedTitle: string;
+  unowned: StatsAlertRow[];
+  oldestTitle: string;
+  oldest: StatsAlertRow[];
+  /** Consents, customers and channels needing attention; one line saying none when all is well. */
+  attention: string[];
+  failures: string[];
+  sources: string[];
+}

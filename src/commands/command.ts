@@ -15,6 +15,8 @@ export type Command =
   | { readonly name: 'alerts'; readonly tenant: string | 'all'; readonly filter: AlertFilter; readonly top: number }
   | { readonly name: 'alert'; readonly tenant: string; readonly alertId: string }
   | { readonly name: 'stats'; readonly tenant: string | 'all'; readonly period: StatsPeriod }
+  | { readonly name: 'summary'; readonly schedule: 'off' }
+  | { readonly name: 'summary'; readonly schedule: 'daily'; readonly time: string; readonly timeZone: string; readonly tenants: readonly string[] }
   | { readonly name: 'audit'; readonly tenant?: string; readonly top: number }
   | { readonly name: 'roles' }
   | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }

@@ -19,6 +19,7 @@ import type { RuleTester } from '../routing/rule-tester.js';
 import type { DeliveryService } from '../delivery/delivery-service.js';
 import type { TargetRegistry } from '../delivery/targets/registry.js';
 import type { StatsService } from '../stats/stats-service.js';
+import type { SummaryService } from '../summaries/summary-service.js';
 
 /** The services command handlers may use. Grows as capabilities are added. */
 export interface Services {
@@ -41,6 +42,8 @@ export interface Services {
   readonly delivery: Pick<DeliveryService, 'targetHealth' | 'lastDeliveryAt'>;
   /** Alert statistics (`stats`, daily summaries). */
   readonly stats: StatsService;
+  /** Daily summaries (`summary`). */
+  readonly summaries: SummaryService;
 }
 
 /** A command name or a card verb: what the route table has a row for. */

@@ -10,6 +10,7 @@ import { onboardingParsers } from './onboarding-args.js';
 import { routingParsers } from './routing-args.js';
 import { GUID_PATTERN as GUID } from '../text/ids.js';
 import { DEFAULT_STATS_PERIOD, parseStatsPeriod } from '../stats/stats-window.js';
+import { parseSummaryArgs } from './summary-args.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command }
@@ -81,6 +82,7 @@ const ARGUMENTS: ArgumentParsers = {
     const period = option === undefined ? DEFAULT_STATS_PERIOD : parseStatsPeriod(option.slice('since:'.length));
     return { name: 'stats', tenant: target.toLowerCase() === 'all' ? 'all' : tenantOf(first), period };
   },
+  summary: (args) => parseSummaryArgs(args.map(wordOf), (word) => tenantOf({ kind: 'word', value: word })),
   audit: (args) => {
     const options = args.map(wordOf);
     const tenantWord = options[0] && !options[0].includes(':') ? options.shift() : undefined;

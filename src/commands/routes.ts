@@ -21,6 +21,7 @@ import { ruleAdd, ruleEdit, ruleNew, rulePause, ruleRemove, ruleResume, ruleTest
 import { rules } from './handlers/rules.js';
 import { socChannel } from './handlers/soc-channel.js';
 import { stats } from './handlers/stats.js';
+import { summary } from './handlers/summary.js';
 import { status } from './handlers/status.js';
 import { tenants } from './handlers/tenants.js';
 import { unlink } from './handlers/unlink.js';
@@ -38,6 +39,7 @@ export const COMMAND_ROUTES: { readonly [N in CommandName]: CommandRoute<Command
   alerts: { access: ACCESS.viewer, handle: alerts },
   alert: { access: ACCESS.viewer, handle: alert },
   stats: { access: ACCESS.viewerOrCustomerAdmin, handle: stats },
+  summary: { access: ACCESS.admin, handle: summary },
   audit: { access: ACCESS.admin, handle: audit },
   roles: { access: ACCESS.admin, handle: roles },
   'role grant': { access: ACCESS.admin, handle: roleGrant },

@@ -179,6 +179,20 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     sources: ['Counts: Microsoft Graph.'],
     failures: ['Not counted: Fabrikam: unavailable'],
   },
+  handover: {
+    title: 'Shift hand-over',
+    subtitle: 'Tue 1 Dec 2026, 07:00 CET · 2 customers, 3 open alerts',
+    notices: [{ color: 'warning', text: 'Sent late.' }],
+    customers: [{ name: 'Contoso Ltd', high: '1', medium: '1', low: '0', other: '0' }],
+    customersMore: ['…and 1 more'],
+    unownedTitle: 'Unowned high-severity alerts: 1',
+    unowned: [{ severityLabel: 'High', severityColor: 'attention', title: 'Ransomware', line: 'Contoso Ltd · New · unassigned', actionData: { verb: 'alert.open', tenantId: 't', alertId: 'a' } }],
+    oldestTitle: 'Oldest open alerts (1 of 3)',
+    oldest: [{ severityLabel: 'Medium', severityColor: 'warning', title: 'Phish', line: 'Fabrikam Inc · In progress', actionData: { verb: 'alert.open', tenantId: 't', alertId: 'b' } }],
+    attention: ['Tailspin Toys: waiting for consent'],
+    failures: [],
+    sources: ['Open alerts: Microsoft Graph.'],
+  },
 };
 
 describe('card templates', () => {
