@@ -1,4 +1,4 @@
-import { dayBefore, localDate, zonedInstant } from './local-time.js';
+import { localDate, shiftDate, zonedInstant } from './local-time.js';
 import type { SummarySchedule } from './summary-schema.js';
 
 /** A run sent more than this after its time says it is late (a run on time goes out within one tick). */
@@ -22,7 +22,7 @@ export interface SummaryRun {
 export function dueRun(schedule: SummarySchedule, nowMs: number): SummaryRun | undefined {
   const today = localDate(nowMs, schedule.timeZone);
   const dueToday = zonedInstant(today, schedule.time, schedule.timeZone);
-  const day = nowMs >= dueToday ? today : dayBefore(today);
+  const day = nowMs >= dueToday ? today : shiftDate(today, -1);
   const dueMs = day === today ? dueToday : zonedInstant(day, schedule.time, schedule.timeZone);
   if (schedule.lastRunDay !== undefined && schedule.lastRunDay >= day) return undefined;
   if (dueMs < Date.parse(schedule.setAt)) return undefined;
@@ -33,10 +33,5 @@ export function dueRun(schedule: SummarySchedule, nowMs: number): SummaryRun | u
 export function nextRunMs(schedule: Pick<SummarySchedule, 'time' | 'timeZone'>, nowMs: number): number {
   const today = localDate(nowMs, schedule.timeZone);
   const dueToday = zonedInstant(today, schedule.time, schedule.timeZone);
-  if (dueToday > nowMs) return dueToday;
-  // The next local day: a day later in UTC is always the next or the same local date; step until it is later.
-  for (let probe = nowMs + 12 * 3_600_000; ; probe += 6 * 3_600_000) {
-    const due = zonedInstant(localDate(probe, schedule.timeZone), schedule.time, schedule.timeZone);
-    if (due > nowMs) return due;
-  }
+  return dueToday > nowMs ? dueToday : zonedInstant(shiftDate(today, 1), schedule.time, schedule.timeZone);
 }

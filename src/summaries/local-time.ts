@@ -56,10 +56,10 @@ export function localDate(ms: number, timeZone: string): string {
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
-/** The day before `date` (`YYYY-MM-DD`). */
-export function dayBefore(date: string): string {
+/** The date `days` after `date` (`YYYY-MM-DD`; negative: before). */
+export function shiftDate(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from '../../src/errors.js';
 import { dueRun, nextRunMs } from '../../src/summaries/due-run.js';
-import { checkTimeZone, dayBefore, localDate, zonedInstant } from '../../src/summaries/local-time.js';
+import { checkTimeZone, localDate, shiftDate, zonedInstant } from '../../src/summaries/local-time.js';
 import type { SummarySchedule } from '../../src/summaries/summary-schema.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -25,7 +25,8 @@ describe('local times through Intl', () => {
   it('reads local dates and the day before', () => {
     expect(localDate(at('2026-03-28T23:30:00Z'), 'Europe/Berlin')).toBe('2026-03-29');
     expect(localDate(at('2026-03-28T23:30:00Z'), 'America/New_York')).toBe('2026-03-28');
-    expect(dayBefore('2026-03-01')).toBe('2026-02-28');
+    expect(shiftDate('2026-03-01', -1)).toBe('2026-02-28');
+    expect(shiftDate('2026-12-31', 1)).toBe('2027-01-01');
   });
 
   it('accepts IANA names in any case and names the nearest for a typo', () => {
