@@ -10,7 +10,21 @@ const AlertStateSchema = z.object({
 });
 export type AlertState = z.infer<typeof AlertStateSchema>;
 
-/** Who did what to which alert, with the values before and after. Never pruned by the product. */
+const EntryValuesSchema = z.record(z.string(), z.union([z.string(), z.boolean()]));
+
+/** A configuration entry `config apply` added, changed or removed, as the file shows it before and after. */
+const ConfigChangeSchema = z.object({
+  section: z.string(),
+  key: z.string(),
+  label: z.string(),
+  before: EntryValuesSchema.optional(),
+  after: EntryValuesSchema.optional(),
+});
+
+/**
+ * Who did what to which alert, with the values before and after; or, with `config`, what a
+ * configuration file changed (alertId then empty). Never pruned by the product.
+ */
 export const AuditEntrySchema = z.object({
   id: z.string().min(1),
   at: z.iso.datetime(),
@@ -25,6 +39,7 @@ export const AuditEntrySchema = z.object({
   after: AlertStateSchema,
   outcome: z.enum(['done', 'failed', 'refused']),
   detail: z.string().optional(),
+  config: ConfigChangeSchema.optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 

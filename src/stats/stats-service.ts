@@ -68,9 +68,9 @@ export class StatsService {
   }
 
   private async tenantStats(tenant: TenantRecord, window: StatsWindow, audit: AuditAcknowledgements): Promise<TenantStats | { tenant: TenantRecord; message: string }> {
-    const pages = Math.min(MAX_PAGES, this.deps.graph.rateHeadroom(tenant.tenantId) - BUDGET_RESERVE);
-    if (pages < 1) return { tenant, message: 'its Graph budget (150 requests a minute, shared with polling and analysts) is nearly used up; ask again in a minute.' };
     try {
+      const pages = Math.min(MAX_PAGES, (await this.deps.graph.rateHeadroom(tenant.tenantId)) - BUDGET_RESERVE);
+      if (pages < 1) return { tenant, message: 'its Graph budget (150 requests a minute, shared with polling and analysts) is nearly used up; ask again in a minute.' };
       const alerts: AlertFacts[] = [];
       let more = false;
       const query = { createdAfter: new Date(window.startMs), createdBefore: new Date(window.endMs) };

@@ -6,8 +6,12 @@ import { StoreError } from '../../errors.js';
 import { lockDataDir, type ReleaseDataDirLock } from '../data-dir-lock.js';
 import { InProcessLeaseStore } from '../in-process-leases.js';
 import type { LeaseStore } from '../leases.js';
+import { InProcessMailbox } from '../in-process-mailbox.js';
+import { InProcessRateBudgets } from '../in-process-rate-budgets.js';
+import type { Mailbox } from '../mailbox.js';
+import type { RateBudgetStore } from '../rate-budgets.js';
 import { collectionOver, Draft, Replica } from '../replica.js';
-import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../storage.js';
+import type { AppendLog, Collection, CollectionSpec, Drafts, LeaseHolder, LogSpec, RecordSet, Storage } from '../storage.js';
 import { AppendLogFile } from './append-log-file.js';
 import { COLLECTIONS_FILE_VERSION, CollectionsFile, parseDocumentJson } from './collections-file.js';
 import { RecordSetFile } from './record-set-file.js';
@@ -33,15 +37,29 @@ export class EmbeddedStorage implements Storage {
   private writes: Promise<unknown> = Promise.resolve();
   private closed = false;
   private lockLost: Error | undefined;
+  /** Opened with `openReadOnly`: a snapshot that refuses every write. */
+  private readOnly = false;
   readonly leases: LeaseStore;
+  readonly rates: RateBudgetStore;
+  private readonly mailboxes = new Map<string, Mailbox>();
 
   private constructor(
     private readonly dataDir: string,
     private readonly file: CollectionsFile,
     private readonly releaseLock: ReleaseDataDirLock,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.leases = new InProcessLeaseStore(clock);
+    this.rates = new InProcessRateBudgets(clock);
+  }
+
+  mailbox(name: string): Mailbox {
+    let mailbox = this.mailboxes.get(name);
+    if (!mailbox) {
+      mailbox = new InProcessMailbox(this.clock);
+      this.mailboxes.set(name, mailbox);
+    }
+    return mailbox;
   }
 
   get location(): string {
@@ -80,8 +98,22 @@ export class EmbeddedStorage implements Storage {
     }
   }
 
+  /**
+   * Reads the store in `dataDir` without locking it, while SOC Bridge may be running on it: the
+   * file is always replaced whole (temp file and rename), so what is read is one consistent
+   * snapshot. Every write is refused. Throws StoreError when there is no store there, or it is of
+   * the previous format (which only a SOC Bridge that may write converts).
+   */
+  static async openReadOnly(dataDir: string, options: { clock?: Clock } = {}): Promise<EmbeddedStorage> {
+    const storage = new EmbeddedStorage(dataDir, new CollectionsFile(join(dataDir, STORE_FILE_NAME)), async () => undefined, options.clock ?? systemClock);
+    storage.readOnly = true;
+    await storage.load();
+    return storage;
+  }
+
   private async load(): Promise<void> {
     const text = await this.file.readText();
+    if (text === null && this.readOnly) throw new StoreError('store.unreadable', `There is no SOC Bridge store in ${this.dataDir} (no ${STORE_FILE_NAME}): check DATA_DIR.`);
     if (text === null) {
       await this.persist();
       return;
@@ -96,6 +128,7 @@ export class EmbeddedStorage implements Storage {
       }
       return;
     }
+    if (this.readOnly) throw new StoreError('store.unreadable', `The store file ${this.file.path} has the format of an earlier SOC Bridge: start SOC Bridge once to convert it, then read it again.`);
     const converted = convertVersion1(json, this.file.path);
     // The previous format is kept beside the new files, so a downgrade or a bad conversion loses nothing.
     await copyFile(this.file.path, join(this.dataDir, VERSION_1_BACKUP_NAME));
@@ -128,6 +161,7 @@ export class EmbeddedStorage implements Storage {
   writeAll<S extends readonly CollectionSpec<unknown>[], R>(specs: S, change: (...drafts: Drafts<S>) => R): Promise<R> {
     const run = this.writes.then(async () => {
       if (this.closed) throw new StoreError('store.unreadable', 'The store is closed; the change was not made.');
+      if (this.readOnly) throw new StoreError('store.locked', `The store in ${this.dataDir} was opened read only; the change was not made.`);
       if (this.lockLost) {
         throw new StoreError('store.locked', `This process lost its lock on the data folder (${this.lockLost.message}), so another may be using it; the change was not made. Restart SOC Bridge.`);
       }
@@ -157,13 +191,21 @@ export class EmbeddedStorage implements Storage {
     return log as AppendLog<T>;
   }
 
-  recordSet(name: string): RecordSet {
+  recordSet(name: string, writer?: LeaseHolder): RecordSet {
     let set = this.sets.get(name);
     if (!set) {
       set = new RecordSetFile(this.recordSetPath(name));
       this.sets.set(name, set);
     }
-    return set;
+    if (!writer) return set;
+    const file = set;
+    return {
+      load: () => file.load(),
+      write: async (batch) => {
+        if ((await this.leases.current(writer.lease))?.holder !== writer.holder) throw new StoreError('store.fenced', `Not written: this process no longer holds the ${writer.lease} lease.`);
+        await file.write(batch);
+      },
+    };
   }
 
   /** One process owns the files: nothing else changes them, so there is nothing to reload. */
