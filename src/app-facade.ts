@@ -7,6 +7,7 @@ import type { RoleHolder } from './roles/role-service.js';
 import type { LinkHealthState } from './routing/channel-links.js';
 import type { NotificationRule } from './routing/store-schema.js';
 import type { AuditEntry } from './audit/audit-schema.js';
+import type { SummarySchedule } from './summaries/summary-schema.js';
 import type { ConversationRecord } from './conversations/conversation-schema.js';
 import type { TenantRecord } from './tenants/tenant-schema.js';
 import { NotFoundError } from './errors.js';
@@ -54,6 +55,8 @@ export interface AppFacade {
   socChannel(): Promise<string | undefined>;
   /** Every delivery record kept (one per alert and target): its target, state and error, in creation order; none on an instance that does not run delivery. */
   deliveries(): Promise<DeliveryRecord[]>;
+  /** The conversation's daily summary schedule, with the last day sent. */
+  summarySchedule(conversationId: string): Promise<SummarySchedule | undefined>;
 }
 
 /** Builds the facade over the composed services. */
@@ -92,5 +95,9 @@ export function createAppFacade({ services, router, delivery }: { services: Serv
     },
     socChannel: async () => soc.socConversationId(),
     deliveries: async () => [...(delivery.running?.ledger.deliveries() ?? [])].sort((a, b) => a.seq - b.seq).map((d) => structuredClone(d)),
+    summarySchedule: async (conversationId) => {
+      const schedule = services.summaries.get(conversationId);
+      return schedule ? { ...schedule, tenantIds: [...schedule.tenantIds] } : undefined;
+    },
   };
 }

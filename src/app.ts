@@ -31,6 +31,8 @@ import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
+import { StatsService } from './stats/stats-service.js';
+import { createSummaries } from './summaries/compose.js';
 import { DELIVERY_LEASE, DeliveryCoordinator } from './delivery/delivery-coordinator.js';
 import { DELIVERY_MAILBOX } from './delivery/owner-requests.js';
 import { DEFAULT_SAMPLE_WAIT_MS } from './delivery/settings.js';
@@ -121,6 +123,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   metrics.watch({ delivery, tenants, clock });
   if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = await createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
+  const stats = new StatsService({ graph, alerts, audit, clock });
+  const summaries = createSummaries({ storage, tenants, links: routing.links, alerts, stats, soc, conversations, messenger, clock, logger });
   const services: Services = {
     roles,
     conversations,
@@ -135,6 +139,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     ruleTester: routing.ruleTester,
     targets,
     delivery,
+    stats,
+    summaries: summaries.service,
   };
   // Every capability has declared its collections by now: read them before serving.
   await storage.refresh();
@@ -154,6 +160,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const port = await listen(server, config.port, config.host);
   ready = true;
   await delivery.start();
+  summaries.scheduler.start();
   logger.info({ event: 'app.listening', host: config.host, port, store: storage.location }, `SOC Bridge listening on http://${config.host}:${port}/api/messages`);
 
   let stopping: Promise<void> | undefined;
@@ -162,6 +169,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       ready = false;
       await stopServer(server, 10_000);
       await metricsListener?.close();
+      await summaries.scheduler.stop();
       await delivery.stop();
       targets.close();
       await sandbox?.stop();

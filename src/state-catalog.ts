@@ -8,13 +8,14 @@ import { ROLE_ASSIGNMENTS } from './roles/role-schema.js';
 import { CHANNEL_LINKS, NOTIFICATION_RULES } from './routing/store-schema.js';
 import type { StateCatalog } from './store/copy-store.js';
 import { TENANTS } from './tenants/tenant-schema.js';
+import { SUMMARY_SCHEDULES } from './summaries/summary-schema.js';
 
 /**
  * Everything a deployment keeps, capability by capability: what `import-store` copies. A new
  * capability that stores something adds its collection, log or record set here.
  */
 export const STATE_CATALOG: StateCatalog = {
-  collections: [TENANTS, ROLE_ASSIGNMENTS, CONVERSATIONS, CHANNEL_LINKS, NOTIFICATION_RULES, ONBOARDING_RECORDS, SETTINGS, SHARED_SECRETS],
+  collections: [TENANTS, ROLE_ASSIGNMENTS, CONVERSATIONS, CHANNEL_LINKS, NOTIFICATION_RULES, ONBOARDING_RECORDS, SETTINGS, SHARED_SECRETS, SUMMARY_SCHEDULES],
   logs: [AUDIT_LOG],
   recordSets: [DELIVERY_RECORD_SET],
 };

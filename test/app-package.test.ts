@@ -62,6 +62,8 @@ const LEFT_TO_HELP: Readonly<Partial<Record<CommandName, string>>> = {
   'rule resume': 'the rules card has a Resume button on each paused rule',
   'rule test': 'the rules card has a Send test button on each rule',
   'rule remove': 'rare; the rules card shows the ids it takes',
+  stats: 'every menu already holds the 12 commands Teams allows; help lists it, with examples',
+  summary: 'set once per channel by an admin; every menu is full, and help lists it to admins',
 };
 /** What every scope's users need; and what only makes sense in a shared conversation, or in a 1:1 chat with the bot. */
 const EVERYWHERE = ['help', 'alerts', 'alert', 'tenants', 'status', 'channels', 'rules', 'whoami'];

@@ -29,7 +29,8 @@ export type AlertChange =
   | { readonly verb: 'alert.classify'; readonly payload: z.infer<typeof ClassifyPayload> }
   | { readonly verb: 'alert.comment'; readonly payload: z.infer<typeof CommentPayload> };
 
-const ACTION_NAMES: Readonly<Record<AlertChange['verb'], string>> = {
+/** The action each change is recorded under in the audit trail. */
+export const ACTION_NAMES: Readonly<Record<AlertChange['verb'], string>> = {
   'alert.assign': 'assign',
   'alert.status': 'set status',
   'alert.classify': 'classify',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { AlertFilter } from './alert-filter.js';
-import type { Alert, AlertStatus } from '../defender/alert.js';
+import type { Alert, AlertSeverity, AlertStatus } from '../defender/alert.js';
 import type { AlertQuery } from '../defender/alert-query.js';
 import type { GraphSecurityClient } from '../defender/graph-client.js';
 import { NotFoundError } from '../errors.js';
@@ -97,10 +97,16 @@ export class AlertService {
   /** Open alerts by severity, for the tenants overview. */
   async openCounts(tenant: TenantRecord): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    for await (const page of this.deps.graph.iterateAlertPages(tenant.tenantId, { statuses: [...OPEN_STATUSES] }, { pageSize: 1000, maxPages: 5 })) {
-      for (const alert of page.alerts) counts[alert.severity] = (counts[alert.severity] ?? 0) + 1;
-    }
+    for (const alert of await this.open(tenant)) counts[alert.severity] = (counts[alert.severity] ?? 0) + 1;
     return counts;
+  }
+
+  /** The tenant's open alerts (new and in progress), up to 5,000, optionally of some severities only. */
+  async open(tenant: TenantRecord, severities?: readonly AlertSeverity[]): Promise<Alert[]> {
+    const alerts: Alert[] = [];
+    const query = { statuses: [...OPEN_STATUSES], ...(severities ? { severities: [...severities] } : {}) };
+    for await (const page of this.deps.graph.iterateAlertPages(tenant.tenantId, query, { pageSize: 1000, maxPages: 5 })) alerts.push(...page.alerts);
+    return alerts;
   }
 
   /**

@@ -24,6 +24,16 @@ export class AuditLog {
     return this.log.query({ ...(tenantId ? { scope: tenantId } : {}), limit: top });
   }
 
+  /**
+   * Entries made at or after `fromIso` (of one customer tenant, or of all), newest first, reading
+   * at most `cap` entries back; `complete` is false when the cap cut the reading short.
+   */
+  async since({ tenantId, fromIso, cap }: { tenantId?: string; fromIso: string; cap: number }): Promise<{ entries: AuditEntry[]; complete: boolean }> {
+    const read = await this.log.query({ ...(tenantId ? { scope: tenantId } : {}), limit: cap });
+    const entries = read.filter((e) => e.at >= fromIso);
+    return { entries, complete: read.length < cap || entries.length < read.length };
+  }
+
   /** How many entries a customer tenant has. */
   countFor(tenantId: string): Promise<number> {
     return this.log.count({ scope: tenantId });

@@ -1,6 +1,7 @@
 import type { CardColor, CommandButton } from './elements.js';
 import type { ChecklistCardData, ConsentCardData, OffboardCardData, TenantStatusCardData } from './onboarding-cards.js';
 import type { ChannelsCardData, RuleFormCardData, RulesCardData } from './routing-cards.js';
+import type { HandoverCardData, StatsCardData } from './stats-cards.js';
 
 /** Every card template in `cards/` and the data it takes. */
 export interface CardDataByName {
@@ -22,6 +23,8 @@ export interface CardDataByName {
   rules: RulesCardData;
   'rule-form': RuleFormCardData;
   channels: ChannelsCardData;
+  stats: StatsCardData;
+  handover: HandoverCardData;
 }
 
 export type CardName = keyof CardDataByName;
@@ -31,6 +34,7 @@ export const CARD_NAMES = [
   'alert-digest',
   'consent', 'checklist', 'tenant-status', 'offboard',
   'rules', 'rule-form', 'channels',
+  'stats', 'handover',
 ] as const satisfies readonly CardName[];
 
 export interface HelpCardData {

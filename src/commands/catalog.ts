@@ -10,7 +10,7 @@ export interface CommandSpec {
   readonly examples: readonly string[];
 }
 
-export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel', 'onboard', 'consent', 'status', 'offboard', 'link', 'unlink', 'channels', 'rules', 'rule new', 'rule add', 'rule edit', 'rule remove', 'rule pause', 'rule resume', 'rule test'] as const;
+export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'stats', 'summary', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel', 'onboard', 'consent', 'status', 'offboard', 'link', 'unlink', 'channels', 'rules', 'rule new', 'rule add', 'rule edit', 'rule remove', 'rule pause', 'rule resume', 'rule test'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -43,6 +43,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'alert <tenant> <alert-id>',
     summary: 'Opens one alert with its devices, users, techniques and links, and buttons to assign, set status, classify and comment.',
     examples: ['alert contoso da638512345678901234_-1234567'],
+  },
+  {
+    name: 'stats',
+    usage: 'stats <tenant|all> [since:24h|7d|30d]',
+    summary: 'Charts of the alerts created in the period (default 7d): by severity, by day, by source, top categories and devices, open and resolved, and MTTA and MTTR (median and p90); "all" adds a row per customer.',
+    examples: ['stats contoso', 'stats all since:30d', 'stats fabrikam since:24h'],
+  },
+  {
+    name: 'summary',
+    usage: 'summary <daily HH:MM [timezone]|off> [tenant…]',
+    summary:
+      'Sets a daily summary for this channel at a local time (timezone: an IANA name, default UTC). In a channel linked to customers: a morning card per customer with the last 24 hours and its open high and medium alerts. In the SOC channel: a shift hand-over across customers. "off" stops it.',
+    examples: ['summary daily 07:30 Europe/Berlin', 'summary daily 08:00 America/New_York contoso', 'summary off'],
   },
   {
     name: 'link',

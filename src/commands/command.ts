@@ -5,6 +5,7 @@ import type { CommandName } from './catalog.js';
 import type { RoutingCommand } from './routing-commands.js';
 import type { RequestedAccess } from '../onboarding/store-schema.js';
 import type { OnboardRequest } from '../onboarding/consent-flow.js';
+import type { StatsPeriod } from '../stats/stats-window.js';
 
 /** A parsed, well-formed chat command. */
 export type Command =
@@ -13,6 +14,9 @@ export type Command =
   | { readonly name: 'tenants' }
   | { readonly name: 'alerts'; readonly tenant: string | 'all'; readonly filter: AlertFilter; readonly top: number }
   | { readonly name: 'alert'; readonly tenant: string; readonly alertId: string }
+  | { readonly name: 'stats'; readonly tenant: string | 'all'; readonly period: StatsPeriod }
+  | { readonly name: 'summary'; readonly schedule: 'off' }
+  | { readonly name: 'summary'; readonly schedule: 'daily'; readonly time: string; readonly timeZone: string; readonly tenants: readonly string[] }
   | { readonly name: 'audit'; readonly tenant?: string; readonly top: number }
   | { readonly name: 'roles' }
   | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }

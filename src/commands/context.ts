@@ -18,6 +18,8 @@ import type { RuleService } from '../routing/rule-service.js';
 import type { RuleTester } from '../routing/rule-tester.js';
 import type { DeliveryCoordinator } from '../delivery/delivery-coordinator.js';
 import type { TargetRegistry } from '../delivery/targets/registry.js';
+import type { StatsService } from '../stats/stats-service.js';
+import type { SummaryService } from '../summaries/summary-service.js';
 
 /** The services command handlers may use. Grows as capabilities are added. */
 export interface Services {
@@ -38,6 +40,10 @@ export interface Services {
   readonly targets: TargetRegistry;
   /** How delivery's targets are doing, for `rules` and `channels`. */
   readonly delivery: Pick<DeliveryCoordinator, 'targetHealth' | 'lastDeliveryAt'>;
+  /** Alert statistics (`stats`, daily summaries). */
+  readonly stats: StatsService;
+  /** Daily summaries (`summary`). */
+  readonly summaries: SummaryService;
 }
 
 /** A command name or a card verb: what the route table has a row for. */

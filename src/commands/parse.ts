@@ -9,6 +9,8 @@ import { nearest } from '../text/nearest.js';
 import { onboardingParsers } from './onboarding-args.js';
 import { routingParsers } from './routing-args.js';
 import { GUID_PATTERN as GUID } from '../text/ids.js';
+import { DEFAULT_STATS_PERIOD, parseStatsPeriod } from '../stats/stats-window.js';
+import { parseSummaryArgs } from './summary-args.js';
 
 export type ParseResult =
   | { readonly ok: true; readonly command: Command }
@@ -69,6 +71,18 @@ const ARGUMENTS: ArgumentParsers = {
     if (!ALERT_ID.test(alertId)) throw new UsageError(`"${alertId.slice(0, 60)}" is not an alert id. Copy it from an alert card or the Defender portal.`);
     return { name: 'alert', tenant: tenantOf(tenantToken), alertId };
   },
+  stats: (args) => {
+    const [first, ...rest] = args;
+    if (!first) throw new UsageError(`Say which customer, or "all": ${commandSpec('stats').usage}`);
+    const target = wordOf(first);
+    if (target.includes(':')) throw new UsageError(`Name the customer (or "all") before the period, e.g. "stats all ${target}".`);
+    if (rest.length > 1) throw new UsageError(`"stats" takes one customer (or "all") and at most one period: ${commandSpec('stats').usage}`);
+    const option = rest[0] ? wordOf(rest[0]) : undefined;
+    if (option !== undefined && !option.toLowerCase().startsWith('since:')) throw new UsageError(`"${option.slice(0, 60)}" is not an option of stats. Give the period as since:24h, since:7d or since:30d.`);
+    const period = option === undefined ? DEFAULT_STATS_PERIOD : parseStatsPeriod(option.slice('since:'.length));
+    return { name: 'stats', tenant: target.toLowerCase() === 'all' ? 'all' : tenantOf(first), period };
+  },
+  summary: (args) => parseSummaryArgs(args.map(wordOf), (word) => tenantOf({ kind: 'word', value: word })),
   audit: (args) => {
     const options = args.map(wordOf);
     const tenantWord = options[0] && !options[0].includes(':') ? options.shift() : undefined;

@@ -20,6 +20,8 @@ import { roles } from './handlers/roles.js';
 import { ruleAdd, ruleEdit, ruleNew, rulePause, ruleRemove, ruleResume, ruleTest } from './handlers/rule-change.js';
 import { rules } from './handlers/rules.js';
 import { socChannel } from './handlers/soc-channel.js';
+import { stats } from './handlers/stats.js';
+import { summary } from './handlers/summary.js';
 import { status } from './handlers/status.js';
 import { tenants } from './handlers/tenants.js';
 import { unlink } from './handlers/unlink.js';
@@ -36,6 +38,8 @@ export const COMMAND_ROUTES: { readonly [N in CommandName]: CommandRoute<Command
   tenants: { access: ACCESS.viewerOrCustomerAdmin, handle: tenants },
   alerts: { access: ACCESS.viewer, handle: alerts },
   alert: { access: ACCESS.viewer, handle: alert },
+  stats: { access: ACCESS.viewerOrCustomerAdmin, handle: stats },
+  summary: { access: ACCESS.admin, handle: summary },
   audit: { access: ACCESS.admin, handle: audit },
   roles: { access: ACCESS.admin, handle: roles },
   'role grant': { access: ACCESS.admin, handle: roleGrant },

@@ -83,7 +83,8 @@ function prefersUnknownMembers(req: IncomingMessage): boolean {
 
 /** The alert as Graph serves it to this caller. */
 function present(alert: Alert, ctx: RouteContext): Alert {
-  const out: Record<string, unknown> = { '@odata.type': '#microsoft.graph.security.alert', ...structuredClone(alert) };
+  // A shallow copy is enough: the answer is serialized at once and only top-level enums change.
+  const out: Record<string, unknown> = { '@odata.type': '#microsoft.graph.security.alert', ...alert };
   if (!prefersUnknownMembers(ctx.req)) {
     for (const [property, base] of EVOLVABLE) {
       const value = out[property];

@@ -10,6 +10,7 @@ import type { EntraEmulator } from '../../src/emulator/entra.js';
 import { GraphSecurityEmulator } from '../../src/emulator/graph-security.js';
 import type { TeamsLimits } from '../../src/emulator/teams-limits.js';
 import { silentLogger } from '../../src/log.js';
+import type { Clock } from '../../src/clock.js';
 import { CONTOSO, FABRIKAM, NORTHWIND, TEST_APP, startTestEntra } from './entra.js';
 import { testTls } from './tls.js';
 
@@ -62,6 +63,8 @@ export interface HarnessOptions {
   readonly deliveryTuning?: DeliveryTuning;
   /** Set by `startSandbox`: the app runs its own emulators. */
   readonly sandbox?: boolean;
+  /** The app's and the Graph emulator's clock (default: the system's); the demo backlog is dated by it. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -120,8 +123,8 @@ export class BotHarness {
   static async start(options: HarnessOptions = {}): Promise<BotHarness> {
     const connector = await BotHarness.startConnector(options);
     const entra = await startTestEntra();
-    const graph = await GraphSecurityEmulator.start({ tls: testTls() });
-    const now = new Date();
+    const graph = await GraphSecurityEmulator.start({ tls: testTls(), ...(options.clock ? { clock: options.clock } : {}) });
+    const now = options.clock?.now() ?? new Date();
     for (const customer of Object.values(CUSTOMERS)) {
       graph.addTenant(customer.tenant.tenantId);
       const demo = { tenantId: customer.tenant.tenantId, domain: customer.tenant.domains[0] ?? '', orgName: customer.org };
@@ -161,6 +164,7 @@ export class BotHarness {
   private static appDeps(options: HarnessOptions) {
     return {
       logger: silentLogger,
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(options.sandbox ? { sandboxTls: testTls() } : {}),
       ...(options.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: options.actionDeadlineMs }),
       ...(options.deliveryTuning ? { deliveryTuning: options.deliveryTuning } : {}),

@@ -42,6 +42,11 @@ export class ManualClock implements Clock {
   get pendingSleepers(): number {
     return this.sleepers.length;
   }
+
+  /** Whether something sleeps until exactly `atMs` (a loop that went back to sleep after its turn). */
+  hasSleeperUntil(atMs: number): boolean {
+    return this.sleepers.some((s) => s.until === atMs);
+  }
 }
 
 async function flushMicrotasks(): Promise<void> {
