@@ -7,10 +7,16 @@ const AlertStateSchema = z.object({
   classification: z.string().optional(),
   determination: z.string().optional(),
   comment: z.string().optional(),
+  /** An incident's custom tags. */
+  customTags: z.array(z.string()).optional(),
 });
 export type AlertState = z.infer<typeof AlertStateSchema>;
 
-/** Who did what to which alert, with the values before and after. Never pruned by the product. */
+/**
+ * Who did what to which alert or incident, with the values before and after. Never pruned by the
+ * product. `alertId` and `alertTitle` name the incident when `subject` says so (entries written
+ * before incidents could be changed have no subject: they are about alerts).
+ */
 export const AuditEntrySchema = z.object({
   id: z.string().min(1),
   at: z.iso.datetime(),
@@ -18,6 +24,7 @@ export const AuditEntrySchema = z.object({
   actorName: z.string(),
   tenantId: z.string(),
   tenantHandle: z.string(),
+  subject: z.enum(['alert', 'incident']).optional(),
   alertId: z.string(),
   alertTitle: z.string().optional(),
   action: z.string(),

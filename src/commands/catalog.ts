@@ -10,7 +10,7 @@ export interface CommandSpec {
   readonly examples: readonly string[];
 }
 
-export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel', 'onboard', 'consent', 'status', 'offboard', 'link', 'unlink', 'channels', 'rules', 'rule new', 'rule add', 'rule edit', 'rule remove', 'rule pause', 'rule resume', 'rule test'] as const;
+export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'incidents', 'incident', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel', 'onboard', 'consent', 'status', 'offboard', 'link', 'unlink', 'channels', 'rules', 'rule new', 'rule add', 'rule edit', 'rule remove', 'rule pause', 'rule resume', 'rule test'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -43,6 +43,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'alert <tenant> <alert-id>',
     summary: 'Opens one alert with its devices, users, techniques and links, and buttons to assign, set status, classify and comment.',
     examples: ['alert contoso da638512345678901234_-1234567'],
+  },
+  {
+    name: 'incidents',
+    usage: 'incidents <tenant|all> [severity:high,medium] [status:active,inProgress|any] [since:24h|7d] [assigned:me|none|<upn>] [top:N]',
+    summary: 'Lists Defender XDR incidents (correlated alerts), newest activity first (open ones unless you ask for a status). "all" asks every connected customer at once.',
+    examples: ['incidents contoso', 'incidents all severity:high assigned:none', 'incidents fabrikam status:resolved since:7d'],
+  },
+  {
+    name: 'incident',
+    usage: 'incident <tenant> <incident-id>',
+    summary: 'Opens one incident: severity, status, owner, verdict, its alerts by severity (each opens its card), devices, users and activity, with buttons to assign, set status, classify, comment and tag.',
+    examples: ['incident contoso 2041'],
   },
   {
     name: 'link',
@@ -120,7 +132,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'audit',
     usage: 'audit [tenant] [top:N]',
-    summary: 'Shows who changed which alert, when, with the values before and after.',
+    summary: 'Shows who changed which alert or incident, when, with the values before and after.',
     examples: ['audit', 'audit contoso top:30'],
   },
   {

@@ -1,6 +1,7 @@
 import type { UserRef } from '../roles/actor.js';
 import type { Role } from '../roles/role-schema.js';
 import type { AlertFilter } from '../alerts/alert-filter.js';
+import type { IncidentFilter } from '../incidents/incident-filter.js';
 import type { CommandName } from './catalog.js';
 import type { RoutingCommand } from './routing-commands.js';
 import type { RequestedAccess } from '../onboarding/store-schema.js';
@@ -13,6 +14,8 @@ export type Command =
   | { readonly name: 'tenants' }
   | { readonly name: 'alerts'; readonly tenant: string | 'all'; readonly filter: AlertFilter; readonly top: number }
   | { readonly name: 'alert'; readonly tenant: string; readonly alertId: string }
+  | { readonly name: 'incidents'; readonly tenant: string | 'all'; readonly filter: IncidentFilter; readonly top: number }
+  | { readonly name: 'incident'; readonly tenant: string; readonly incidentId: string }
   | { readonly name: 'audit'; readonly tenant?: string; readonly top: number }
   | { readonly name: 'roles' }
   | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }

@@ -3,7 +3,7 @@ import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
 import { cardReply, notice, type Reply } from '../../chat/reply.js';
 
-/** `audit [tenant] [top:N]`: who did what to which alert, newest first. */
+/** `audit [tenant] [top:N]`: who did what to which alert or incident, newest first. */
 export async function audit({ command, actor, services }: HandlerContext<CommandOf<'audit'>>): Promise<Reply> {
   const tenant = command.tenant ? services.tenants.resolve(command.tenant, actor) : undefined;
   const entries = await services.audit.recent({ ...(tenant ? { tenantId: tenant.tenantId } : {}), top: command.top });
@@ -15,7 +15,7 @@ export async function audit({ command, actor, services }: HandlerContext<Command
       summary: `The ${entries.length} most recent change${entries.length === 1 ? '' : 's'}${scope}, newest first.`,
       entries: entries.map((e) => ({
         headline: `${e.actorName} — ${e.action} — ${e.tenantHandle}${e.outcome === 'done' ? '' : ` (${e.outcome})`}`,
-        change: `${e.alertTitle ? `"${e.alertTitle}" ` : ''}(${e.alertId}): ${describeStateChange(e.before, e.after)}${e.detail ? `. ${e.detail}` : ''}`,
+        change: `${e.subject === 'incident' ? 'Incident ' : ''}${e.alertTitle ? `"${e.alertTitle}" ` : ''}(${e.alertId}): ${describeStateChange(e.before, e.after)}${e.detail ? `. ${e.detail}` : ''}`,
         when: utc(e.at),
       })),
     },
