@@ -24,7 +24,11 @@ export const IncidentTagsPayload = IncidentRefPayload.extend({
   tags: z
     .string({ error: 'Write the tags, comma-separated (or leave the field empty to remove them all).' })
     .max(2000, 'The tags are too long: at most 2,000 characters in all.')
-    .transform((text) => [...new Map(text.split(',').map((t) => t.trim()).filter(Boolean).map((t) => [t.toLowerCase(), t])).values()])
+    .transform((text) => {
+      const tags = new Map<string, string>();
+      for (const tag of text.split(',').map((t) => t.trim()).filter(Boolean)) if (!tags.has(tag.toLowerCase())) tags.set(tag.toLowerCase(), tag);
+      return [...tags.values()];
+    })
     .pipe(
       z
         .array(z.string().max(MAX_TAG_LENGTH, `A tag can be at most ${MAX_TAG_LENGTH} characters.`))
