@@ -2,7 +2,7 @@ import { CLASSIFICATIONS, LEGACY_DETERMINATIONS, SEVERITIES, WRITABLE_CLASSIFICA
 import { INCIDENT_STATUSES, WRITABLE_INCIDENT_STATUSES } from '../defender/incident.js';
 import { presentAlert } from './graph-security-routes.js';
 import { commentText, hideEvolvable, readJsonObject, readListOptions, replyPage, requireRole, type EvolvableEnums, type RouteContext } from './graph-route-kit.js';
-import { presentIncident, type IncidentPatch, type IncidentView } from './incident-book.js';
+import { presentIncident, sortedAlerts, type IncidentPatch, type IncidentView } from './incident-book.js';
 import { ALERT_FILTER, INCIDENT_FILTER } from './odata-filter.js';
 
 const READ_ROLES = ['SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
@@ -45,16 +45,15 @@ export async function handleIncidentRoute(ctx: RouteContext): Promise<void> {
 function present(ctx: RouteContext, view: IncidentView, expandAlerts: boolean): Record<string, unknown> {
   const tenantId = ctx.claims?.tid ?? '';
   const body = hideEvolvable(ctx, { '@odata.type': '#microsoft.graph.security.incident', ...presentIncident(view, tenantId, incidentWebUrl(view.record.id, tenantId)) }, EVOLVABLE);
-  if (expandAlerts) body.alerts = view.alerts.map((a) => presentAlert(a, ctx));
+  if (expandAlerts) body.alerts = sortedAlerts(view.alerts).map((a) => presentAlert(a, ctx));
   return body;
 }
 
 async function listIncidents(ctx: RouteContext, url: URL): Promise<void> {
   const options = readListOptions<Record<string, unknown>>(ctx, url, INCIDENT_FILTER, ['alerts']);
   if (!options) return;
-  const tenantId = ctx.claims?.tid ?? '';
   // Filters see every member, whatever the caller's Prefer header.
-  const views = (ctx.tenant?.incidents.views() ?? []).filter((view) => options.predicate(presentIncident(view, tenantId, '')));
+  const views = (ctx.tenant?.incidents.filterable() ?? []).filter(({ fields }) => options.predicate(fields)).map(({ view }) => view);
   replyPage(ctx, url, options, views, (view) => present(ctx, view, options.expand === 'alerts'), 'security/incidents');
 }
 

@@ -5,7 +5,7 @@ import type { Alert } from '../defender/alert.js';
 import { startLoopbackServer, sendJson, type RunningServer, type TlsMaterial } from './http-kit.js';
 import { handleAlertRoute, type RouteContext } from './graph-security-routes.js';
 import { handleIncidentRoute, incidentWebUrl } from './graph-incident-routes.js';
-import { presentIncident, type IncidentPatch, type IncidentRecord } from './incident-book.js';
+import { presentIncident, sortedAlerts, type IncidentPatch, type IncidentRecord } from './incident-book.js';
 import { TenantState, TokenBucket, type GraphFault, type RecordedRequest, type TenantCounters } from './graph-tenant-state.js';
 import { readEmulatorAccessToken, type EmulatorTokenClaims } from './tokens.js';
 
@@ -102,7 +102,7 @@ export class GraphSecurityEmulator {
   incidents(tenantId: string): EmulatedIncident[] {
     return this.tenant(tenantId).incidents.views().map((view) => ({
       ...(presentIncident(view, tenantId, incidentWebUrl(view.record.id, tenantId)) as EmulatedIncident),
-      alertIds: view.alerts.map((a) => a.id),
+      alertIds: sortedAlerts(view.alerts).map((a) => a.id),
     }));
   }
 

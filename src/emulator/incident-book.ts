@@ -61,8 +61,8 @@ function words(category: string): string {
 export function incidentName(alerts: readonly Alert[]): string {
   const devices = new Set(alerts.flatMap((a) => a.evidence.filter((e) => e['@odata.type'].endsWith('deviceEvidence')).map((e) => String((e as { mdeDeviceId?: unknown }).mdeDeviceId ?? ''))));
   const where = devices.size === 0 ? 'involving one user' : devices.size === 1 ? 'on one endpoint' : 'on multiple endpoints';
-  const first = alerts[alerts.length - 1];
-  if (alerts.length === 1 && first) return `${first.title} ${where}`;
+  const only = alerts.length === 1 ? alerts[0] : undefined;
+  if (only) return `${only.title} ${where}`;
   const categories = [...new Set(alerts.map((a) => a.category).filter((c): c is string => Boolean(c)))].map(words);
   if (categories.length >= 2) return `Multi-stage incident involving ${categories.slice(0, 2).join(' & ')}${categories.length > 2 ? ' & more' : ''} ${where}`;
   return `${categories[0] ?? 'Security'} incident ${where}`;
@@ -94,6 +94,8 @@ function recordFromAlerts(id: string, alerts: readonly Alert[]): IncidentRecord 
 /** One tenant's incident records over its alert store. */
 export class IncidentBook {
   readonly records = new Map<string, IncidentRecord>();
+  /** Every list request reads all incidents; they are grouped once per change, not once per request. */
+  private cached: { views: IncidentView[]; fields: Record<string, unknown>[] } | undefined;
 
   constructor(
     private readonly alerts: ReadonlyMap<string, Alert>,
@@ -104,10 +106,12 @@ export class IncidentBook {
   /** Restores records kept from an earlier run. */
   restore(records: readonly IncidentRecord[]): void {
     for (const record of records) this.records.set(record.id, structuredClone(record));
+    this.cached = undefined;
   }
 
   /** After an alert was stored: its incident exists, and reopens if an open alert joined it resolved. */
   alertStored(alert: Alert, previous: Alert | undefined): void {
+    this.cached = undefined;
     const id = alert.incidentId;
     if (!id) return;
     const record = this.records.get(id);
@@ -123,6 +127,7 @@ export class IncidentBook {
 
   /** After alerts were removed: incidents left with none go too, unless they point at one that stays. */
   alertsRemoved(): void {
+    this.cached = undefined;
     const withAlerts = new Set([...this.alerts.values()].map((a) => a.incidentId));
     for (const [id, record] of this.records) {
       const kept = withAlerts.has(id) || (record.redirectIncidentId !== null && withAlerts.has(record.redirectIncidentId));
@@ -132,7 +137,7 @@ export class IncidentBook {
 
   /** The incident's alerts, newest first. */
   alertsOf(incidentId: string): Alert[] {
-    return [...this.alerts.values()].filter((a) => a.incidentId === incidentId).sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || a.id.localeCompare(b.id));
+    return sortedAlerts([...this.alerts.values()].filter((a) => a.incidentId === incidentId));
   }
 
   view(incidentId: string): IncidentView | undefined {
@@ -140,18 +145,35 @@ export class IncidentBook {
     return record ? { record, alerts: this.alertsOf(incidentId) } : undefined;
   }
 
-  /** Every incident with its alerts, newest first by creation ("the most recent incidents at the top"). */
+  /**
+   * Every incident with its alerts (in no particular order: `sortedAlerts` orders them), newest
+   * first by creation ("the most recent incidents at the top").
+   */
   views(): IncidentView[] {
+    return this.grouped().views;
+  }
+
+  /** Each incident of `views()` with the properties `$filter` may use, in the same order. */
+  filterable(): { view: IncidentView; fields: Record<string, unknown> }[] {
+    const { views, fields } = this.grouped();
+    return views.map((view, i) => ({ view, fields: fields[i] ?? {} }));
+  }
+
+  private grouped(): { views: IncidentView[]; fields: Record<string, unknown>[] } {
+    if (this.cached) return this.cached;
     const byIncident = new Map<string, Alert[]>();
     for (const alert of this.alerts.values()) {
       if (!alert.incidentId) continue;
-      const list = byIncident.get(alert.incidentId) ?? [];
-      list.push(alert);
-      byIncident.set(alert.incidentId, list);
+      const list = byIncident.get(alert.incidentId);
+      if (list) list.push(alert);
+      else byIncident.set(alert.incidentId, [alert]);
     }
-    return [...this.records.values()]
-      .map((record) => ({ record, alerts: (byIncident.get(record.id) ?? []).sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || a.id.localeCompare(b.id)) }))
-      .sort((a, b) => Date.parse(b.record.createdDateTime) - Date.parse(a.record.createdDateTime) || a.record.id.localeCompare(b.record.id));
+    const views = [...this.records.values()]
+      .map((record) => ({ record, alerts: byIncident.get(record.id) ?? [], createdMs: Date.parse(record.createdDateTime) }))
+      .sort((a, b) => b.createdMs - a.createdMs || a.record.id.localeCompare(b.record.id))
+      .map(({ record, alerts }) => ({ record, alerts }));
+    this.cached = { views, fields: views.map(filterFields) };
+    return this.cached;
   }
 
   /**
@@ -161,6 +183,7 @@ export class IncidentBook {
   update(incidentId: string, patch: IncidentPatch, now: string): void {
     const record = this.records.get(incidentId);
     if (!record) return;
+    this.cached = undefined;
     if (patch.status !== undefined) record.status = patch.status;
     if (patch.assignedTo !== undefined) record.assignedTo = patch.assignedTo;
     if (patch.classification !== undefined) record.classification = patch.classification;
@@ -184,6 +207,7 @@ export class IncidentBook {
   comment(incidentId: string, comment: AlertComment): AlertComment[] {
     const record = this.records.get(incidentId);
     if (!record) return [];
+    this.cached = undefined;
     record.comments.push(comment);
     record.lastUpdateDateTime = comment.createdDateTime ?? record.lastUpdateDateTime;
     return record.comments;
@@ -194,6 +218,7 @@ export class IncidentBook {
     const from = this.records.get(fromId);
     const into = this.records.get(intoId);
     if (!from || !into || fromId === intoId) throw new Error(`cannot merge incident ${fromId} into ${intoId}`);
+    this.cached = undefined;
     const moved = this.alertsOf(fromId);
     from.severity = highestSeverity(moved);
     from.displayName = moved.length > 0 ? incidentName(moved) : from.displayName;
@@ -204,6 +229,25 @@ export class IncidentBook {
     if (into.status === 'resolved' && moved.some((a) => a.status !== 'resolved')) into.status = 'active';
     for (const alert of moved) this.saveAlert({ ...alert, incidentId: intoId, incidentWebUrl: incidentUrl(intoId), lastUpdateDateTime: now });
   }
+}
+
+/** An incident's alerts newest first, as Graph lists them. */
+export function sortedAlerts(alerts: readonly Alert[]): Alert[] {
+  return [...alerts].sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || a.id.localeCompare(b.id));
+}
+
+/** The properties `$filter` may use, without building the rest of the incident. */
+export function filterFields(view: IncidentView): Record<string, unknown> {
+  const { record, alerts } = view;
+  return {
+    severity: alerts.length > 0 ? highestSeverity(alerts) : record.severity,
+    status: record.status,
+    assignedTo: record.assignedTo,
+    classification: record.classification,
+    determination: record.determination,
+    createdDateTime: record.createdDateTime,
+    lastUpdateDateTime: alerts.reduce((at, a) => later(at, a.lastUpdateDateTime), record.lastUpdateDateTime),
+  };
 }
 
 /** The incident as Graph serves it (before evolvable enums are hidden): its record, with severity, name and last update from its alerts. */
