@@ -93,9 +93,9 @@ export class TenantState {
 
   /** Stores many alerts at once: incidents first met here are made from all their alerts, not the first one stored. */
   putAll(alerts: readonly Alert[]): void {
-    const previous = new Map(alerts.map((alert) => [alert.id, this.alerts.get(alert.id)]));
+    const stored = alerts.map((alert) => ({ alert, previous: this.alerts.get(alert.id) }));
     for (const alert of alerts) this.alerts.set(alert.id, alert);
-    for (const alert of alerts) this.incidents.alertStored(alert, previous.get(alert.id));
+    this.incidents.alertsStored(stored);
     this.changed();
   }
 

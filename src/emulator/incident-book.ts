@@ -125,6 +125,20 @@ export class IncidentBook {
     }
   }
 
+  /** After many alerts were stored at once: as `alertStored` for each, grouping the store once instead of once per new incident. */
+  alertsStored(stored: readonly { alert: Alert; previous: Alert | undefined }[]): void {
+    this.cached = undefined;
+    const groups = new Map<string, Alert[]>();
+    for (const alert of this.alerts.values()) {
+      if (!alert.incidentId || this.records.has(alert.incidentId)) continue;
+      const group = groups.get(alert.incidentId);
+      if (group) group.push(alert);
+      else groups.set(alert.incidentId, [alert]);
+    }
+    for (const [id, alerts] of groups) this.records.set(id, recordFromAlerts(id, alerts));
+    for (const { alert, previous } of stored) if (!groups.has(alert.incidentId ?? '')) this.alertStored(alert, previous);
+  }
+
   /** After alerts were removed: incidents left with none go too, unless they point at one that stays. */
   alertsRemoved(): void {
     this.cached = undefined;

@@ -41,10 +41,12 @@ export interface IncidentAccess {
 
 /**
  * Graph documents no order on activity for incidents (it serves the most recently created first),
- * so "newest activity first" is read in windows of last update, each read whole, newest window
- * first, until enough are in hand: whatever the order within a window, nothing newer is missed.
+ * so "newest activity first" is read in windows of last update (the last 6 hours, the rest of the
+ * day, of the week, of 30 days, then older), each read whole, newest window first, until enough
+ * are in hand: whatever the order within a window, nothing newer is missed.
  */
-const WINDOWS_MS = [86_400_000, 7 * 86_400_000, 30 * 86_400_000, Number.POSITIVE_INFINITY];
+const HOUR = 3_600_000;
+const WINDOWS_MS = [6 * HOUR, 18 * HOUR, 6 * 24 * HOUR, 23 * 24 * HOUR, Number.POSITIVE_INFINITY];
 const PAGE_SIZE = 200;
 /** Pages read in one window before the tenant's answer is cut short (and said so). */
 const MAX_PAGES_PER_WINDOW = 10;
