@@ -6,7 +6,7 @@
  * in BENCHMARKS.md; it asserts nothing about time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const problems: string[] = [];
 
-function report({ rows, cold, second }: Measured, setupMs: number, incidents: number): string {
+function report({ rows, cold, second }: Measured, setupMs: number, incidents: number, load: { before: number; after: number }): string {
   const allWarm = rows.find((r) => r.label === `${SCENARIOS[0]} (warm)`)?.samples ?? [];
   const single = rows.find((r) => r.label.startsWith(BASELINE))?.samples ?? [];
   const p95 = percentile(allWarm.map((s) => s.latencyMs), 95);
@@ -42,14 +42,14 @@ function report({ rows, cold, second }: Measured, setupMs: number, incidents: nu
   return [
     `## \`incidents all\` over ${TENANTS} tenants × ${ALERTS_PER_TENANT.toLocaleString('en-US')} alerts (${incidents.toLocaleString('en-US')} incidents)`,
     '',
-    `Run on ${new Date().toISOString().slice(0, 10)} — ${machineDescription()}.`,
+    `Run on ${new Date().toISOString().slice(0, 10)} — ${machineDescription()}; load average (1 min) ${fmt(load.before, 1)} before the timed rounds and ${fmt(load.after, 1)} after (other work shared the machine).`,
     '',
     tableOf(rows, 'incidents shown'),
     '',
     `- **Goal:** \`incidents all\` warm p95 ≤ ${fmt(GOAL_P95_MS, 0)} ms; measured **${fmt(p95, 1)} ms** (${p95 <= GOAL_P95_MS ? 'met' : 'NOT met'}).`,
     `- **Ratio:** \`incidents all\` over ${TENANTS} tenants, warm p50 ÷ \`${BASELINE}\` (one tenant) warm p50 = **${fmt(ratio, 2)}×**.`,
     `- **Cold run:** ${fmt(cold.latencyMs, 1)} ms with ${cold.tokenRequests + cold.discoveryRequests} Entra and ${cold.graphRequests} Graph requests; the next \`incidents all\` (untimed) took ${fmt(second.latencyMs, 1)} ms.`,
-    `- **Graph requests:** Graph documents no order on activity for incidents, so each tenant is read in windows of last update (the last 6 hours, the rest of the day, week and 30 days, then older), newest first, until the page is full: a tenant with enough open incidents active in the last day costs one request, a quieter one more (at most ${worstGraph} requests in any run here, across all tenants). The emulator enforced ${GRAPH_THROTTLE.limit} requests/min per tenant; no 429 was seen.`,
+    `- **Graph requests:** Graph documents no order on activity for incidents, so each tenant is read in windows of last update (the last 6 hours, the rest of the day, week and 30 days, then older), newest first, until the page is full: a tenant with enough matching incidents active in the last 6 hours costs one request, a quieter one more (at most ${worstGraph} requests in any run here, across all tenants). The emulator enforced ${GRAPH_THROTTLE.limit} requests/min per tenant; no 429 was seen.`,
     `- **How it is measured:** as for \`alerts all\` above: one \`help\` first, the cold run, then ${WARMUP_ROUNDS} untimed and ${ROUNDS} timed rounds of the four commands in turn. Seeding ${(TENANTS * ALERTS_PER_TENANT).toLocaleString('en-US')} alerts took ${fmt(setupMs / 1000, 1)} s (not measured above).`,
     '- **Reproduce:** `npm run bench -- incidents-all`.',
   ].join('\n');
@@ -71,7 +71,9 @@ async function main(): Promise<void> {
     const incidents = endpoints.seededIncidents;
     bot = await startBot(remote, endpoints, tenants, dataDir, 'incident', problems);
     console.log(`Measuring (cold run, ${WARMUP_ROUNDS} untimed rounds, ${ROUNDS} timed rounds of ${SCENARIOS.length + 1} messages)…\n`);
-    const text = report(await measureAll(bot, { scenarios: SCENARIOS, baseline: BASELINE, warmupRounds: WARMUP_ROUNDS, rounds: ROUNDS }), setupMs, incidents);
+    const before = loadavg()[0] ?? 0;
+    const measured = await measureAll(bot, { scenarios: SCENARIOS, baseline: BASELINE, warmupRounds: WARMUP_ROUNDS, rounds: ROUNDS });
+    const text = report(measured, setupMs, incidents, { before, after: loadavg()[0] ?? 0 });
     console.log(`${text}\n`);
     if (problems.length > 0) throw new Error(`the run met problems, so BENCHMARKS.md was not updated:\n  ${problems.join('\n  ')}`);
     console.log(`Updated ${updateBenchmarksFile(PROJECT_ROOT, 'incidents-all', text)}`);
