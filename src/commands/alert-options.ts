@@ -52,10 +52,10 @@ export function sinceOf(value: string): { sinceMs: number; sinceLabel: string } 
   return { sinceMs: ms, sinceLabel: value.toLowerCase() };
 }
 
-/** A page size from 1 to MAX_TOP. */
-export function topOf(value: string): number {
+/** A page size from 1 to `max`. */
+export function topOf(value: string, max = MAX_TOP): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TOP) throw new UsageError(`"top:${value.slice(0, 20)}" must be a whole number from 1 to ${MAX_TOP}.`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`"top:${value.slice(0, 20)}" must be a whole number from 1 to ${max}.`);
   return n;
 }
 

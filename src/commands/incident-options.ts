@@ -11,6 +11,13 @@ const EXAMPLES: Readonly<Record<(typeof KEYS)[number], string>> = {
   assigned: 'assigned:me',
   top: 'top:20',
 };
+/**
+ * Incidents per page at most. An incident row is about half as large again as an alert row
+ * (Defender's incident names are long), and a card must stay under Teams' size limit with every
+ * row it lists: the renderer would otherwise cut rows that the More button's cursor has passed.
+ */
+export const MAX_INCIDENT_TOP = 25;
+
 /** An owner as Defender stores it: an address (UPN). */
 const OWNER = /^[^\s@,]{1,64}@[^\s@,]{1,255}$/;
 
@@ -31,7 +38,7 @@ export function parseIncidentOptions(words: readonly string[]): { filter: Incide
     else if (key === 'status') filter.statuses = ['any', 'all'].includes(value.toLowerCase()) ? [] : listOf(value, INCIDENT_STATUS_WORDS, 'incident status', 'active, inProgress, awaiting, resolved, merged, any');
     else if (key === 'since') Object.assign(filter, sinceOf(value));
     else if (key === 'assigned') filter.assigned = ownerOf(value);
-    else top = topOf(value);
+    else top = topOf(value, MAX_INCIDENT_TOP);
   }
   return { filter, top };
 }

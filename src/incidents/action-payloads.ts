@@ -38,7 +38,7 @@ export const IncidentTagsPayload = IncidentRefPayload.extend({
 
 export const IncidentMorePayload = z.object({
   tenant: z.string().min(1).max(260),
-  top: z.number().int().min(1).max(50),
+  top: z.number().int().min(1).max(25),
   page: z.number().int().min(2).max(1000),
   cursor: z.object({ before: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time'), seen: z.array(incidentId).max(200) }),
   filter: z.object({

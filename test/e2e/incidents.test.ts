@@ -69,8 +69,8 @@ describe('incidents', () => {
   freshBot();
 
   it('lists the open incidents of one customer, newest activity first', async () => {
-    const { replies } = await bot.say('incidents contoso top:50', USERS.viewer);
-    const expected = bot.graph.incidents(CONTOSO_ID).filter(isOpen).sort(newestActivityFirst).map((i) => i.id);
+    const { replies } = await bot.say('incidents contoso top:25', USERS.viewer);
+    const expected = bot.graph.incidents(CONTOSO_ID).filter(isOpen).sort(newestActivityFirst).map((i) => i.id).slice(0, 25);
     expect(expected.length).toBeGreaterThan(2);
     expect(idsOn(cardIn(replies[0]!))).toEqual(expected);
   });
@@ -94,10 +94,10 @@ describe('incidents', () => {
     bot.graph.mutateIncident(CONTOSO_ID, incident.id, { assignedTo: USERS.analyst.email });
     const mine = await bot.say('incidents contoso assigned:me', USERS.analyst);
     expect(idsOn(cardIn(mine.replies[0]!))).toEqual([incident.id]);
-    const unowned = await bot.say('incidents contoso assigned:none status:any top:50', USERS.viewer);
-    expect(idsOn(cardIn(unowned.replies[0]!))).toEqual(bot.graph.incidents(CONTOSO_ID).filter((i) => !i.assignedTo).sort(newestActivityFirst).map((i) => i.id));
-    const high = await bot.say('incidents contoso severity:high status:resolved top:50', USERS.viewer);
-    expect(idsOn(cardIn(high.replies[0]!))).toEqual(bot.graph.incidents(CONTOSO_ID).filter((i) => i.severity === 'high' && i.status === 'resolved').sort(newestActivityFirst).map((i) => i.id));
+    const unowned = await bot.say('incidents contoso assigned:none status:any top:25', USERS.viewer);
+    expect(idsOn(cardIn(unowned.replies[0]!))).toEqual(bot.graph.incidents(CONTOSO_ID).filter((i) => !i.assignedTo).sort(newestActivityFirst).map((i) => i.id).slice(0, 25));
+    const high = await bot.say('incidents contoso severity:high status:resolved top:25', USERS.viewer);
+    expect(idsOn(cardIn(high.replies[0]!))).toEqual(bot.graph.incidents(CONTOSO_ID).filter((i) => i.severity === 'high' && i.status === 'resolved').sort(newestActivityFirst).map((i) => i.id).slice(0, 25));
   });
 
   it('"all" merges customers newest activity first, and shows a customer that fails without hiding the others', async () => {
@@ -107,9 +107,9 @@ describe('incidents', () => {
     expect(idsOn(card)).toEqual(merged);
     expect(cardText(card)).toContain('Fabrikam Inc');
     bot.graph.injectFaults(FABRIKAM_ID, [{ status: 400, code: 'BadRequest', message: 'Nope' }]);
-    const degraded = cardIn((await bot.say('incidents all top:50', USERS.viewer)).replies[0]!);
+    const degraded = cardIn((await bot.say('incidents all top:25', USERS.viewer)).replies[0]!);
     expect(cardText(degraded)).toContain('Fabrikam Inc: Microsoft Graph rejected the request to list incidents');
-    expect(idsOn(degraded)).toEqual(bot.graph.incidents(CONTOSO_ID).filter(isOpen).sort(newestActivityFirst).map((i) => i.id));
+    expect(idsOn(degraded)).toEqual(bot.graph.incidents(CONTOSO_ID).filter(isOpen).sort(newestActivityFirst).map((i) => i.id).slice(0, 25));
   });
 
   it('explains bad arguments precisely', async () => {
@@ -117,6 +117,7 @@ describe('incidents', () => {
       ['incidents contoso status:closed', '"closed" is not a incident status. Use one or more of: active, inProgress, awaiting, resolved, merged, any'],
       ['incidents contoso assigned:bob', '"assigned:bob" is not an owner. Use assigned:me, assigned:none or an address'],
       ['incidents contoso source:endpoint', '"source:endpoint" is not an option here'],
+      ['incidents all top:50', '"top:50" must be a whole number from 1 to 25'],
       ['incidents severity:high', 'Name the customer (or "all") before the options'],
       ['incident contoso', 'Give the customer and the incident id'],
       ['incident contoso !42', '"!42" is not an incident id'],
