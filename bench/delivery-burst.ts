@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEAMS_CONVERSATION_WINDOWS } from '../src/delivery/pacing.js';
 import { TEAMS_PUBLISHED_LIMITS } from '../src/emulator/teams-limits.js';
-import { BENCH_APP, benchTenants, minimumDrainMs, startDeliveryBot, untilPolledOnce, visibility, type DeliveryBot } from './support/delivery-kit.js';
+import { BENCH_APP, benchTenants, minimumDrainMs, startDeliveryBot, runningDelivery, untilPolledOnce, visibility, type DeliveryBot } from './support/delivery-kit.js';
 import type { RaisedAlert } from './support/protocol.js';
 import { RemoteServices } from './support/remote.js';
 import { fmt, machineDescription, markdownTable, percentile, updateBenchmarksFile, runBenchmark } from './support/report.js';
@@ -71,7 +71,7 @@ async function runScenario(remote: RemoteServices, endpoints: { authorityHost: s
     const channels = [...new Set(bot.channelOf.values())];
     const throttledBefore = bot.connector.limits?.throttled ?? 0;
     const globalBefore = bot.connector.limits?.throttledBy.global ?? 0;
-    const writesBefore = bot.app.delivery.stats().storeWrites;
+    const writesBefore = runningDelivery(bot).stats().storeWrites;
     const cpuBefore = process.cpuUsage();
     const raised: readonly RaisedAlert[] = await remote.raise(tenants.map((t) => ({ tenantId: t.tenantId, count: ALERTS_PER_CHANNEL, severity: 'high', tag: scenario.tag })));
     const t0 = Math.min(...raised.map((r) => r.atMs));
@@ -100,7 +100,7 @@ async function runScenario(remote: RemoteServices, endpoints: { authorityHost: s
       duplicated: mine.reduce((sum, [, v]) => sum + v.copies - 1, 0),
       misrouted: mine.filter(([id, v]) => channelOfAlert.get(id) !== v.conversationId).length,
       botCpuMs: (cpu.user + cpu.system) / 1000,
-      storeWrites: bot.app.delivery.stats().storeWrites - writesBefore,
+      storeWrites: runningDelivery(bot).stats().storeWrites - writesBefore,
     };
   } finally {
     await bot?.stop();

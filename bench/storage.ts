@@ -28,6 +28,7 @@ import type { DatabaseConfig } from '../src/store/postgres/database-config.js';
 import type { Storage } from '../src/store/storage.js';
 import type { TenantRecord } from '../src/tenants/tenant-schema.js';
 import { appEnvironment, measureApp, measureImports, type AppMemory } from './support/app-memory.js';
+import { startBenchPostgres } from './support/postgres-server.js';
 import { fmt, machineDescription, markdownTable, percentile, runBenchmark, updateBenchmarksFile } from './support/report.js';
 import { FLIPPED_USER, TARGETS_PER_ALERT, auditEntryFor, roleAssignments, seedAudit, seedCollections, seedDeliveries, tenantOfAlert, tenantRecords } from './support/storage-fixtures.js';
 
@@ -310,17 +311,9 @@ async function runBackend(backend: Backend, baselineDir?: string): Promise<Backe
   return { label: backend.label, small: smallResult!, large: largeResult!, seedMs, ...(compactionMs === undefined ? {} : { compactionMs }), app };
 }
 
-interface PostgresScript {
-  freePort(): Promise<number>;
-  startPostgres(options: { dataDir: string; port: number; password: string; persistent: boolean; fast?: boolean }): Promise<{ url: string; stop(): Promise<void> }>;
-}
-
 /** A throwaway server with production settings (fsync on), from the script the tests and `npm run postgres` use. */
 async function startPostgresServer(): Promise<string> {
-  const script = (await import(pathToFileURL(join(PROJECT_ROOT, 'scripts', 'embedded-postgres.mjs')).href)) as PostgresScript;
-  // Straight under the system temp folder: as root the server runs as the `postgres` user, which must reach it.
-  const dataDir = tempFolder('soc-bridge-bench-pg-');
-  const server = await script.startPostgres({ dataDir, port: await script.freePort(), password: 'bench-only-password', persistent: false });
+  const server = await startBenchPostgres(PROJECT_ROOT);
   leftovers.stopPostgres = () => server.stop();
   return server.url;
 }

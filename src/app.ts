@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Server } from 'restify';
 import { AlertActions } from './alerts/alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
@@ -6,6 +8,7 @@ import { IncidentActions } from './incidents/incident-actions.js';
 import { IncidentService } from './incidents/incident-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { GraphSecurityClient } from './defender/graph-client.js';
+import { GRAPH_TENANT_WINDOW, TenantRateGate } from './defender/tenant-rate-gate.js';
 import { createGraphTokenProvider } from './defender/token-provider.js';
 import { startSandbox, type DefenderEndpoints, type Sandbox } from './sandbox/sandbox.js';
 import { TenantRegistry } from './tenants/tenant-registry.js';
@@ -30,6 +33,11 @@ import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
+import { DELIVERY_LEASE, DeliveryCoordinator } from './delivery/delivery-coordinator.js';
+import { DELIVERY_MAILBOX } from './delivery/owner-requests.js';
+import { DEFAULT_SAMPLE_WAIT_MS } from './delivery/settings.js';
+import { TARGET_STATUSES } from './delivery/status-schema.js';
+import { TargetStatusBoard } from './delivery/target-status-board.js';
 
 export interface RunningApp {
   readonly port: number;
@@ -43,8 +51,8 @@ export interface RunningApp {
   readonly sandbox: Sandbox | undefined;
   /** Read-only answers about the app's state (roles, tenants, links, rules, onboarding, audit) for tests. */
   readonly testing: AppFacade;
-  /** Proactive alert delivery: the poller, the outbox and one worker per target kind. */
-  readonly delivery: DeliveryService;
+  /** Proactive alert delivery: run here, or (several instances on PostgreSQL) on the instance holding the delivery lease. */
+  readonly delivery: DeliveryCoordinator;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -71,7 +79,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
   const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
   const tokens = createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger });
-  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger });
+  // Every instance on the database draws from one budget per customer tenant.
+  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger, rateGate: new TenantRateGate(storage.rates, GRAPH_TENANT_WINDOW, clock) });
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
   const incidents = new IncidentService({ graph, alerts, clock });
@@ -82,11 +91,25 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const routing = createRouting({ storage, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
   const soc = new SocNotifier({ storage, conversations, messenger, logger });
-  const delivery = new DeliveryService({
-    records: storage.recordSet(DELIVERY_RECORD_SET), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
-    router: routing.router, linkHealth: routing.links, targets,
-    settings: config.delivery,
-    ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
+  const holder = instanceId();
+  const createDeliveryService = (mayDeliver: () => boolean) =>
+    new DeliveryService({
+      mayDeliver,
+      // On the database, only the instance holding the delivery lease writes delivery's records.
+      records: storage.recordSet(DELIVERY_RECORD_SET, storage.kind === 'postgres' ? { lease: DELIVERY_LEASE, holder } : undefined), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
+      router: routing.router, linkHealth: routing.links, targets,
+      settings: config.delivery,
+      ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
+    });
+  const delivery = new DeliveryCoordinator({
+    // The embedded store's folder lock makes this process the only one; on PostgreSQL instances take turns.
+    mode: storage.kind === 'embedded' ? { kind: 'solo' } : { kind: 'leased', leases: storage.leases, holder, ttlMs: config.deliveryLeaseMs },
+    createService: createDeliveryService,
+    mailbox: storage.mailbox(DELIVERY_MAILBOX),
+    statuses: new TargetStatusBoard(storage.collection(TARGET_STATUSES), (target) => targets.keyOf(target)),
+    tenants,
+    logger,
+    sampleWaitMs: deps.deliveryTuning?.sampleWaitMs ?? DEFAULT_SAMPLE_WAIT_MS,
   });
   if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = await createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
@@ -142,12 +165,17 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, testing, delivery, stop };
 }
 
+/** This running process among the instances on one database: host, process and a random part (a restarted process is a new instance). */
+function instanceId(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
 /**
  * Sandbox only: a customer raises a medium-or-higher alert a few seconds after a channel is linked
  * to it, and it is fetched at once instead of at the next poll, so a new user sees a first
  * proactive card within seconds of typing `link`.
  */
-function raiseFirstAlertOnLink(sandbox: Sandbox, routing: Routing, delivery: DeliveryService, logger: Logger): void {
+function raiseFirstAlertOnLink(sandbox: Sandbox, routing: Routing, delivery: DeliveryCoordinator, logger: Logger): void {
   routing.links.onLinked((tenant) => {
     void sandbox
       .raiseAfterLink(tenant.tenantId)

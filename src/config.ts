@@ -136,6 +136,11 @@ const EnvSchema = z.object({
       .max(50, GLOBAL_RATE_EXPECTED)
       .default(24),
   ),
+  // With DATABASE_URL, one instance at a time runs delivery under this lease; when it dies another
+  // takes over within this time (plus a quarter of it, the beat at which instances try to take it).
+  DELIVERY_LEASE: duration('how long the delivery lease of an instance lasts unless renewed, e.g. 20s', '20s').pipe(
+    z.number().min(1000, 'must be at least 1s').max(600_000, 'must be at most 10m'),
+  ),
   OPERATOR_NAME: optionalText,
   OPERATOR_CONTACT: optionalText,
   DATABASE_URL: optionalText,
@@ -188,6 +193,8 @@ export interface AppConfig {
   webhooks: readonly WebhookEndpoint[];
   /** The embedded store in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
   database: DatabaseConfig;
+  /** How long the delivery lease lasts unless renewed (PostgreSQL: the instance holding it runs delivery). */
+  deliveryLeaseMs: number;
   /** The MSSP running this SOC Bridge, as its privacy and terms pages name it. */
   operator: Operator;
   defender:
@@ -256,6 +263,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     email,
     webhooks,
     database,
+    deliveryLeaseMs: vars.DELIVERY_LEASE,
     operator,
     defender,
   };

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'store.corrupt'
   | 'store.locked'
   | 'store.unavailable'
+  /** A write of work only a lease holder may do, refused because the writer no longer holds the lease. */
+  | 'store.fenced'
   | 'command.usage'
   | 'access.denied'
   | 'not-found'
@@ -60,7 +62,7 @@ export class ConfigError extends SocBridgeError {
  * then), another process holds the data folder, or the database cannot be reached or is too new.
  */
 export class StoreError extends SocBridgeError {
-  constructor(code: 'store.unreadable' | 'store.corrupt' | 'store.locked' | 'store.unavailable', message: string, cause?: unknown) {
+  constructor(code: 'store.unreadable' | 'store.corrupt' | 'store.locked' | 'store.unavailable' | 'store.fenced', message: string, cause?: unknown) {
     super(code, message, { cause });
   }
 }

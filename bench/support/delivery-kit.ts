@@ -4,6 +4,7 @@
  * reading which alerts became visible where and when, and the fastest delivery Teams' limits allow.
  */
 import { startApp, type RunningApp } from '../../src/app.js';
+import type { DeliveryService } from '../../src/delivery/delivery-service.js';
 import { parseConfig } from '../../src/config.js';
 import type { Actor } from '../../src/roles/actor.js';
 import { BotConnectorEmulator, type PostedMessage } from '../../src/emulator/bot-connector.js';
@@ -83,11 +84,18 @@ export async function startDeliveryBot(args: {
   };
 }
 
+/** The delivery service the bot runs (a benchmark's bot is the only instance: it always runs delivery). */
+export function runningDelivery(bot: DeliveryBot): DeliveryService {
+  const service = bot.app.delivery.running;
+  if (!service) throw new Error('the benchmark bot does not run delivery');
+  return service;
+}
+
 /** Waits until every tenant has been polled once, so what is raised next is news. */
 export async function untilPolledOnce(bot: DeliveryBot, tenants: readonly BenchTenant[], timeoutMs: number): Promise<number> {
   const started = Date.now();
   for (let round = 0; round < 1_000_000; round++) {
-    if (bot.app.delivery.stats().tenantsPolled >= tenants.length) return Date.now() - started;
+    if (runningDelivery(bot).stats().tenantsPolled >= tenants.length) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`not every tenant was polled within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

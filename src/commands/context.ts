@@ -18,7 +18,7 @@ import type { OnboardingService } from '../onboarding/onboarding-service.js';
 import type { ChannelLinks } from '../routing/channel-links.js';
 import type { RuleService } from '../routing/rule-service.js';
 import type { RuleTester } from '../routing/rule-tester.js';
-import type { DeliveryService } from '../delivery/delivery-service.js';
+import type { DeliveryCoordinator } from '../delivery/delivery-coordinator.js';
 import type { TargetRegistry } from '../delivery/targets/registry.js';
 
 /** The services command handlers may use. Grows as capabilities are added. */
@@ -42,7 +42,7 @@ export interface Services {
   /** The kinds of notification target (Teams, email, webhook…). */
   readonly targets: TargetRegistry;
   /** How delivery's targets are doing, for `rules` and `channels`. */
-  readonly delivery: Pick<DeliveryService, 'targetHealth' | 'lastDeliveryAt'>;
+  readonly delivery: Pick<DeliveryCoordinator, 'targetHealth' | 'lastDeliveryAt'>;
 }
 
 /** A command name or a card verb: what the route table has a row for. */

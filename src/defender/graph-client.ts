@@ -203,8 +203,8 @@ export class GraphSecurityClient {
     return this.transport.grantedRoles(tenantId);
   }
 
-  /** How many more requests the tenant's limiter would admit right now. */
-  rateHeadroom(tenantId: string): number {
+  /** How many more requests the tenant's budget would admit right now. */
+  rateHeadroom(tenantId: string): Promise<number> {
     return this.transport.rateHeadroom(tenantId);
   }
 

@@ -3,7 +3,8 @@ import { z } from 'zod/v4';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { backoffDelayMs, parseRetryAfterMs } from '../rate-limit/backoff.js';
-import { SlidingWindowLimiter, type RateWindow } from '../rate-limit/sliding-window.js';
+import { InProcessRateBudgets } from '../store/in-process-rate-budgets.js';
+import { GRAPH_TENANT_WINDOW, TenantRateGate } from './tenant-rate-gate.js';
 import { malformedResponseError, readGraphError, rejectionError, unreachableError, type GraphOperation } from './graph-errors.js';
 
 /** Where the client gets an app-only Graph token for one customer tenant. */
@@ -28,8 +29,11 @@ export interface GraphSecurityClientOptions {
   maxAttempts?: number;
   /** 429 answers ridden out (each waits Retry-After) before giving up. */
   maxThrottledRetries?: number;
-  /** Per-tenant budget; Graph allows 150 requests a minute per app per tenant, alerts and incidents together. */
-  rateLimit?: RateWindow;
+  /**
+   * Where each tenant's budget of 150 requests a minute (alerts and incidents together) is kept:
+   * the store's, shared by every instance. Without one, this process keeps its own.
+   */
+  rateGate?: TenantRateGate;
   backoff?: { baseMs: number; capMs: number };
 }
 
@@ -47,23 +51,22 @@ export interface GraphRequest {
 }
 
 /**
- * How every Graph call is made, whatever it asks for. Each tenant has its own 150/min limiter
- * that every attempt (retries too) passes through, so a throttled tenant waits alone; 429s pause
- * that tenant's limiter for Retry-After, 5xx/timeouts back off and retry.
+ * How every Graph call is made, whatever it asks for. Each tenant has its own 150/min budget that
+ * every attempt (retries too) passes through, so a throttled tenant waits alone; 429s pause that
+ * tenant's budget for Retry-After, 5xx/timeouts back off and retry.
  */
 export class GraphTransport {
   readonly baseUrl: string;
-  private readonly limiters = new Map<string, SlidingWindowLimiter>();
-  private readonly rateLimit: RateWindow;
+  private readonly rateGate: TenantRateGate;
 
   constructor(private readonly options: GraphSecurityClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.rateLimit = options.rateLimit ?? { limit: 150, periodMs: 60_000 };
+    this.rateGate = options.rateGate ?? new TenantRateGate(new InProcessRateBudgets(options.clock), GRAPH_TENANT_WINDOW, options.clock);
   }
 
-  /** How many more requests the tenant's limiter would admit right now. */
-  rateHeadroom(tenantId: string): number {
-    return this.limiters.get(tenantId)?.headroom() ?? this.rateLimit.limit;
+  /** How many more requests the tenant's budget would admit right now. */
+  rateHeadroom(tenantId: string): Promise<number> {
+    return this.rateGate.headroom(tenantId);
   }
 
   /** The application permissions in the tenant's current token, when its source can tell. */
@@ -98,11 +101,10 @@ export class GraphTransport {
     const maxAttempts = this.options.maxAttempts ?? 4;
     const maxThrottled = this.options.maxThrottledRetries ?? 8;
     const backoff = this.options.backoff ?? { baseMs: 500, capMs: 8_000 };
-    const limiter = this.limiterFor(tenantId);
     let failures = 0;
     let throttles = 0;
     for (let attempt = 1; ; attempt++) {
-      await limiter.acquire();
+      await this.rateGate.acquire(tenantId);
       const outcome = await this.attempt(tenantId, request);
       const log = { tenantId, operation: op.name, alertId: op.alertId, incidentId: op.incidentId, attempt, requestId: outcome.requestId ?? undefined };
       if (outcome.kind === 'ok') {
@@ -122,7 +124,7 @@ export class GraphTransport {
         if (throttles > maxThrottled) throw unreachableError(op, tenantId, attempt, 'throttled');
         const waitMs = outcome.waitMs ?? backoffDelayMs(throttles - 1, backoff, this.options.random);
         // The whole tenant is throttled, not just this request: hold every call for it.
-        limiter.pauseUntil(clock.nowMs() + waitMs);
+        await this.rateGate.pause(tenantId, waitMs);
         logger.warn({ ...log, status: 429, delayMs: waitMs }, 'graph throttled the tenant; pausing it');
         continue;
       }
@@ -132,15 +134,6 @@ export class GraphTransport {
       logger.warn({ ...log, problem: outcome.problem, delayMs: waitMs }, 'graph request failed; retrying');
       await clock.sleep(waitMs);
     }
-  }
-
-  private limiterFor(tenantId: string): SlidingWindowLimiter {
-    let limiter = this.limiters.get(tenantId);
-    if (!limiter) {
-      limiter = new SlidingWindowLimiter([this.rateLimit], this.options.clock);
-      this.limiters.set(tenantId, limiter);
-    }
-    return limiter;
   }
 
   private async attempt(tenantId: string, request: GraphRequest): Promise<Attempt> {

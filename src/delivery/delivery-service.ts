@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Messenger } from '../conversations/messenger.js';
+import { ChatDeliveryError, type Messenger } from '../conversations/messenger.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { ConversationRecord } from '../conversations/conversation-schema.js';
@@ -13,11 +13,11 @@ import { AlertPoller, type PollerCounters, type PollingGraph, type PollReport } 
 import type { AlertRouter, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
 import { SAMPLE_TENANT } from './samples.js';
-import type { DeliverySettings, DeliveryTuning } from './settings.js';
+import { DEFAULT_SAMPLE_WAIT_MS, type DeliverySettings, type DeliveryTuning } from './settings.js';
 import type { SampleInfo } from './store-schema.js';
 import { TargetHealthBook } from './target-health.js';
 import type { TargetRegistry } from './targets/registry.js';
-import type { TargetHealthView } from './targets/target-kind.js';
+import type { TargetStatus } from './status-schema.js';
 import type { ChangeOrigin, DeliveryWork, DeliveryWorker, WorkerContext } from './worker.js';
 
 // Callers that configure delivery name its settings from here.
@@ -43,6 +43,11 @@ export interface DeliveryServiceDeps {
   readonly tuning?: DeliveryTuning;
   /** Brings shared state up to date with other instances' changes (before each round of polls). */
   readonly refreshState?: () => Promise<void>;
+  /**
+   * Whether this instance may still deliver: false from the moment it can no longer be sure it
+   * holds the delivery lease, so nothing is sent while another instance may already run delivery.
+   */
+  readonly mayDeliver?: () => boolean;
 }
 
 /** What delivery did since start: what an operator's metrics would show, and what benchmarks read. */
@@ -82,8 +87,9 @@ export class DeliveryService implements SampleDelivery {
     this.health = new TargetHealthBook(this.ledger);
     // A sample for a rule that covers no tenant yet names a placeholder customer.
     const tenants = { find: (ref: string) => deps.tenants.find(ref) ?? (ref === SAMPLE_TENANT.tenantId ? SAMPLE_TENANT : undefined) };
+    const mayDeliver = deps.mayDeliver ?? (() => true);
     const context: WorkerContext = {
-      ledger: this.ledger, tenants, conversations: deps.conversations, messenger: deps.messenger, linkHealth: deps.linkHealth, notices: deps.notices,
+      ledger: this.ledger, tenants, conversations: deps.conversations, messenger: fencedMessenger(deps.messenger, mayDeliver), mayDeliver, linkHealth: deps.linkHealth, notices: deps.notices,
       outcomes: this.outcomes, health: this.health, clock, logger, random: tuning.random ?? Math.random, tuning, settings,
     };
     for (const { kind, built } of deps.targets.entries) this.workers.set(kind.key, built.createWorker(context));
@@ -168,7 +174,7 @@ export class DeliveryService implements SampleDelivery {
       samples.map((s) => ({ tenant: s.tenant, alert: s.alert, targets: [s.routed] })),
       sample,
       // Waiting starts before anything is sent, so no outcome is missed.
-      (recorded) => (waiting = this.outcomes.waitFor(recorded.flat(), this.deps.tuning?.sampleWaitMs ?? 8000)),
+      (recorded) => (waiting = this.outcomes.waitFor(recorded.flat(), this.deps.tuning?.sampleWaitMs ?? DEFAULT_SAMPLE_WAIT_MS)),
     );
     const outcomes = await waiting;
     return samples.map((s, i) => ({ routed: s.routed, outcome: outcomes.get(keys[i]?.[0] ?? '') ?? { status: 'trying' } }));
@@ -195,14 +201,19 @@ export class DeliveryService implements SampleDelivery {
     return report;
   }
 
-  /** When an alert last reached this target (`rule test` samples do not count), for `channels`. */
-  lastDeliveryAt(target: DeliveryTarget): string | undefined {
-    return this.workers.get(target.kind)?.lastDeliveryAt(target);
-  }
-
-  /** How a target that reports health is doing (failing since when, last success), for `rules` and `channels`. */
-  targetHealth(target: DeliveryTarget): TargetHealthView | undefined {
-    return this.health.of(this.deps.targets.keyOf(target));
+  /**
+   * How every target this instance knows of is doing: when something last reached it (samples
+   * aside) and whether it refuses alerts for good. Published for every instance's `channels` and `rules`.
+   */
+  targetStatuses(): TargetStatus[] {
+    const statuses = new Map<string, TargetStatus>();
+    for (const [targetKey, lastSentAt] of this.ledger.lastSentTimes()) statuses.set(targetKey, { targetKey, lastSentAt });
+    for (const health of this.ledger.targetHealths()) {
+      const known = statuses.get(health.key);
+      const lastSentAt = [known?.lastSentAt, health.lastSentAt].filter((t): t is string => t !== undefined).sort().at(-1);
+      statuses.set(health.key, { targetKey: health.key, ...(lastSentAt ? { lastSentAt } : {}), ...(health.failing ? { failing: health.failing } : {}) });
+    }
+    return [...statuses.values()];
   }
 
   stats(): DeliveryStats {
@@ -218,4 +229,13 @@ export class DeliveryService implements SampleDelivery {
   get idle(): boolean {
     return [...this.workers.values()].every((w) => w.idle);
   }
+}
+
+/** Teams posts and edits refused (as a passing failure, retried by whoever runs delivery next) once this instance may no longer deliver. */
+function fencedMessenger(messenger: Messenger, mayDeliver: () => boolean): Messenger {
+  const refuse = () => new ChatDeliveryError('transient', undefined, undefined, 'this instance no longer runs delivery');
+  return {
+    send: (conversation, reply) => (mayDeliver() ? messenger.send(conversation, reply) : Promise.reject(refuse())),
+    update: (conversation, messageId, reply) => (mayDeliver() ? messenger.update(conversation, messageId, reply) : Promise.reject(refuse())),
+  };
 }

@@ -70,15 +70,6 @@ export class GenericWorker implements DeliveryWorker {
     return this.options.followsChanges && d.state === 'sent' && !d.sample;
   }
 
-  lastDeliveryAt(target: DeliveryTarget): string | undefined {
-    const key = this.options.targetKeyOf(target);
-    let last: string | undefined;
-    for (const d of this.ctx.ledger.deliveries()) {
-      if (d.sample || !d.sentAt || d.target.kind !== this.options.kind || this.options.targetKeyOf(d.target) !== key) continue;
-      if (!last || d.sentAt > last) last = d.sentAt;
-    }
-    return last;
-  }
 
   counters(): Readonly<Record<string, number>> {
     return { ...this.count };
@@ -145,6 +136,8 @@ export class GenericWorker implements DeliveryWorker {
     if (!alert || !tenant) return this.giveUp(d, update, alert ? 'the customer tenant is no longer known' : 'the alert data was lost before sending');
     const event: Notification['event'] = d.sample ? 'sample' : update ? 'updated' : 'new';
     const notification: Notification = { event, eventId: eventIdOf(key, event, alert.lastUpdateDateTime), tenant, alert, options: d.options, ruleId: d.ruleId, ...(d.sample ? { sample: d.sample } : {}) };
+    // The entry stays pending for whichever instance runs delivery now.
+    if (!this.ctx.mayDeliver()) return;
     try {
       await this.sender.send(d.target, notification);
     } catch (error) {

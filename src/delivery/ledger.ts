@@ -38,6 +38,11 @@ export interface LedgerDeps {
   readonly followsChanges: (delivery: DeliveryRecord) => boolean;
 }
 
+/** The target key (`kind:…`) a delivery's key ends with. */
+export function targetKeyOfDelivery(delivery: Pick<DeliveryRecord, 'key' | 'tenantId' | 'alertId'>): string {
+  return delivery.key.slice(alertKeyOf(delivery.tenantId, delivery.alertId).length + 1);
+}
+
 /** Graph's ISO times compared as instants (their text may differ in precision). */
 export function isNewer(version: string, than: string | undefined): boolean {
   return than === undefined || Date.parse(version) > Date.parse(than);
@@ -57,6 +62,8 @@ export class DeliveryLedger {
   private readonly digestMap = new Map<string, DigestRecord>();
   private readonly cursorMap = new Map<string, PollCursor>();
   private readonly healthMap = new Map<string, TargetHealth>();
+  /** When something last reached each target (`kind:…`), from the deliveries and digests sent; samples do not count. */
+  private readonly lastSentByTarget = new Map<string, string>();
   private sequence = 0;
   readonly journal: DeliveryJournal;
 
@@ -83,6 +90,8 @@ export class DeliveryLedger {
       if (parsed?.success) this.restore(section as keyof DeliveryStore, key, parsed.data);
       else skipped++;
     }
+    // Digests may load before the deliveries they stand for.
+    for (const digest of this.digestMap.values()) this.noteDigestSent(digest);
     if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
   }
 
@@ -164,6 +173,7 @@ export class DeliveryLedger {
     const next: DeliveryRecord = { ...existing, ...patch, updatedAt: this.now() };
     for (const field of Object.keys(patch) as (keyof DeliveryRecord)[]) if (patch[field] === undefined) delete next[field];
     this.deliveryMap.set(key, next);
+    if (next.sentAt && !next.sample) this.noteSent(targetKeyOfDelivery(next), next.sentAt);
     this.journal.mark('deliveries', key);
     return next;
   }
@@ -181,6 +191,7 @@ export class DeliveryLedger {
 
   private index(record: DeliveryRecord): void {
     this.deliveryMap.set(record.key, record);
+    if (record.sentAt && !record.sample) this.noteSent(targetKeyOfDelivery(record), record.sentAt);
     const alertKey = alertKeyOf(record.tenantId, record.alertId);
     let keys = this.byAlert.get(alertKey);
     if (!keys) {
@@ -188,6 +199,23 @@ export class DeliveryLedger {
       this.byAlert.set(alertKey, keys);
     }
     keys.add(record.key);
+  }
+
+  /** When something last reached each target (`kind:…`), samples aside. */
+  lastSentTimes(): ReadonlyMap<string, string> {
+    return this.lastSentByTarget;
+  }
+
+  private noteSent(targetKey: string, at: string): void {
+    const last = this.lastSentByTarget.get(targetKey);
+    if (last === undefined || at > last) this.lastSentByTarget.set(targetKey, at);
+  }
+
+  /** A digest card stands for its alerts' deliveries to its conversation once it is posted. */
+  private noteDigestSent(digest: DigestRecord): void {
+    if (digest.state !== 'sent' && digest.state !== 'sent-no-id') return;
+    const first = digest.items[0] && this.deliveryMap.get(digest.items[0].deliveryKey);
+    if (first) this.noteSent(targetKeyOfDelivery(first), digest.updatedAt);
   }
 
   // Alert snapshots
@@ -256,6 +284,7 @@ export class DeliveryLedger {
 
   putDigest(digest: DigestRecord): void {
     this.digestMap.set(digest.id, digest);
+    this.noteDigestSent(digest);
     this.journal.mark('digests', digest.id);
   }
 
@@ -283,6 +312,10 @@ export class DeliveryLedger {
 
   targetHealth(targetKey: string): TargetHealth | undefined {
     return this.healthMap.get(targetKey);
+  }
+
+  targetHealths(): IterableIterator<TargetHealth> {
+    return this.healthMap.values();
   }
 
   putTargetHealth(health: TargetHealth): void {

@@ -15,7 +15,7 @@ import type { PollCursor } from './store-schema.js';
 export interface PollingGraph {
   listAlerts(tenantId: string, query: AlertQuery, options: { pageSize?: number }): Promise<AlertPage>;
   nextAlertPage(tenantId: string, nextLink: string): Promise<AlertPage>;
-  rateHeadroom(tenantId: string): number;
+  rateHeadroom(tenantId: string): Promise<number>;
 }
 
 /** A page chain longer than one poll reads: the next poll goes on from here. */
@@ -115,7 +115,7 @@ export class AlertPoller {
     while (!this.signal.isStopped) {
       const now = clock.nowMs();
       if (now >= nextRefresh) {
-        await this.deps.refreshState?.().catch((error: unknown) => this.deps.logger.warn({ event: 'poller.refresh_failed', err: error }, 'could not read shared state; polling with what is known'));
+        await this.refreshShared();
         this.refresh(now);
         nextRefresh = now + Math.min(interval, 5000);
       }
@@ -165,10 +165,24 @@ export class AlertPoller {
     return poll;
   }
 
+  private async refreshShared(): Promise<void> {
+    await this.deps.refreshState?.().catch((error: unknown) => this.deps.logger.warn({ event: 'poller.refresh_failed', err: error }, 'could not read shared state; polling with what is known'));
+  }
+
+  /** The tenant's Graph budget left now; 0 (poll later) when the store that keeps it does not answer. */
+  private async headroom(tenant: TenantRecord): Promise<number> {
+    try {
+      return await this.deps.graph.rateHeadroom(tenant.tenantId);
+    } catch (error) {
+      this.deps.logger.warn({ event: 'poller.budget_unreadable', tenant: tenant.handle, err: error }, 'could not read the Graph budget; polling this tenant next round');
+      return 0;
+    }
+  }
+
   private async pollOnce(tenant: TenantRecord): Promise<PollReport> {
     const { clock, ledger, logger } = this.deps;
     const tenantId = tenant.tenantId;
-    if (this.deps.graph.rateHeadroom(tenantId) < this.options.headroomReserve) {
+    if ((await this.headroom(tenant)) < this.options.headroomReserve) {
       this.counters.deferred++;
       logger.debug({ event: 'poller.deferred', tenant: tenant.handle }, 'Graph budget low; polling this tenant next round');
       return { tenantId, outcome: 'deferred', alertsRead: 0, complete: false };
@@ -206,6 +220,8 @@ export class AlertPoller {
     if (this.signal.isStopped) return { tenantId, outcome: 'stopped', alertsRead: alerts.length, complete };
     this.counters.polls++;
     this.counters.alertsRead += alerts.length;
+    // Routing must see every rule and link made before these alerts existed, on any instance.
+    if (alerts.length > 0) await this.refreshShared();
     const result = emptyIntake();
     const current = this.deps.tenants.find(tenantId) ?? tenant;
     for (const alert of alerts) this.deps.intake.absorb(current, alert, cursor, result);

@@ -43,6 +43,9 @@ export interface DeliveryTuning {
   readonly random?: () => number;
 }
 
+/** How long `rule test` waits for its samples' outcomes unless tuned. */
+export const DEFAULT_SAMPLE_WAIT_MS = 8000;
+
 /**
  * The per-app budget: TEAMS_GLOBAL_RATE a second (by default below the conservative 30 Teams
  * documents), admitted a quarter at a time. Admitting a whole second's worth at once would send

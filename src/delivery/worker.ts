@@ -42,8 +42,6 @@ export interface DeliveryWorker {
   followsChanges(delivery: DeliveryRecord): boolean;
   /** An analyst changed the alert from a card: that card already shows `version`. */
   changedFrom?(origin: ChangeOrigin, alertKey: string, version: string): void;
-  /** When something last reached this target (samples from `rule test` do not count). */
-  lastDeliveryAt(target: DeliveryTarget): string | undefined;
   /** What it did since start, for `DeliveryService.stats()`. */
   counters(): Readonly<Record<string, number>>;
   /** Nothing queued, in flight or waiting to be retried. */
@@ -58,6 +56,8 @@ export interface WorkerContext {
   readonly tenants: { find(ref: string): TenantRecord | undefined };
   readonly conversations: { get(id: string): ConversationRecord | undefined };
   readonly messenger: Messenger;
+  /** Whether this instance may still deliver (it holds the delivery lease); checked before each send. */
+  readonly mayDeliver: () => boolean;
   readonly linkHealth: LinkHealth;
   readonly notices: DeliveryNoticePort;
   /** Where `rule test` waits for its samples' outcomes. */

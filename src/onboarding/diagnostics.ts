@@ -47,7 +47,7 @@ export class TenantDiagnostics {
       records: OnboardingRecords;
       tenants: TenantRegistry;
       probe: AccessProbe;
-      rateHeadroom: (tenantId: string) => number;
+      rateHeadroom: (tenantId: string) => Promise<number>;
       clock: Clock;
       logger: Logger;
     },
@@ -65,7 +65,7 @@ export class TenantDiagnostics {
       this.customer(tenant, record, requested),
       this.consent(tenant, record),
       ...(check ? this.access(tenant, check, requested) : []),
-      this.health(tenant),
+      await this.health(tenant),
       this.guide(record),
     ];
     const needsConsent = tenant.status !== 'offboarded' && (!check?.ok || check.assessment.missing.length > 0);
@@ -143,8 +143,8 @@ export class TenantDiagnostics {
     return [{ title: 'Access check (just now)', facts: [tokenFact, graphFact], lines: problem }, permissions];
   }
 
-  private health(tenant: TenantRecord): Section {
-    const headroom = this.deps.rateHeadroom(tenant.tenantId);
+  private async health(tenant: TenantRecord): Promise<Section> {
+    const headroom = await this.deps.rateHeadroom(tenant.tenantId);
     return {
       title: 'Health',
       facts: [

@@ -37,7 +37,7 @@ export interface OnboardingDeps {
   readonly stateSecret: string;
   readonly settings: ConsentSettings;
   /** Requests the shared Graph client would still admit for a tenant this minute. */
-  readonly rateHeadroom: (tenantId: string) => number;
+  readonly rateHeadroom: (tenantId: string) => Promise<number>;
   readonly clock: Clock;
   readonly logger: Logger;
 }

@@ -46,13 +46,28 @@ const GRANTED_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 
  * The rest of SOC Bridge talks to the emulators exactly as it would to Microsoft, over HTTPS with
  * the real @azure/identity, so the sandbox exercises the production code paths.
  */
-export async function startSandbox(deps: { config: AppConfig; tenants: TenantRegistry; clock: Clock; logger: Logger; tls?: TlsMaterial }): Promise<Sandbox> {
+export interface SandboxOptions {
+  readonly config: AppConfig;
+  readonly tenants: TenantRegistry;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly tls?: TlsMaterial;
+  /** Where the emulators listen (0 or absent: any free port). */
+  readonly ports?: { readonly entra: number; readonly graph: number };
+  /** The consent callbacks admins may be sent back to (default: this app's own). */
+  readonly redirectUris?: readonly string[];
+  /** The Defender app's client secret (default: a new random one). */
+  readonly secret?: string;
+}
+
+export async function startSandbox(deps: SandboxOptions): Promise<Sandbox> {
   const tls = deps.tls ?? readSandboxTls(deps.config);
-  const secret = randomBytes(24).toString('base64url');
+  const secret = deps.secret ?? randomBytes(24).toString('base64url');
   const world = await SandboxWorld.open(deps.config.dataDir, deps);
-  const entra = await EntraEmulator.start({ tls, clock: deps.clock, logger: deps.logger });
-  const graph = await GraphSecurityEmulator.start({ tls, clock: deps.clock, onAlertsChanged: (tenantId) => world.changed(tenantId) });
-  entra.registerApp({ clientId: SANDBOX_CLIENT_ID, displayName: 'SOC Bridge (sandbox)', secret, redirectUris: [`${deps.config.publicBaseUrl}/auth/consent/callback`] });
+  const entra = await EntraEmulator.start({ tls, clock: deps.clock, logger: deps.logger, port: deps.ports?.entra ?? 0 });
+  const graph = await GraphSecurityEmulator.start({ tls, clock: deps.clock, port: deps.ports?.graph ?? 0, onAlertsChanged: (tenantId) => world.changed(tenantId) });
+  const redirectUris = deps.redirectUris ?? [`${deps.config.publicBaseUrl}/auth/consent/callback`];
+  entra.registerApp({ clientId: SANDBOX_CLIENT_ID, displayName: 'SOC Bridge (sandbox)', secret, redirectUris: [...redirectUris] });
   const now = deps.clock.now();
   const seedCustomer = (customer: DemoTenant & { backlog: number }, seed: string) => {
     graph.addTenant(customer.tenantId);

@@ -1,5 +1,7 @@
 import type { z } from 'zod/v4';
 import type { LeaseStore } from './leases.js';
+import type { Mailbox } from './mailbox.js';
+import type { RateBudgetStore } from './rate-budgets.js';
 
 /**
  * The storage port. Each capability declares the collections and logs it owns (name, schema, key)
@@ -82,16 +84,30 @@ export interface Storage {
   /** Changes several collections at once: all of the changes are stored, or none. */
   writeAll<S extends readonly CollectionSpec<unknown>[], R>(specs: S, change: (...drafts: Drafts<S>) => R): Promise<R>;
   log<T>(spec: LogSpec<T>): AppendLog<T>;
-  /** The record set named `name` (one owner per set). */
-  recordSet(name: string): RecordSet;
+  /**
+   * The record set named `name` (one owner per set). With `writer`, writes land only while that
+   * holder has that lease: once another instance may have taken the work over, a late write of the
+   * one before is refused (StoreError `store.fenced`) instead of overwriting newer records.
+   */
+  recordSet(name: string, writer?: LeaseHolder): RecordSet;
   /** Reloads the replicas another instance changed since the last refresh. */
   refresh(): Promise<void>;
   /** Whether the backend answers now (false while the database is unreachable). */
   healthy(): Promise<boolean>;
   /** Named leases for work one instance at a time may do. */
   readonly leases: LeaseStore;
+  /** The mailbox named `name`: requests any instance posts for the one doing that work. */
+  mailbox(name: string): Mailbox;
+  /** Rate budgets all instances draw from together. */
+  readonly rates: RateBudgetStore;
   /** Waits for writes in flight and releases the backend. */
   close(): Promise<void>;
+}
+
+/** A lease and the holder that must still have it. */
+export interface LeaseHolder {
+  readonly lease: string;
+  readonly holder: string;
 }
 
 /** One change to a record set: the record's new value under (section, key), or null to delete it. */

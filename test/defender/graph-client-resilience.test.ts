@@ -56,7 +56,7 @@ describe('riding out throttling', () => {
 
   it("is answered by the emulator's own throttle and still completes every call", async () => {
     // A client allowed far more than Graph's budget: the emulator's 150/min bucket answers 429s.
-    const { h, alertA } = await harness({ client: { rateLimit: { limit: 10_000, periodMs: MINUTE }, maxThrottledRetries: 50 } });
+    const { h, alertA } = await harness({ clientRateWindow: { limit: 10_000, periodMs: MINUTE }, client: { maxThrottledRetries: 50 } });
     const calls = Array.from({ length: 170 }, () => h.client.getAlert(A.tenantId, alertA.id));
     const results = await h.drive(Promise.all(calls), 1000);
     expect(results).toHaveLength(170);
@@ -108,7 +108,7 @@ describe('the per-tenant budget of 150 requests a minute', () => {
     const { h, alertA } = await harness();
     // Throttles and 5xx early on: their retries must come out of the same budget.
     h.emulator.injectFaults(A.tenantId, [{ status: 429, retryAfterSeconds: 1.5 }, { status: 503 }, { status: 503 }]);
-    expect(h.client.rateHeadroom(A.tenantId)).toBe(150);
+    expect(await h.client.rateHeadroom(A.tenantId)).toBe(150);
     const calls = Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? h.client.getAlert(A.tenantId, alertA.id) : h.client.listAlerts(A.tenantId, { statuses: ['new'] })));
     const started = h.clock.nowMs();
     const results = await h.drive(Promise.all(calls), 1000);
@@ -123,8 +123,8 @@ describe('the per-tenant budget of 150 requests a minute', () => {
   it('reports the headroom left', async () => {
     const { h, alertA } = await harness();
     await Promise.all(Array.from({ length: 40 }, () => h.client.getAlert(A.tenantId, alertA.id)));
-    expect(h.client.rateHeadroom(A.tenantId)).toBe(110);
-    expect(h.client.rateHeadroom(B.tenantId)).toBe(150);
+    expect(await h.client.rateHeadroom(A.tenantId)).toBe(110);
+    expect(await h.client.rateHeadroom(B.tenantId)).toBe(150);
   });
 });
 
@@ -149,8 +149,8 @@ describe('tenant isolation under load', () => {
     const { h, alertA, alertB } = await harness();
     const burst = Array.from({ length: 200 }, () => h.client.getAlert(A.tenantId, alertA.id));
     await expect(h.client.getAlert(B.tenantId, alertB.id)).resolves.toMatchObject({ id: alertB.id });
-    expect(h.client.rateHeadroom(A.tenantId)).toBe(0);
-    expect(h.client.rateHeadroom(B.tenantId)).toBe(149);
+    expect(await h.client.rateHeadroom(A.tenantId)).toBe(0);
+    expect(await h.client.rateHeadroom(B.tenantId)).toBe(149);
     expect(arrivals(h, B.tenantId)).toEqual([h.clock.nowMs()]);
     await h.drive(Promise.all(burst), 5000);
     expect(h.emulator.counters(A.tenantId).byStatus[200]).toBe(200);

@@ -291,7 +291,7 @@ export class FakeGraph implements PollingGraph {
     return page;
   }
 
-  rateHeadroom(): number {
+  async rateHeadroom(): Promise<number> {
     return this.headroom;
   }
 }

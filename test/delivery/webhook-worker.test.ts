@@ -32,6 +32,8 @@ function setUp() {
 }
 
 const SIEM = { kind: 'webhook', endpoint: 'siem' };
+/** The status the service would publish for `target` (webhook targets are keyed `webhook:<endpoint>`). */
+const statusOf = (service: DeliveryService, target: typeof SIEM) => service.targetStatuses().find((s) => s.targetKey === `webhook:${target.endpoint}`);
 
 async function realWait(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -74,15 +76,15 @@ describe('the webhook worker', () => {
     await send('one');
     await send('two');
     expect(world.soc.titles).toEqual(['Alert target failing']);
-    expect(service.targetHealth(SIEM)?.failing?.reason).toBe('the endpoint answered 403 Forbidden: {}');
+    expect(statusOf(service, SIEM)?.failing?.reason).toBe('the endpoint answered 403 Forbidden: {}');
     receiver.answer('/siem', { status: 204 });
     // A rule test's sample that gets through shows the endpoint works again, but is no delivery.
     const [sample] = await service.sendSamples([{ tenant, alert: freshAlert(tenant, clock.now(), 'sample'), routed: { target: SIEM, ruleId: 'r1', options: ALL_CONTENT } }], { requestedBy: 'Alex Admin', ruleName: 'SIEM rule' });
     expect(sample?.outcome).toEqual({ status: 'sent' });
-    expect(service.targetHealth(SIEM)).toEqual({ key: 'webhook:siem' });
+    expect(statusOf(service, SIEM)).toEqual({ targetKey: 'webhook:siem' });
     await send('three');
-    expect(service.targetHealth(SIEM)?.failing).toBeUndefined();
-    expect(service.targetHealth(SIEM)?.lastSentAt).toMatch(/^2026-11-26T09:00/);
+    expect(statusOf(service, SIEM)?.failing).toBeUndefined();
+    expect(statusOf(service, SIEM)?.lastSentAt).toMatch(/^2026-11-26T09:00/);
     receiver.answer('/siem', { status: 410 });
     await send('four');
     expect(world.soc.titles).toEqual(['Alert target failing', 'Alert target failing']);

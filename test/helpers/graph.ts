@@ -6,6 +6,9 @@ import { testTls } from './tls.js';
 import { mintEmulatorAccessToken } from '../../src/emulator/tokens.js';
 import { silentLogger } from '../../src/log.js';
 import { ManualClock } from './manual-clock.js';
+import { TenantRateGate } from '../../src/defender/tenant-rate-gate.js';
+import { InProcessRateBudgets } from '../../src/store/in-process-rate-budgets.js';
+import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
 
 /** Application permissions as the emulator's tokens spell them: read alerts. */
 export const READ_ROLE = 'SecurityAlert.Read.All';
@@ -64,7 +67,9 @@ export interface GraphHarness {
 export async function startGraphHarness(
   options: {
     emulator?: Omit<GraphSecurityEmulatorOptions, 'tls' | 'clock'>;
-    client?: Partial<Omit<GraphSecurityClientOptions, 'baseUrl' | 'tokens' | 'clock'>>;
+    client?: Partial<Omit<GraphSecurityClientOptions, 'baseUrl' | 'tokens' | 'clock' | 'rateGate'>>;
+    /** The client's per-tenant budget, when not Graph's 150 a minute. */
+    clientRateWindow?: RateWindow;
   } = {},
 ): Promise<GraphHarness> {
   const clock = new ManualClock();
@@ -76,6 +81,7 @@ export async function startGraphHarness(
     clock,
     logger: silentLogger,
     random: () => 0.5,
+    ...(options.clientRateWindow ? { rateGate: new TenantRateGate(new InProcessRateBudgets(clock), options.clientRateWindow, clock) } : {}),
     ...options.client,
   });
   // Idle: every token handed out became a request the emulator finished answering.

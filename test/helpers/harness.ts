@@ -83,6 +83,8 @@ export class BotHarness {
     readonly dataDir: string,
     private readonly config: AppConfig,
     private readonly options: HarnessOptions,
+    /** Another instance beside a first one: it owns nothing but its app. */
+    private readonly secondary = false,
   ) {}
 
   /** The Entra emulator the bot talks to (in sandbox mode, the running app's). */
@@ -171,8 +173,19 @@ export class BotHarness {
     this.app = await startApp(this.config, BotHarness.appDeps(this.options));
   }
 
+  /**
+   * Another instance of the bot on the same database, emulators and Bot Connector (a scaled-out
+   * deployment): activities sent through the returned harness reach the new instance.
+   */
+  async anotherInstance(): Promise<BotHarness> {
+    if (this.config.database.kind !== 'postgres') throw new Error('another instance needs DATABASE_URL: the embedded store is for one process');
+    const app = await startApp(this.config, BotHarness.appDeps(this.options));
+    return new BotHarness(app, this.connector, this.own, this.dataDir, this.config, this.options, true);
+  }
+
   async stop(): Promise<void> {
     await this.app.stop();
+    if (this.secondary) return;
     await Promise.all([this.connector.close(), this.own?.entra.close(), this.own?.graph.close()]);
     rmSync(this.dataDir, { recursive: true, force: true });
   }

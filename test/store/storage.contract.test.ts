@@ -221,6 +221,20 @@ describe.each([
         { section: 'b', key: '1', record: { v: 3 } },
       ]);
     });
+
+    it('takes writes of a lease holder only while it holds the lease', async () => {
+      const writer = { lease: 'owner', holder: 'instance-a' };
+      const set = storage.recordSet('owned', writer);
+      await expect(set.write([{ section: 'a', key: '1', record: { v: 1 } }])).rejects.toMatchObject({ code: 'store.fenced' });
+      expect(await storage.leases.acquire('owner', 'instance-a', 60_000)).toBeDefined();
+      await set.write([{ section: 'a', key: '1', record: { v: 2 } }]);
+      await storage.leases.release('owner', 'instance-a');
+      expect(await storage.leases.acquire('owner', 'instance-b', 60_000)).toBeDefined();
+      await expect(set.write([{ section: 'a', key: '1', record: { v: 3 } }])).rejects.toMatchObject({ code: 'store.fenced' });
+      const loaded = [];
+      for await (const change of storage.recordSet('owned').load()) loaded.push(change);
+      expect(loaded).toEqual([{ section: 'a', key: '1', record: { v: 2 } }]);
+    });
   });
 });
 

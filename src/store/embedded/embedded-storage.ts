@@ -6,8 +6,12 @@ import { StoreError } from '../../errors.js';
 import { lockDataDir, type ReleaseDataDirLock } from '../data-dir-lock.js';
 import { InProcessLeaseStore } from '../in-process-leases.js';
 import type { LeaseStore } from '../leases.js';
+import { InProcessMailbox } from '../in-process-mailbox.js';
+import { InProcessRateBudgets } from '../in-process-rate-budgets.js';
+import type { Mailbox } from '../mailbox.js';
+import type { RateBudgetStore } from '../rate-budgets.js';
 import { collectionOver, Draft, Replica } from '../replica.js';
-import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordSet, Storage } from '../storage.js';
+import type { AppendLog, Collection, CollectionSpec, Drafts, LeaseHolder, LogSpec, RecordSet, Storage } from '../storage.js';
 import { AppendLogFile } from './append-log-file.js';
 import { COLLECTIONS_FILE_VERSION, CollectionsFile, parseDocumentJson } from './collections-file.js';
 import { RecordSetFile } from './record-set-file.js';
@@ -34,14 +38,26 @@ export class EmbeddedStorage implements Storage {
   private closed = false;
   private lockLost: Error | undefined;
   readonly leases: LeaseStore;
+  readonly rates: RateBudgetStore;
+  private readonly mailboxes = new Map<string, Mailbox>();
 
   private constructor(
     private readonly dataDir: string,
     private readonly file: CollectionsFile,
     private readonly releaseLock: ReleaseDataDirLock,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.leases = new InProcessLeaseStore(clock);
+    this.rates = new InProcessRateBudgets(clock);
+  }
+
+  mailbox(name: string): Mailbox {
+    let mailbox = this.mailboxes.get(name);
+    if (!mailbox) {
+      mailbox = new InProcessMailbox(this.clock);
+      this.mailboxes.set(name, mailbox);
+    }
+    return mailbox;
   }
 
   get location(): string {
@@ -157,13 +173,21 @@ export class EmbeddedStorage implements Storage {
     return log as AppendLog<T>;
   }
 
-  recordSet(name: string): RecordSet {
+  recordSet(name: string, writer?: LeaseHolder): RecordSet {
     let set = this.sets.get(name);
     if (!set) {
       set = new RecordSetFile(this.recordSetPath(name));
       this.sets.set(name, set);
     }
-    return set;
+    if (!writer) return set;
+    const file = set;
+    return {
+      load: () => file.load(),
+      write: async (batch) => {
+        if ((await this.leases.current(writer.lease))?.holder !== writer.holder) throw new StoreError('store.fenced', `Not written: this process no longer holds the ${writer.lease} lease.`);
+        await file.write(batch);
+      },
+    };
   }
 
   /** One process owns the files: nothing else changes them, so there is nothing to reload. */

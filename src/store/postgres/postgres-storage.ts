@@ -2,9 +2,13 @@ import { StoreError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { LeaseStore } from '../leases.js';
 import { collectionOver, Draft, Replica } from '../replica.js';
-import type { AppendLog, Collection, CollectionSpec, Drafts, LogSpec, RecordChange, RecordSet, Storage } from '../storage.js';
+import type { AppendLog, Collection, CollectionSpec, Drafts, LeaseHolder, LogSpec, RecordChange, RecordSet, Storage } from '../storage.js';
 import type { Database, Queryable } from './database.js';
 import { PostgresLeaseStore } from './postgres-leases.js';
+import { PostgresMailbox } from './postgres-mailbox.js';
+import { PostgresRateBudgets } from './postgres-rate-budgets.js';
+import type { Mailbox } from '../mailbox.js';
+import type { RateBudgetStore } from '../rate-budgets.js';
 
 /**
  * The storage port on PostgreSQL, shared by any number of instances. Collection writes lock the
@@ -16,6 +20,8 @@ import { PostgresLeaseStore } from './postgres-leases.js';
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   readonly leases: LeaseStore;
+  readonly rates: RateBudgetStore;
+  private readonly mailboxes = new Map<string, Mailbox>();
   private readonly replicas = new Map<string, Replica<unknown>>();
   private readonly collections = new Map<string, Collection<unknown>>();
   private readonly loaded = new Set<string>();
@@ -29,6 +35,16 @@ export class PostgresStorage implements Storage {
     private readonly logger: Logger,
   ) {
     this.leases = new PostgresLeaseStore(db);
+    this.rates = new PostgresRateBudgets(db);
+  }
+
+  mailbox(name: string): Mailbox {
+    let mailbox = this.mailboxes.get(name);
+    if (!mailbox) {
+      mailbox = new PostgresMailbox(this.db, name);
+      this.mailboxes.set(name, mailbox);
+    }
+    return mailbox;
   }
 
   get location(): string {
@@ -158,7 +174,7 @@ export class PostgresStorage implements Storage {
     };
   }
 
-  recordSet(name: string): RecordSet {
+  recordSet(name: string, writer?: LeaseHolder): RecordSet {
     const db = this.db;
     return {
       async *load() {
@@ -167,7 +183,14 @@ export class PostgresStorage implements Storage {
       },
       async write(batch) {
         if (batch.length === 0) return;
-        await db.withTransaction((tx) => writeRecordBatch(tx, name, batch));
+        await db.withTransaction(async (tx) => {
+          // FOR SHARE: the lease cannot change hands until this write commits, so whoever takes it next loads it.
+          if (writer) {
+            const held = await tx.query('SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND expires_at > statement_timestamp() FOR SHARE', [writer.lease, writer.holder]);
+            if (held.rowCount === 0) throw new StoreError('store.fenced', `Not written: this instance no longer holds the ${writer.lease} lease.`);
+          }
+          await writeRecordBatch(tx, name, batch);
+        });
       },
     };
   }

@@ -51,7 +51,7 @@ describe('migrate', () => {
     expect(await migrate(db!, { logger: silentLogger })).toEqual({ from: 0, to: N, applied: upTo(N) });
     expect(await ledger(db!)).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
     expect(await ledger(db!)).toContainEqual({ version: 1, name: 'schema-migrations-and-leases' });
-    expect(await tables(db!)).toEqual(['collection_records', 'collection_versions', 'leases', 'log_entries', 'record_set_records', 'schema_migrations']);
+    expect(await tables(db!)).toEqual(['collection_records', 'collection_versions', 'leases', 'log_entries', 'mailbox_requests', 'rate_budgets', 'record_set_records', 'schema_migrations']);
   });
 
   it('applies nothing the second time, and only what is new after an upgrade', async () => {

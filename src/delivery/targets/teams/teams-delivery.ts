@@ -111,19 +111,6 @@ export class TeamsDelivery implements DeliveryWorker {
     if (clicked) this.deps.ledger.updateDelivery(clicked.key, { shownVersion: version });
   }
 
-  /** When a card (or digest) last reached this conversation, for `channels`. */
-  lastDeliveryAt(target: DeliveryTarget): string | undefined {
-    const conversationId = conversationOf(target);
-    if (conversationId === undefined) return undefined;
-    let last: string | undefined;
-    for (const d of this.deps.ledger.deliveries()) {
-      if (!d.sample && d.sentAt && conversationOf(d.target) === conversationId && (!last || d.sentAt > last)) last = d.sentAt;
-    }
-    for (const digest of this.deps.ledger.digests()) {
-      if (digest.conversationId === conversationId && (digest.state === 'sent' || digest.state === 'sent-no-id') && digest.updatedAt > (last ?? '')) last = digest.updatedAt;
-    }
-    return last;
-  }
 
   counters(): Readonly<Record<string, number>> {
     return { ...this.count };

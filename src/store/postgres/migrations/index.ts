@@ -1,6 +1,7 @@
 import { leasesMigration } from './001-leases.js';
 import { storageMigration } from './002-storage.js';
+import { instancesMigration } from './003-instances.js';
 import type { Migration } from './migration.js';
 
 /** Every migration this version of SOC Bridge knows, oldest first. Append only. */
-export const MIGRATIONS: readonly Migration[] = [leasesMigration, storageMigration];
+export const MIGRATIONS: readonly Migration[] = [leasesMigration, storageMigration, instancesMigration];

@@ -1,0 +1,35 @@
+import type { Clock } from '../clock.js';
+import { SlidingWindowLimiter, type RateWindow } from '../rate-limit/sliding-window.js';
+import type { BudgetTake, RateBudgetStore } from './rate-budgets.js';
+
+/** Rate budgets of the embedded store's single process: one sliding window per budget, on the injected clock. */
+export class InProcessRateBudgets implements RateBudgetStore {
+  private readonly limiters = new Map<string, SlidingWindowLimiter>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async take(name: string, window: RateWindow): Promise<BudgetTake> {
+    const limiter = this.limiterFor(name, window);
+    if (limiter.tryAcquire()) return { admitted: true, used: window.limit - limiter.headroom() };
+    return { admitted: false, waitMs: Math.max(1, limiter.delayMs()) };
+  }
+
+  async pause(name: string, ms: number): Promise<void> {
+    this.limiters.get(name)?.pauseUntil(this.clock.nowMs() + ms);
+  }
+
+  async headroom(name: string, window: RateWindow): Promise<number> {
+    const limiter = this.limiters.get(name);
+    if (!limiter) return window.limit;
+    return limiter.delayMs() > 0 && limiter.headroom() > 0 ? 0 : limiter.headroom();
+  }
+
+  private limiterFor(name: string, window: RateWindow): SlidingWindowLimiter {
+    let limiter = this.limiters.get(name);
+    if (!limiter) {
+      limiter = new SlidingWindowLimiter([window], this.clock);
+      this.limiters.set(name, limiter);
+    }
+    return limiter;
+  }
+}
