@@ -17,7 +17,7 @@ const stale =
   !existsSync(built) ||
   Math.max(newestMtime('src'), statSync('tsconfig.json').mtimeMs, statSync('tsconfig.build.json').mtimeMs) > statSync(built).mtimeMs;
 if (stale) {
-  console.log('Building SOC Bridge (tsc)…');
+  console.error('Building SOC Bridge (tsc)…');
   const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

@@ -12,10 +12,22 @@ const AlertStateSchema = z.object({
 });
 export type AlertState = z.infer<typeof AlertStateSchema>;
 
+const EntryValuesSchema = z.record(z.string(), z.union([z.string(), z.boolean()]));
+
+/** A configuration entry `config apply` added, changed or removed, as the file shows it before and after. */
+const ConfigChangeSchema = z.object({
+  section: z.string(),
+  key: z.string(),
+  label: z.string(),
+  before: EntryValuesSchema.optional(),
+  after: EntryValuesSchema.optional(),
+});
+
 /**
- * Who did what to which alert or incident, with the values before and after. Never pruned by the
- * product. `alertId` and `alertTitle` name the incident when `subject` says so (entries written
- * before incidents could be changed have no subject: they are about alerts).
+ * Who did what to which alert or incident, with the values before and after; or, with `config`,
+ * what a configuration file changed (alertId then empty). Never pruned by the product. `alertId`
+ * and `alertTitle` name the incident when `subject` says so (entries written before incidents
+ * could be changed have no subject: they are about alerts).
  */
 export const AuditEntrySchema = z.object({
   id: z.string().min(1),
@@ -32,6 +44,7 @@ export const AuditEntrySchema = z.object({
   after: AlertStateSchema,
   outcome: z.enum(['done', 'failed', 'refused']),
   detail: z.string().optional(),
+  config: ConfigChangeSchema.optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 

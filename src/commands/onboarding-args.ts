@@ -5,6 +5,7 @@ import type { CommandOf } from './command.js';
 import type { UserRef } from '../roles/actor.js';
 import type { Token } from './input.js';
 import { GUID_PATTERN as GUID } from '../text/ids.js';
+import { TENANT_NAME_MAX } from '../tenants/tenant-schema.js';
 
 /** The token readers of the grammar, handed over by parse.ts so both read words the same way. */
 export interface TokenReaders {
@@ -25,7 +26,7 @@ const ACCESS_WORDS: Readonly<Record<string, RequestedAccess>> = {
   'read-write': 'readwrite',
   write: 'readwrite',
 };
-const MAX_NAME = 80;
+const MAX_NAME = TENANT_NAME_MAX;
 
 /** Argument parsers of the onboarding commands. */
 export function onboardingParsers(read: TokenReaders): Parsers {

@@ -125,16 +125,7 @@ export class ChannelLinks implements LinkHealth, LinkDirectory {
 
   /** A conversation id, or the name of a linked channel or group chat, as the conversation's id; refused with what is linked. */
   conversationNamed(ref: string): string {
-    const byId = this.deps.conversations.get(ref);
-    if (byId) return byId.id;
-    const linkedIds = [...new Set(this.records.all().map((l) => l.conversationId))];
-    const named = linkedIds
-      .map((id) => ({ id, conversation: this.deps.conversations.get(id) }))
-      .filter(({ id, conversation }) => [placeNameOf(conversation, id), conversation?.channelName, conversation?.title].some((n) => n?.toLowerCase() === ref.toLowerCase()));
-    if (named.length === 1 && named[0]) return named[0].id;
-    const known = linkedIds.slice(0, 10).map((id) => `"${this.placeName(id)}"`).join(', ');
-    if (named.length > 1) throw new UsageError(`to: several linked conversations are called "${ref.slice(0, 60)}"; use "here" in the one you mean, or its conversation id ("channels" shows them).`);
-    throw new UsageError(`to: "${ref.slice(0, 60)}" is not a linked channel or group chat.${known ? ` Linked: ${known}.` : ' No conversation is linked yet: run "link <tenant>" in a channel first.'} Use channels, here, a linked channel's name or id, or an email address.`);
+    return conversationNamedAmong(ref, [...new Set(this.records.all().map((l) => l.conversationId))], this.deps.conversations);
   }
 
   /** The links `actor` may see (a customer-admin: their own tenant's), optionally of one tenant, with their health. */
@@ -170,6 +161,23 @@ export class ChannelLinks implements LinkHealth, LinkDirectory {
         : undefined;
     return { link, conversation, tenant, place: placeNameOf(conversation, link.conversationId), health, reason, lastDeliveryAt: this.deps.lastDeliveryAt?.(link.conversationId) };
   }
+}
+
+/**
+ * The conversation `ref` names among the bot's conversations: its id, or the name of one of the
+ * linked conversations `linkedIds` (`Team › Channel`, the channel's name, a group chat's title).
+ * Throws UsageError (for `to:`) saying what is linked.
+ */
+export function conversationNamedAmong(ref: string, linkedIds: readonly string[], conversations: { get(id: string): ConversationRecord | undefined }): string {
+  const byId = conversations.get(ref);
+  if (byId) return byId.id;
+  const named = linkedIds
+    .map((id) => ({ id, conversation: conversations.get(id) }))
+    .filter(({ id, conversation }) => [placeNameOf(conversation, id), conversation?.channelName, conversation?.title].some((n) => n?.toLowerCase() === ref.toLowerCase()));
+  if (named.length === 1 && named[0]) return named[0].id;
+  const known = linkedIds.slice(0, 10).map((id) => `"${placeNameOf(conversations.get(id), id)}"`).join(', ');
+  if (named.length > 1) throw new UsageError(`to: several linked conversations are called "${ref.slice(0, 60)}"; use "here" in the one you mean, or its conversation id ("channels" shows them).`);
+  throw new UsageError(`to: "${ref.slice(0, 60)}" is not a linked channel or group chat.${known ? ` Linked: ${known}.` : ' No conversation is linked yet: run "link <tenant>" in a channel first.'} Use channels, here, a linked channel's name or id, or an email address.`);
 }
 
 export function healthLabel(health: LinkHealthState): string {

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
 import { ConflictError, NotFoundError, UsageError } from '../errors.js';
@@ -31,7 +31,8 @@ export interface RuleChange {
   readonly warnings: string[];
 }
 
-const MAX_RULES = 200;
+/** The most rules a deployment keeps. */
+export const MAX_RULES = 200;
 const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 
 /**
@@ -101,32 +102,14 @@ export class RuleService {
   }
 
   async add(name: string, input: RuleInput, ctx: RuleChangeContext): Promise<RuleChange> {
-    const now = this.deps.clock.now().toISOString();
+    const draft = newRuleDraft(name, input, { by: ctx.actor.userId ?? 'unknown', byName: ctx.actor.displayName, at: this.deps.clock.now().toISOString() });
     const targets = input.targets ?? DEFAULT_RULE.targets;
-    const draft: Omit<NotificationRule, 'id'> = {
-      name,
-      enabled: input.enabled ?? true,
-      tenants: { scope: 'all' },
-      severities: [...(input.severities ?? DEFAULT_RULE_SEVERITIES)],
-      deviceGroups: [...(input.deviceGroups ?? [])],
-      serviceSources: [...(input.serviceSources ?? [])],
-      detectionSources: [...(input.detectionSources ?? [])],
-      categories: [...(input.categories ?? [])],
-      ...(input.titleContains ? { titleContains: input.titleContains } : {}),
-      content: { ...(input.content ?? DEFAULT_CONTENT) },
-      targets: [],
-      ...(input.mode?.length ? { mode: [...input.mode] } : {}),
-      createdBy: ctx.actor.userId ?? 'unknown',
-      createdByName: ctx.actor.displayName,
-      createdAt: now,
-      updatedAt: now,
-    };
     const rule = this.resolve(draft, { ...input, targets }, ctx) as Omit<NotificationRule, 'id'>;
     const { stored, wasEmpty } = await this.records.write((draft) => {
       const rules = draft.all();
       if (rules.length >= MAX_RULES) throw new ConflictError(`There are already ${MAX_RULES} rules; remove some first.`);
       assertUniqueName(rules, rule.name);
-      const created: NotificationRule = { id: newId(rules), ...rule };
+      const created: NotificationRule = { id: newRuleId(rules), ...rule };
       draft.put(created);
       return { stored: structuredClone(created), wasEmpty: rules.length === 0 };
     });
@@ -246,10 +229,42 @@ function assertUniqueName(rules: readonly NotificationRule[], name: string): voi
   if (clash) throw new ConflictError(`Rule ${clash.id} is already called "${clash.name}"; choose another name.`);
 }
 
-function newId(rules: readonly NotificationRule[]): string {
-  for (;;) {
+/**
+ * A free rule id: `r` and four letters or digits that cannot be mistaken for each other. With a
+ * `seed` (a configuration file's rule name) the same seed and rules give the same id, so what
+ * `config diff` shows is what `config apply` stores.
+ */
+export function newRuleId(rules: readonly Pick<NotificationRule, 'id'>[], seed?: string): string {
+  for (let attempt = 0; ; attempt++) {
+    const bytes = seed === undefined ? undefined : createHash('sha256').update(`${seed}\n${attempt}`).digest();
     let id = 'r';
-    for (let i = 0; i < 4; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
+    for (let i = 0; i < 4; i++) id += ID_ALPHABET[bytes ? (bytes[i] ?? 0) % ID_ALPHABET.length : randomInt(ID_ALPHABET.length)];
     if (!rules.some((r) => r.id === id)) return id;
   }
+}
+
+/**
+ * A new rule from `rule add` input (or a configuration file's entry): every field the input leaves
+ * out takes its default. Tenants and targets are not resolved yet: the scope is `all` and there
+ * are no targets until the caller resolves `input.tenants` and `input.targets`.
+ */
+export function newRuleDraft(name: string, input: RuleInput, creator: { by: string; byName: string; at: string }): Omit<NotificationRule, 'id'> {
+  return {
+    name,
+    enabled: input.enabled ?? true,
+    tenants: { scope: 'all' },
+    severities: [...(input.severities ?? DEFAULT_RULE_SEVERITIES)],
+    deviceGroups: [...(input.deviceGroups ?? [])],
+    serviceSources: [...(input.serviceSources ?? [])],
+    detectionSources: [...(input.detectionSources ?? [])],
+    categories: [...(input.categories ?? [])],
+    ...(input.titleContains ? { titleContains: input.titleContains } : {}),
+    content: { ...(input.content ?? DEFAULT_CONTENT) },
+    targets: [],
+    ...(input.mode?.length ? { mode: [...input.mode] } : {}),
+    createdBy: creator.by,
+    createdByName: creator.byName,
+    createdAt: creator.at,
+    updatedAt: creator.at,
+  };
 }

@@ -4,10 +4,16 @@ import type { CollectionSpec } from '../store/storage.js';
 export const TENANT_STATUSES = ['pending-consent', 'connected', 'needs-attention', 'offboarded'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
+/** A tenant's handle: 1 to 40 lower-case letters, digits and dashes, starting with a letter or digit. */
+export const TENANT_HANDLE_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** The longest display name a customer tenant may have. */
+export const TENANT_NAME_MAX = 80;
+
 /** A customer organisation whose Defender alerts SOC Bridge reads. */
 export const TenantRecordSchema = z.object({
   /** Short name used in commands, e.g. `contoso`; unique. */
-  handle: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  handle: z.string().regex(TENANT_HANDLE_PATTERN),
   displayName: z.string().min(1),
   /** Entra tenant id (GUID, lower case). */
   tenantId: z.string().min(1),

@@ -29,10 +29,15 @@ const CHANNELS = 20;
 const ALERTS_PER_TENANT = 20;
 const KILL_EVERY_MS = 10_000;
 const LEASE_MS = 6000;
-const POLL_INTERVAL_MS = 1000;
+const POLL_INTERVAL_MS = 2000;
 /** Longest a tenant may go unpolled: the lease time and the poll interval, plus the quarter-lease beat at which a survivor tries the lease and a second for it to load delivery's records. */
 const POLL_GAP_BOUND_MS = LEASE_MS + POLL_INTERVAL_MS + LEASE_MS / 4 + 1000;
 const BURST_TIMEOUT_MS = 300_000;
+/** SOC Bridge's default share of Teams' per-app limit (posts a second). */
+const GLOBAL_RATE = 24;
+
+/** Whether the instance's current process runs delivery (it took the lease and has not lost it). */
+const runsDelivery = (instance: InstanceProcess): boolean => instance.running && instance.log.lastIndexOf('"event":"lease.gained"') > instance.log.lastIndexOf('"event":"lease.lost"');
 
 let connector: BotConnectorEmulator;
 let entra: EntraEmulator;
@@ -175,12 +180,16 @@ describe('three instances, one killed every 10 seconds', () => {
         raised.push(graph.raiseAlert(tenantId, { ...base, id, severity: 'high', status: 'new', assignedTo: null, createdDateTime: iso, lastUpdateDateTime: iso }));
       }
     }
+    // Every 10 s one instance is killed: the one running delivery and another in turn, so both a
+    // take-over and the loss of a bystander happen again and again.
     let kills = 0;
-    let next = 0;
+    let runningKills = 0;
     const killer = setInterval(() => {
-      const victim = instances[next++ % INSTANCES];
+      const running = instances.find(runsDelivery);
+      const victim = kills % 2 === 0 ? running : instances.find((i) => i !== running && i.running);
       if (!victim?.running) return;
       kills++;
+      if (victim === running) runningKills++;
       void victim.kill().then(() => victim.start());
     }, KILL_EVERY_MS);
     try {
@@ -206,13 +215,15 @@ describe('three instances, one killed every 10 seconds', () => {
     const longestGapMs = Math.max(...pollGaps);
     const throttled = (connector.limits?.throttled ?? 0) - throttledBefore;
     process.stderr.write(
-      `instances: ${raised.length} alerts in ${(deliveredMs / 1000).toFixed(1)} s, ${kills} kills, ${lost} lost, ${duplicates} duplicated, ${misrouted} misrouted, longest poll gap ${longestGapMs} ms, ${throttled} answered 429\n`,
+      `instances: ${raised.length} alerts in ${(deliveredMs / 1000).toFixed(1)} s, ${kills} kills (${runningKills} of the instance running delivery), ${lost} lost, ${duplicates} duplicated, ${misrouted} misrouted, longest poll gap ${longestGapMs} ms, ${throttled} answered 429\n`,
     );
-    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(runningKills).toBeGreaterThanOrEqual(2);
     expect(lost).toBe(0);
     expect(misrouted).toBe(0);
-    // A kill may repeat the cards it had in flight and those posted in the journal's last batch: a few per kill at most.
-    expect(duplicates).toBeLessThanOrEqual(kills * 10);
+    // Killing the instance running delivery may repeat the cards it had in flight (one per channel)
+    // and those posted but not yet recorded (the journal's last batch: well under a second at the
+    // default rate). Killing another repeats nothing.
+    expect(duplicates).toBeLessThanOrEqual(runningKills * (CHANNELS + GLOBAL_RATE));
     expect(longestGapMs).toBeLessThanOrEqual(POLL_GAP_BOUND_MS);
     // One instance runs delivery at a time and paces from the records of the one before: Teams' limits hold as with one instance.
     expect(throttled).toBe(0);

@@ -53,7 +53,7 @@ function cardsOf(conversationId: string, alertId: string): PostedMessage[] {
   });
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -113,9 +113,13 @@ describe('two instances on one database', () => {
     await until(() => (a.connector.message(other?.id ?? '')?.updates ?? 0) >= 1, 'the other card to be edited');
     expect(cardText(cardIn(a.connector.message(other?.id ?? '')?.activity ?? {}))).toContain(USERS.analyst.email);
     await new Promise((resolve) => setTimeout(resolve, 800));
-    // The clicked card shows the change already (the action edited it); delivery leaves it alone.
-    expect(a.connector.message(clicked?.id ?? '')?.updates).toBe(1);
     expect(a.connector.message(other?.id ?? '')?.updates).toBe(1);
+    // The clicked card shows the change already (the action edited it) and delivery leaves it alone,
+    // unless the poller of the running instance saw the change in Graph before B's word reached it
+    // (a quarter of a second): then it edits that card once more, to the same content.
+    expect(a.connector.message(clicked?.id ?? '')?.updates).toBeGreaterThanOrEqual(1);
+    expect(a.connector.message(clicked?.id ?? '')?.updates).toBeLessThanOrEqual(2);
+    expect(cardText(cardIn(a.connector.message(clicked?.id ?? '')?.activity ?? {}))).toContain(USERS.analyst.email);
   });
 
   it('hands delivery over when the running instance stops, and the other delivers from then on', async () => {

@@ -37,6 +37,8 @@ export class EmbeddedStorage implements Storage {
   private writes: Promise<unknown> = Promise.resolve();
   private closed = false;
   private lockLost: Error | undefined;
+  /** Opened with `openReadOnly`: a snapshot that refuses every write. */
+  private readOnly = false;
   readonly leases: LeaseStore;
   readonly rates: RateBudgetStore;
   private readonly mailboxes = new Map<string, Mailbox>();
@@ -96,8 +98,22 @@ export class EmbeddedStorage implements Storage {
     }
   }
 
+  /**
+   * Reads the store in `dataDir` without locking it, while SOC Bridge may be running on it: the
+   * file is always replaced whole (temp file and rename), so what is read is one consistent
+   * snapshot. Every write is refused. Throws StoreError when there is no store there, or it is of
+   * the previous format (which only a SOC Bridge that may write converts).
+   */
+  static async openReadOnly(dataDir: string, options: { clock?: Clock } = {}): Promise<EmbeddedStorage> {
+    const storage = new EmbeddedStorage(dataDir, new CollectionsFile(join(dataDir, STORE_FILE_NAME)), async () => undefined, options.clock ?? systemClock);
+    storage.readOnly = true;
+    await storage.load();
+    return storage;
+  }
+
   private async load(): Promise<void> {
     const text = await this.file.readText();
+    if (text === null && this.readOnly) throw new StoreError('store.unreadable', `There is no SOC Bridge store in ${this.dataDir} (no ${STORE_FILE_NAME}): check DATA_DIR.`);
     if (text === null) {
       await this.persist();
       return;
@@ -112,6 +128,7 @@ export class EmbeddedStorage implements Storage {
       }
       return;
     }
+    if (this.readOnly) throw new StoreError('store.unreadable', `The store file ${this.file.path} has the format of an earlier SOC Bridge: start SOC Bridge once to convert it, then read it again.`);
     const converted = convertVersion1(json, this.file.path);
     // The previous format is kept beside the new files, so a downgrade or a bad conversion loses nothing.
     await copyFile(this.file.path, join(this.dataDir, VERSION_1_BACKUP_NAME));
@@ -144,6 +161,7 @@ export class EmbeddedStorage implements Storage {
   writeAll<S extends readonly CollectionSpec<unknown>[], R>(specs: S, change: (...drafts: Drafts<S>) => R): Promise<R> {
     const run = this.writes.then(async () => {
       if (this.closed) throw new StoreError('store.unreadable', 'The store is closed; the change was not made.');
+      if (this.readOnly) throw new StoreError('store.locked', `The store in ${this.dataDir} was opened read only; the change was not made.`);
       if (this.lockLost) {
         throw new StoreError('store.locked', `This process lost its lock on the data folder (${this.lockLost.message}), so another may be using it; the change was not made. Restart SOC Bridge.`);
       }
