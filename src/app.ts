@@ -4,6 +4,8 @@ import type { Server } from 'restify';
 import { AlertActions } from './alerts/alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
 import { createAppFacade, type AppFacade } from './app-facade.js';
+import { IncidentActions } from './incidents/incident-actions.js';
+import { IncidentService } from './incidents/incident-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { GraphSecurityClient } from './defender/graph-client.js';
 import { GRAPH_TENANT_WINDOW, TenantRateGate } from './defender/tenant-rate-gate.js';
@@ -92,6 +94,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger, rateGate: new TenantRateGate(storage.rates, GRAPH_TENANT_WINDOW, clock), observer: metrics });
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
+  const incidents = new IncidentService({ graph, alerts, clock });
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ storage, clock, logger });
@@ -131,6 +134,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     tenants,
     alerts,
     alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger, changes: delivery }),
+    incidents,
+    incidentActions: new IncidentActions({ graph, incidents, tenants, audit, clock, logger }),
     audit,
     soc,
     onboarding,
