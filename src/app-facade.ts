@@ -1,6 +1,7 @@
 import type { Services } from './commands/context.js';
 import type { Alert } from './defender/alert.js';
 import type { AlertRouter, RoutedTarget } from './delivery/ports.js';
+import type { DeliveryRecord } from './delivery/store-schema.js';
 import type { OnboardingRecord } from './onboarding/store-schema.js';
 import type { RoleHolder } from './roles/role-service.js';
 import type { LinkHealthState } from './routing/channel-links.js';
@@ -52,12 +53,14 @@ export interface AppFacade {
   auditTrail(filter?: { readonly tenant?: string }): Promise<AuditEntry[]>;
   /** The conversation operational notices go to (`soc-channel`), while the bot is still there. */
   socChannel(): Promise<string | undefined>;
+  /** Every delivery record kept (one per alert and target): its target, state and error, in creation order; none on an instance that does not run delivery. */
+  deliveries(): Promise<DeliveryRecord[]>;
   /** The conversation's daily summary schedule, with the last day sent. */
   summarySchedule(conversationId: string): Promise<SummarySchedule | undefined>;
 }
 
 /** Builds the facade over the composed services. */
-export function createAppFacade({ services, router }: { services: Services; router: AlertRouter }): AppFacade {
+export function createAppFacade({ services, router, delivery }: { services: Services; router: AlertRouter; delivery: { readonly running: { readonly ledger: { deliveries(): Iterable<DeliveryRecord> } } | undefined } }): AppFacade {
   const { roles, tenants, conversations, links, rules, onboarding, audit, soc } = services;
   const tenantIdOf = (ref: string) => tenants.find(ref)?.tenantId;
   return {
@@ -91,6 +94,7 @@ export function createAppFacade({ services, router }: { services: Services; rout
       return tenantId === undefined ? [] : audit.recent({ tenantId, top: Number.POSITIVE_INFINITY });
     },
     socChannel: async () => soc.socConversationId(),
+    deliveries: async () => [...(delivery.running?.ledger.deliveries() ?? [])].sort((a, b) => a.seq - b.seq).map((d) => structuredClone(d)),
     summarySchedule: async (conversationId) => {
       const schedule = services.summaries.get(conversationId);
       return schedule ? { ...schedule, tenantIds: [...schedule.tenantIds] } : undefined;

@@ -4,6 +4,8 @@ import type { Server } from 'restify';
 import { AlertActions } from './alerts/alert-actions.js';
 import { AlertService } from './alerts/alert-service.js';
 import { createAppFacade, type AppFacade } from './app-facade.js';
+import { IncidentActions } from './incidents/incident-actions.js';
+import { IncidentService } from './incidents/incident-service.js';
 import { AuditLog } from './audit/audit-log.js';
 import { GraphSecurityClient } from './defender/graph-client.js';
 import { GRAPH_TENANT_WINDOW, TenantRateGate } from './defender/tenant-rate-gate.js';
@@ -38,6 +40,9 @@ import { DELIVERY_MAILBOX } from './delivery/owner-requests.js';
 import { DEFAULT_SAMPLE_WAIT_MS } from './delivery/settings.js';
 import { TARGET_STATUSES } from './delivery/status-schema.js';
 import { TargetStatusBoard } from './delivery/target-status-board.js';
+import { AppMetrics } from './metrics/app-metrics.js';
+import { metricsEnabled } from './metrics/metrics-config.js';
+import { startMetricsListener } from './metrics/metrics-endpoint.js';
 
 export interface RunningApp {
   readonly port: number;
@@ -53,6 +58,8 @@ export interface RunningApp {
   readonly testing: AppFacade;
   /** Proactive alert delivery: run here, or (several instances on PostgreSQL) on the instance holding the delivery lease. */
   readonly delivery: DeliveryCoordinator;
+  /** `GET /metrics` on the loopback listener of METRICS_PORT, when it is set. */
+  readonly metricsUrl: string | undefined;
   /** Stops taking work, finishes requests in flight, flushes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -73,16 +80,21 @@ export interface AppDeps {
 export async function startApp(config: AppConfig, deps: AppDeps): Promise<RunningApp> {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger;
-  const storage = await openStorage(config, { logger, clock });
+  const metrics = new AppMetrics({ processMetrics: metricsEnabled(config.metrics) });
+  const scrapes = { token: config.metrics.token, exposition: () => metrics.exposition() };
+  // First, so a port that cannot be had stops start-up before anything else is opened.
+  const metricsListener = config.metrics.port === undefined ? undefined : await startMetricsListener(config.metrics.port, scrapes, logger);
+  const storage = metrics.timeStorage(await openStorage(config, { logger, clock }));
   const tenants = new TenantRegistry({ storage, clock, logger });
   await storage.refresh();
   const sandbox = config.defender.kind === 'sandbox' ? await startSandbox({ config, tenants, clock, logger, ...(deps.sandboxTls ? { tls: deps.sandboxTls } : {}) }) : undefined;
   const endpoints: DefenderEndpoints = sandbox?.endpoints ?? (config.defender as Extract<AppConfig['defender'], { kind: 'connected' }>);
-  const tokens = createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger });
+  const tokens = metrics.countTokenFailures(createGraphTokenProvider({ credentials: endpoints.credentials, authorityHost: endpoints.authorityHost, logger }));
   // Every instance on the database draws from one budget per customer tenant.
-  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger, rateGate: new TenantRateGate(storage.rates, GRAPH_TENANT_WINDOW, clock) });
+  const graph = new GraphSecurityClient({ baseUrl: endpoints.graphBaseUrl, tokens, clock, logger, rateGate: new TenantRateGate(storage.rates, GRAPH_TENANT_WINDOW, clock), observer: metrics });
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
+  const incidents = new IncidentService({ graph, alerts, clock });
   const adapter = createAdapter(config);
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ storage, clock, logger });
@@ -98,6 +110,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
       records: storage.recordSet(DELIVERY_RECORD_SET, storage.kind === 'postgres' ? { lease: DELIVERY_LEASE, holder } : undefined), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
       router: routing.router, linkHealth: routing.links, targets,
       settings: config.delivery,
+      pollObserver: metrics,
       ...(deps.deliveryTuning ? { tuning: deps.deliveryTuning } : {}),
     });
   const delivery = new DeliveryCoordinator({
@@ -110,6 +123,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     logger,
     sampleWaitMs: deps.deliveryTuning?.sampleWaitMs ?? DEFAULT_SAMPLE_WAIT_MS,
   });
+  metrics.watch({ delivery, tenants, clock });
   if (sandbox) raiseFirstAlertOnLink(sandbox, routing, delivery, logger);
   const onboarding = await createOnboarding({ config, endpoints, storage, tenants, roles, conversations, messenger, soc, audit, graph, links: routing.links, clock, logger });
   const stats = new StatsService({ graph, alerts, audit, clock });
@@ -120,6 +134,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     tenants,
     alerts,
     alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger, changes: delivery }),
+    incidents,
+    incidentActions: new IncidentActions({ graph, incidents, tenants, audit, clock, logger }),
     audit,
     soc,
     onboarding,
@@ -133,7 +149,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   };
   // Every capability has declared its collections by now: read them before serving.
   await storage.refresh();
-  const bot = createBot({ config, adapter, services, clock, logger, refresh: () => storage.refresh(), ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
+  const bot = createBot({ config, adapter, services, clock, logger, refresh: () => storage.refresh(), observer: metrics, ...(deps.actionDeadlineMs === undefined ? {} : { actionDeadlineMs: deps.actionDeadlineMs }) });
   let ready = false;
   const consentCallback = {
     handle: async (query: unknown) => {
@@ -142,7 +158,10 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     },
   };
   const site = { operator: config.operator, mode: config.mode, retentionMs: config.delivery.retentionMs };
-  const server: Server = createServer({ bot, logger, isReady: async () => ready && (await storage.healthy()), consentCallback, site });
+  const server: Server = createServer({
+    bot, logger, isReady: async () => ready && (await storage.healthy()), consentCallback, site,
+    ...(scrapes.token === undefined ? {} : { metrics: { ...scrapes, token: scrapes.token } }),
+  });
   const port = await listen(server, config.port, config.host);
   ready = true;
   await delivery.start();
@@ -154,6 +173,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     stopping ??= (async () => {
       ready = false;
       await stopServer(server, 10_000);
+      await metricsListener?.close();
       await summaries.scheduler.stop();
       await delivery.stop();
       targets.close();
@@ -164,8 +184,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     return stopping;
   };
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const testing = createAppFacade({ services, router: routing.router });
-  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, testing, delivery, stop };
+  const testing = createAppFacade({ services, router: routing.router, delivery });
+  return { port, url: `http://${hostInUrl === '0.0.0.0' ? '127.0.0.1' : hostInUrl}:${port}`, storage, services, messenger, sandbox, testing, delivery, metricsUrl: metricsListener?.url, stop };
 }
 
 /** This running process among the instances on one database: host, process and a random part (a restarted process is a new instance). */

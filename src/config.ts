@@ -8,6 +8,7 @@ import { resolveEmail, type EmailConfig } from './email/email-config.js';
 import { GUID_PATTERN as GUID } from './text/ids.js';
 import { resolveOperator, type Operator } from './site/operator.js';
 import { DATABASE_TLS_MODES, resolveDatabase, type DatabaseConfig } from './store/postgres/database-config.js';
+import { METRICS_TOKEN_PATTERN, resolveMetrics, type MetricsConfig } from './metrics/metrics-config.js';
 
 /**
  * The Entra object id the bundled Agents Playground configuration gives its signed-in user
@@ -44,19 +45,13 @@ const duration = (what: string, fallback: string) =>
       }),
   );
 
+/** A TCP port (0 = any free one); `expected` is said of any other value. */
+const portNumber = (expected: string) => z.coerce.number({ error: expected }).int(expected).min(0, expected).max(65535, expected);
 const GLOBAL_RATE_EXPECTED = 'must be a whole number of requests per second between 1 and 50 (Teams allows 30 or 50 per app per tenant, depending on the version of its documentation)';
 
 /** Each variable, what it must be, and its default. The README's configuration table mirrors this. */
 const EnvSchema = z.object({
-  PORT: z.preprocess(
-    blankToUndefined,
-    z.coerce
-      .number({ error: 'must be a whole number between 0 and 65535' })
-      .int('must be a whole number between 0 and 65535')
-      .min(0, 'must be a whole number between 0 and 65535')
-      .max(65535, 'must be a whole number between 0 and 65535')
-      .default(3978),
-  ),
+  PORT: z.preprocess(blankToUndefined, portNumber('must be a whole number between 0 and 65535').default(3978)),
   HOST: optionalText,
   PUBLIC_BASE_URL: z.preprocess(blankToUndefined, httpUrl('e.g. https://socbridge.example.com').optional()),
   LOG_LEVEL: z.preprocess(
@@ -160,6 +155,11 @@ const EnvSchema = z.object({
       .max(100, 'must be a whole number of connections between 1 and 100')
       .optional(),
   ),
+  METRICS_TOKEN: z.preprocess(
+    blankToUndefined,
+    z.string().regex(METRICS_TOKEN_PATTERN, 'must be at least 32 characters of random text without spaces (e.g. the output of "openssl rand -base64 48"): the bearer token a scraper sends for /metrics').optional(),
+  ),
+  METRICS_PORT: z.preprocess(blankToUndefined, portNumber('must be a whole number between 0 and 65535: the loopback port of the /metrics listener').optional()),
 });
 
 export type BotAuth =
@@ -197,6 +197,8 @@ export interface AppConfig {
   deliveryLeaseMs: number;
   /** The MSSP running this SOC Bridge, as its privacy and terms pages name it. */
   operator: Operator;
+  /** Where `GET /metrics` is served (bearer token on PORT, a loopback listener, both, or neither). */
+  metrics: MetricsConfig;
   defender:
     | { kind: 'sandbox' }
     | { kind: 'connected'; credentials: DefenderCredentials; authorityHost: string; graphBaseUrl: string };
@@ -238,6 +240,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
   const webhooks = resolveWebhooks(env, mode, problems);
   const database = resolveDatabase(vars, cwd, problems);
   const operator = resolveOperator(vars, problems);
+  const metrics = resolveMetrics(vars, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const admins = vars.SOC_ADMIN_IDS ?? (mode === 'sandbox' ? [PLAYGROUND_USER_OBJECT_ID] : []);
@@ -265,6 +268,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     database,
     deliveryLeaseMs: vars.DELIVERY_LEASE,
     operator,
+    metrics,
     defender,
   };
 }
@@ -323,7 +327,7 @@ function resolveDefender(vars: EnvVars, cwd: string, problems: ConfigProblem[]):
 function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): ConfigProblem {
   const variable = String(issue.path[0] ?? 'environment');
   const raw = env[variable];
-  const shown = raw === undefined || /SECRET|PASSWORD|SMTP_URL|DATABASE_URL/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
+  const shown = raw === undefined || /SECRET|PASSWORD|TOKEN|SMTP_URL|DATABASE_URL/.test(variable) ? '' : ` (got ${JSON.stringify(raw.length > 60 ? `${raw.slice(0, 60)}…` : raw)})`;
   return { variable, expected: `${issue.message}${shown}` };
 }
 

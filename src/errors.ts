@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'access.denied'
   | 'not-found'
   | 'conflict'
+  /** The customer's consent lacks a Graph permission a feature needs (granted before the feature existed). */
+  | 'consent.permission-missing'
   | 'external.rejected'
   | 'external.unreachable'
   /** A post or edit in Teams did not go through (ChatDeliveryError, with what to do about it). */
@@ -96,6 +98,16 @@ export class NotFoundError extends SocBridgeError {
 export class ConflictError extends SocBridgeError {
   constructor(userMessage: string) {
     super('conflict', userMessage);
+  }
+}
+
+/** The customer tenant did not grant a permission this needs; an administrator of the customer must consent again. */
+export class PermissionMissingError extends SocBridgeError {
+  constructor(
+    readonly permission: string,
+    userMessage: string,
+  ) {
+    super('consent.permission-missing', userMessage);
   }
 }
 

@@ -6,6 +6,7 @@ import type { Bot } from './teams/bot.js';
 import { CALLBACK_PAGE_HEADERS, CONSENT_CALLBACK_PATH, renderCallbackPage, type CallbackPage } from './onboarding/callback-page.js';
 import { renderSitePage, SITE_PAGE_HEADERS, SITE_PATHS, type SiteContext, type SitePage } from './site/pages.js';
 import { stopWithin } from './stop-within.js';
+import { answerScrape, METRICS_PATH, type MetricsSource } from './metrics/metrics-endpoint.js';
 
 /** Teams activities are small (a message is at most ~28 KB); anything far larger is refused with 413. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -20,14 +21,16 @@ export interface ServerDeps {
   readonly consentCallback?: { handle(query: unknown): Promise<CallbackPage> };
   /** Who runs SOC Bridge, for the about, privacy and terms pages the app manifest links to. */
   readonly site: SiteContext;
+  /** `GET /metrics` for bearers of its token; without it the path is unknown here (404). */
+  readonly metrics?: MetricsSource & { readonly token: string };
 }
 
 /**
  * The HTTP surface: `POST /api/messages` for Teams, `GET /healthz` (the process is alive),
- * `GET /readyz` (it can serve), and the pages the app manifest links to (`/`, `/privacy`,
- * `/terms`). Unknown routes and errors answer JSON `{code, message}`.
+ * `GET /readyz` (it can serve), the pages the app manifest links to (`/`, `/privacy`, `/terms`)
+ * and, with METRICS_TOKEN, `GET /metrics`. Unknown routes and errors answer JSON `{code, message}`.
  */
-export function createServer({ bot, logger, isReady, consentCallback, site }: ServerDeps): Server {
+export function createServer({ bot, logger, isReady, consentCallback, site, metrics }: ServerDeps): Server {
   const server = restify.createServer({ name: 'soc-bridge', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
@@ -63,6 +66,13 @@ export function createServer({ bot, logger, isReady, consentCallback, site }: Se
     if (await isReady()) res.send(200, { status: 'ready' });
     else res.send(503, { status: 'not-ready' });
   });
+
+  if (metrics) {
+    server.get(METRICS_PATH, async (req: Request, res: Response) => {
+      const answer = await answerScrape(metrics, req.header('authorization'));
+      res.sendRaw(answer.status, answer.body, answer.headers);
+    });
+  }
 
   server.on('after', (req: Request, res: Response) => {
     logger.debug({ event: 'http.request', method: req.method, path: req.getPath(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');

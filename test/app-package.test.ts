@@ -64,9 +64,15 @@ const LEFT_TO_HELP: Readonly<Partial<Record<CommandName, string>>> = {
   'rule remove': 'rare; the rules card shows the ids it takes',
   stats: 'every menu already holds the 12 commands Teams allows; help lists it, with examples',
   summary: 'set once per channel by an admin; every menu is full, and help lists it to admins',
+  audit: 'admin only; help lists it to admins (the personal menu gives its room to incidents)',
 };
+/**
+ * Offered in the personal menu only: they take an id, which in a shared conversation comes from a
+ * list card's row (the list commands are in every menu) or a delivered card.
+ */
+const PERSONAL_ONLY = ['alert', 'incident'];
 /** What every scope's users need; and what only makes sense in a shared conversation, or in a 1:1 chat with the bot. */
-const EVERYWHERE = ['help', 'alerts', 'alert', 'tenants', 'status', 'channels', 'rules', 'whoami'];
+const EVERYWHERE = ['help', 'alerts', 'incidents', 'tenants', 'status', 'channels', 'rules', 'whoami'];
 const IN_SHARED_CONVERSATIONS = ['link', 'unlink'];
 const NOT_IN_PERSONAL = ['link', 'soc-channel'];
 
@@ -172,6 +178,7 @@ describe('app manifest', () => {
     expect(titlesFor('team')).toContain('soc-channel');
     for (const scope of ['personal', 'groupChat']) expect(titlesFor(scope)).toEqual(expect.arrayContaining(['onboard', 'consent']));
     expect(titlesFor('personal').filter((t) => NOT_IN_PERSONAL.includes(t))).toEqual([]);
+    expect(PERSONAL_ONLY.filter((t) => !titlesFor('personal').includes(t))).toEqual([]);
   });
 
   it('places every command of the grammar in a menu or, for a stated reason, leaves it to help', () => {

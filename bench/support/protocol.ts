@@ -59,7 +59,7 @@ export interface RemoteStats {
 }
 
 export type RemoteReply = { readonly id: number } & (
-  | { readonly type: 'ready'; readonly authorityHost: string; readonly graphBaseUrl: string; readonly seededAlerts: number }
+  | { readonly type: 'ready'; readonly authorityHost: string; readonly graphBaseUrl: string; readonly seededAlerts: number; readonly seededIncidents: number }
   | { readonly type: 'stats'; readonly stats: RemoteStats }
   | { readonly type: 'raised'; readonly alerts: readonly RaisedAlert[] }
   | { readonly type: 'stopped' }

@@ -23,13 +23,14 @@ function send(reply: RemoteReply): void {
   process.send?.(reply);
 }
 
-async function setup(request: SetupRequest): Promise<{ running: Running; seededAlerts: number }> {
+async function setup(request: SetupRequest): Promise<{ running: Running; seededAlerts: number; seededIncidents: number }> {
   const tls: TlsMaterial = { cert: readFileSync(request.tlsCertPath, 'utf8'), key: readFileSync(request.tlsKeyPath, 'utf8') };
   const entra = await EntraEmulator.start({ tls });
   const graph = await GraphSecurityEmulator.start({ tls, throttle: request.throttle });
   entra.registerApp({ clientId: request.app.clientId, secret: request.app.secret, displayName: 'SOC Bridge (benchmark)' });
   const now = new Date(request.now);
   let seededAlerts = 0;
+  let seededIncidents = 0;
   for (const tenant of request.tenants) {
     entra.addTenant({ tenantId: tenant.tenantId, domains: [tenant.domain], displayName: tenant.orgName });
     entra.grantConsent(tenant.tenantId, request.app.clientId, DEFAULT_CONSENT_ROLES);
@@ -37,8 +38,9 @@ async function setup(request: SetupRequest): Promise<{ running: Running; seededA
     const backlog = generateBacklog({ tenantId: tenant.tenantId, domain: tenant.domain, orgName: tenant.orgName }, tenant.alerts, now, tenant.handle);
     graph.seedAlerts(tenant.tenantId, backlog);
     seededAlerts += backlog.length;
+    seededIncidents += graph.incidentRecords(tenant.tenantId).length;
   }
-  return { running: { entra, graph, tenantIds: request.tenants.map((t) => t.tenantId) }, seededAlerts };
+  return { running: { entra, graph, tenantIds: request.tenants.map((t) => t.tenantId) }, seededAlerts, seededIncidents };
 }
 
 function raise({ graph }: Running, request: RaiseRequest): RaisedAlert[] {
@@ -85,7 +87,7 @@ async function handle(request: RemoteRequest): Promise<void> {
       if (running) throw new Error('remote services are already set up');
       const started = await setup(request);
       running = started.running;
-      send({ id: request.id, type: 'ready', authorityHost: running.entra.authorityHost, graphBaseUrl: running.graph.baseUrl, seededAlerts: started.seededAlerts });
+      send({ id: request.id, type: 'ready', authorityHost: running.entra.authorityHost, graphBaseUrl: running.graph.baseUrl, seededAlerts: started.seededAlerts, seededIncidents: started.seededIncidents });
     } else if (request.type === 'raise') {
       if (!running) throw new Error('remote services are not set up');
       send({ id: request.id, type: 'raised', alerts: raise(running, request) });

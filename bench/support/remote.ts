@@ -25,7 +25,7 @@ export class RemoteServices {
     return new RemoteServices(fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
 
-  async setup(request: Omit<SetupRequest, 'type'>, timeoutMs: number): Promise<{ authorityHost: string; graphBaseUrl: string; seededAlerts: number }> {
+  async setup(request: Omit<SetupRequest, 'type'>, timeoutMs: number): Promise<{ authorityHost: string; graphBaseUrl: string; seededAlerts: number; seededIncidents: number }> {
     const reply = await this.ask({ type: 'setup', ...request }, timeoutMs);
     if (reply.type !== 'ready') throw new Error(`remote services answered setup with ${reply.type}`);
     return reply;

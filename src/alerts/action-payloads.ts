@@ -19,29 +19,35 @@ const CLASSIFIABLE = Object.keys(DETERMINATIONS_BY_CLASSIFICATION) as (keyof typ
  * The Classify card asks for the determination in an input named after the classification
  * (`determination-truePositive`), since each classification offers its own list.
  */
-function determinationFromForm(data: unknown): unknown {
+export function determinationFromForm(data: unknown): unknown {
   if (!data || typeof data !== 'object') return data;
   const record = data as Record<string, unknown>;
   const fromForm = typeof record.classification === 'string' ? record[`determination-${record.classification}`] : undefined;
   return record.determination === undefined && fromForm !== undefined ? { ...record, determination: fromForm } : record;
 }
 
-export const ClassifyPayload = z.preprocess(
-  determinationFromForm,
-  AlertRefPayload.extend({
-    classification: z.enum(CLASSIFIABLE, { error: 'Choose a classification.' }),
-    determination: z.enum(WRITABLE_DETERMINATIONS as unknown as [string, ...string[]], { error: 'Choose a determination.' }),
-  }).superRefine((value, ctx) => {
-    const allowed: readonly string[] = DETERMINATIONS_BY_CLASSIFICATION[value.classification];
-    if (!allowed.includes(value.determination)) {
-      ctx.addIssue({ code: 'custom', path: ['determination'], message: `"${value.determination}" does not go with ${value.classification}; choose one of: ${allowed.join(', ')}.` });
-    }
-  }),
-);
+/** A classification and a determination, as the Classify card sends them (on alert and incident cards). */
+export const VERDICT_FIELDS = {
+  classification: z.enum(CLASSIFIABLE, { error: 'Choose a classification.' }),
+  determination: z.enum(WRITABLE_DETERMINATIONS as unknown as [string, ...string[]], { error: 'Choose a determination.' }),
+};
 
-export const CommentPayload = AlertRefPayload.extend({
+/** Refuses a determination that does not go with the classification chosen. */
+export function checkVerdict(value: { classification: (typeof CLASSIFIABLE)[number]; determination: string }, ctx: z.RefinementCtx): void {
+  const allowed: readonly string[] = DETERMINATIONS_BY_CLASSIFICATION[value.classification];
+  if (!allowed.includes(value.determination)) {
+    ctx.addIssue({ code: 'custom', path: ['determination'], message: `"${value.determination}" does not go with ${value.classification}; choose one of: ${allowed.join(', ')}.` });
+  }
+}
+
+/** A comment of 1 to 1,000 characters. */
+export const COMMENT_FIELD = {
   comment: z.string({ error: 'Write a comment first.' }).trim().min(1, 'Write a comment first.').max(1000, 'A comment can be at most 1,000 characters.'),
-});
+};
+
+export const ClassifyPayload = z.preprocess(determinationFromForm, AlertRefPayload.extend(VERDICT_FIELDS).superRefine(checkVerdict));
+
+export const CommentPayload = AlertRefPayload.extend(COMMENT_FIELD);
 
 export const MorePayload = z.object({
   tenant: z.string().min(1).max(260),

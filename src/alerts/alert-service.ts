@@ -122,7 +122,8 @@ export class AlertService {
     return failure.message;
   }
 
-  private async healthy(tenant: TenantRecord): Promise<void> {
+  /** Notes that the tenant answered: a tenant that had trouble is healthy again. */
+  async healthy(tenant: TenantRecord): Promise<void> {
     const current = this.deps.tenants.find(tenant.tenantId);
     if (current?.lastError || current?.status === 'needs-attention') await this.deps.tenants.recordSuccess(tenant.tenantId);
   }

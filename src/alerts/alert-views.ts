@@ -131,6 +131,9 @@ export function describeStateChange(before: AlertState, after: AlertState): stri
   const changes = STATE_FIELDS.filter(({ key }) => after[key] !== undefined && after[key] !== before[key]).map(
     ({ key, label, show, none }) => `${label}: ${before[key] ? show(before[key]) : none} → ${after[key] ? show(after[key]) : none}`,
   );
+  if (after.customTags && (before.customTags ?? []).join(', ') !== after.customTags.join(', ')) {
+    changes.push(`Tags: ${before.customTags?.length ? clip(before.customTags.join(', '), TEXT_LIMITS.field) : 'none'} → ${after.customTags.length ? clip(after.customTags.join(', '), TEXT_LIMITS.field) : 'none'}`);
+  }
   if (after.comment) changes.push(`Comment: "${clip(after.comment, TEXT_LIMITS.comment)}"`);
   return changes.length ? changes.join(', ') : 'no change';
 }

@@ -7,6 +7,8 @@ const AlertStateSchema = z.object({
   classification: z.string().optional(),
   determination: z.string().optional(),
   comment: z.string().optional(),
+  /** An incident's custom tags. */
+  customTags: z.array(z.string()).optional(),
 });
 export type AlertState = z.infer<typeof AlertStateSchema>;
 
@@ -22,8 +24,10 @@ const ConfigChangeSchema = z.object({
 });
 
 /**
- * Who did what to which alert, with the values before and after; or, with `config`, what a
- * configuration file changed (alertId then empty). Never pruned by the product.
+ * Who did what to which alert or incident, with the values before and after; or, with `config`,
+ * what a configuration file changed (alertId then empty). Never pruned by the product. `alertId`
+ * and `alertTitle` name the incident when `subject` says so (entries written before incidents
+ * could be changed have no subject: they are about alerts).
  */
 export const AuditEntrySchema = z.object({
   id: z.string().min(1),
@@ -32,6 +36,7 @@ export const AuditEntrySchema = z.object({
   actorName: z.string(),
   tenantId: z.string(),
   tenantHandle: z.string(),
+  subject: z.enum(['alert', 'incident']).optional(),
   alertId: z.string(),
   alertTitle: z.string().optional(),
   action: z.string(),

@@ -15,6 +15,9 @@ export interface CardDataByName {
   'alert-list': AlertListCardData;
   'alert-detail': AlertDetailCardData;
   'alert-digest': AlertDigestCardData;
+  /** The incidents list has the alert list's shape; its rows and More button carry incident verbs. */
+  'incident-list': AlertListCardData;
+  'incident-detail': IncidentDetailCardData;
   audit: AuditCardData;
   consent: ConsentCardData;
   checklist: ChecklistCardData;
@@ -31,7 +34,7 @@ export type CardName = keyof CardDataByName;
 export type CardDataOf<N extends CardName> = CardDataByName[N];
 export const CARD_NAMES = [
   'help', 'whoami', 'roles', 'unknown-command', 'notice', 'welcome', 'tenants', 'alert-list', 'alert-detail', 'audit',
-  'alert-digest',
+  'alert-digest', 'incident-list', 'incident-detail',
   'consent', 'checklist', 'tenant-status', 'offboard',
   'rules', 'rule-form', 'channels',
   'stats', 'handover',
@@ -160,6 +163,43 @@ export interface AlertDetailCardData {
   setStatus: (AlertButton & { choices: CardChoice[] })[];
   classify: { title: string; verdicts: VerdictButton[] }[];
   comment: AlertButton[];
+  refresh: AlertButton[];
+}
+
+/**
+ * One incident: a band in the severity's colour with the customer and the incident's name, its
+ * key facts, a row per alert (each opens the alert's card), details on demand; the triage buttons
+ * of alert cards plus tags, navigation and refresh in the overflow menu.
+ */
+export interface IncidentDetailCardData {
+  severityLabel: string;
+  severityColor: CardColor;
+  /** The line above the title: severity, incident number and customer. */
+  headline: string;
+  title: string;
+  notices: { color: CardColor; text: string }[];
+  /** Status, owner, verdict, alerts by severity, devices, users, activity, tags. */
+  facts: { title: string; value: string }[];
+  /** Empty when the incident has no alerts (a merged one). */
+  alertsHeading: string;
+  alerts: AlertRow[];
+  /** "and N more alerts…" when the card shows only the newest ones. */
+  alertsMore: string[];
+  /** Shown on demand ("Show details"), with `details` and `comments`. */
+  description: string;
+  details: { title: string; value: string }[];
+  comments: string[];
+  /** The incident's portal page with `?tid=`, a button under the facts (the card's own actions are the triage ones). */
+  incidentUrl: string;
+  /** A merged incident's button to the incident it went into. */
+  redirect: AlertButton[];
+  assign: AlertButton[];
+  takeOver: AlertButton[];
+  setStatus: (AlertButton & { choices: CardChoice[] })[];
+  classify: { title: string; verdicts: VerdictButton[] }[];
+  comment: AlertButton[];
+  /** The custom tags as they are, comma-separated, to edit. */
+  tags: (AlertButton & { value: string })[];
   refresh: AlertButton[];
 }
 

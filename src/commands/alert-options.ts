@@ -31,7 +31,8 @@ export function parseAlertOptions(words: readonly string[], allowed: readonly (t
   return { filter, top };
 }
 
-function listOf<T>(value: string, words: Readonly<Record<string, T>>, what: string, allowed: string): T[] {
+/** Comma-separated words, each looked up in `words`; an unknown one is refused with the allowed ones. */
+export function listOf<T>(value: string, words: Readonly<Record<string, T>>, what: string, allowed: string): T[] {
   const out: T[] = [];
   for (const part of value.split(',')) {
     const match = words[part.trim().toLowerCase()];
@@ -41,7 +42,8 @@ function listOf<T>(value: string, words: Readonly<Record<string, T>>, what: stri
   return out;
 }
 
-function sinceOf(value: string): { sinceMs: number; sinceLabel: string } {
+/** `24h`, `7d`… as milliseconds and the label to show. */
+export function sinceOf(value: string): { sinceMs: number; sinceLabel: string } {
   const match = /^(\d{1,4})([mhdw])$/i.exec(value.trim());
   if (!match) throw new UsageError(`"since:${value.slice(0, 20)}" is not a duration. Use a number and m, h, d or w, e.g. since:24h or since:7d.`);
   const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[(match[2] ?? 'h').toLowerCase() as 'm' | 'h' | 'd' | 'w'];
@@ -50,9 +52,10 @@ function sinceOf(value: string): { sinceMs: number; sinceLabel: string } {
   return { sinceMs: ms, sinceLabel: value.toLowerCase() };
 }
 
-function topOf(value: string): number {
+/** A page size from 1 to `max`. */
+export function topOf(value: string, max = MAX_TOP): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_TOP) throw new UsageError(`"top:${value.slice(0, 20)}" must be a whole number from 1 to ${MAX_TOP}.`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`"top:${value.slice(0, 20)}" must be a whole number from 1 to ${max}.`);
   return n;
 }
 

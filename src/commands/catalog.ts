@@ -10,7 +10,7 @@ export interface CommandSpec {
   readonly examples: readonly string[];
 }
 
-export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'stats', 'summary', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel', 'onboard', 'consent', 'status', 'offboard', 'link', 'unlink', 'channels', 'rules', 'rule new', 'rule add', 'rule edit', 'rule remove', 'rule pause', 'rule resume', 'rule test'] as const;
+export const COMMAND_NAMES = ['help', 'whoami', 'tenants', 'alerts', 'alert', 'incidents', 'incident', 'stats', 'summary', 'audit', 'roles', 'role grant', 'role revoke', 'soc-channel', 'onboard', 'consent', 'status', 'offboard', 'link', 'unlink', 'channels', 'rules', 'rule new', 'rule add', 'rule edit', 'rule remove', 'rule pause', 'rule resume', 'rule test'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -56,6 +56,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary:
       'Sets a daily summary for this channel at a local time (timezone: an IANA name, default UTC). In a channel linked to customers: a morning card per customer with the last 24 hours and its open high and medium alerts. In the SOC channel: a shift hand-over across customers. "off" stops it.',
     examples: ['summary daily 07:30 Europe/Berlin', 'summary daily 08:00 America/New_York contoso', 'summary off'],
+  },
+  {
+    name: 'incidents',
+    usage: 'incidents <tenant|all> [severity:high,medium] [status:active,inProgress|any] [since:24h|7d] [assigned:me|none|<upn>] [top:N]',
+    summary: 'Lists Defender XDR incidents (correlated alerts), newest activity first (open ones unless you ask for a status). "all" asks every connected customer at once.',
+    examples: ['incidents contoso', 'incidents all severity:high assigned:none', 'incidents fabrikam status:resolved since:7d'],
+  },
+  {
+    name: 'incident',
+    usage: 'incident <tenant> <incident-id>',
+    summary: 'Opens one incident: severity, status, owner, verdict, its alerts by severity (each opens its card), devices, users and activity, with buttons to assign, set status, classify, comment and tag.',
+    examples: ['incident contoso 2041'],
   },
   {
     name: 'link',
@@ -133,7 +145,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'audit',
     usage: 'audit [tenant] [top:N]',
-    summary: 'Shows who changed which alert, when, with the values before and after.',
+    summary: 'Shows who changed which alert or incident, when, with the values before and after.',
     examples: ['audit', 'audit contoso top:30'],
   },
   {

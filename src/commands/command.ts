@@ -1,6 +1,7 @@
 import type { UserRef } from '../roles/actor.js';
 import type { Role } from '../roles/role-schema.js';
 import type { AlertFilter } from '../alerts/alert-filter.js';
+import type { IncidentFilter } from '../incidents/incident-filter.js';
 import type { CommandName } from './catalog.js';
 import type { RoutingCommand } from './routing-commands.js';
 import type { RequestedAccess } from '../onboarding/store-schema.js';
@@ -17,6 +18,8 @@ export type Command =
   | { readonly name: 'stats'; readonly tenant: string | 'all'; readonly period: StatsPeriod }
   | { readonly name: 'summary'; readonly schedule: 'off' }
   | { readonly name: 'summary'; readonly schedule: 'daily'; readonly time: string; readonly timeZone: string; readonly tenants: readonly string[] }
+  | { readonly name: 'incidents'; readonly tenant: string | 'all'; readonly filter: IncidentFilter; readonly top: number }
+  | { readonly name: 'incident'; readonly tenant: string; readonly incidentId: string }
   | { readonly name: 'audit'; readonly tenant?: string; readonly top: number }
   | { readonly name: 'roles' }
   | { readonly name: 'role grant'; readonly user: UserRef; readonly role: Role; readonly tenant?: string }

@@ -1,6 +1,8 @@
 import type { AlertActions } from '../alerts/alert-actions.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { IncidentActions } from '../incidents/incident-actions.js';
+import type { IncidentService } from '../incidents/incident-service.js';
 import type { Clock } from '../clock.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
@@ -28,6 +30,9 @@ export interface Services {
   readonly tenants: TenantRegistry;
   readonly alerts: AlertService;
   readonly alertActions: AlertActions;
+  /** Defender XDR incidents: lists, cards and the changes analysts make from them. */
+  readonly incidents: IncidentService;
+  readonly incidentActions: IncidentActions;
   readonly audit: AuditLog;
   readonly soc: SocNotifier;
   /** Customer onboarding: consent cards and callback, access guide, status, offboarding. */

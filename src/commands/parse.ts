@@ -1,6 +1,8 @@
 import { UsageError } from '../errors.js';
 import { ROLES, type Role } from '../roles/role-schema.js';
 import { parseAlertOptions } from './alert-options.js';
+import { parseIncidentOptions } from './incident-options.js';
+import { INCIDENT_ID_PATTERN } from '../defender/incident.js';
 import { COMMANDS, COMMAND_NAMES, commandSpec, type CommandName } from './catalog.js';
 import type { Command, CommandOf } from './command.js';
 import type { UserRef } from '../roles/actor.js';
@@ -83,6 +85,21 @@ const ARGUMENTS: ArgumentParsers = {
     return { name: 'stats', tenant: target.toLowerCase() === 'all' ? 'all' : tenantOf(first), period };
   },
   summary: (args) => parseSummaryArgs(args.map(wordOf), (word) => tenantOf({ kind: 'word', value: word })),
+  incidents: (args) => {
+    const [first, ...rest] = args;
+    if (!first) throw new UsageError(`Say which customer, or "all": ${commandSpec('incidents').usage}`);
+    const target = wordOf(first);
+    if (target.includes(':')) throw new UsageError(`Name the customer (or "all") before the options, e.g. "incidents all ${target}".`);
+    const { filter, top } = parseIncidentOptions(rest.map(wordOf));
+    return { name: 'incidents', tenant: target.toLowerCase() === 'all' ? 'all' : tenantOf(first), filter, top };
+  },
+  incident: (args) => {
+    const [tenantToken, idToken, ...extra] = args;
+    if (!tenantToken || !idToken || extra.length > 0) throw new UsageError(`Give the customer and the incident id: ${commandSpec('incident').usage}`);
+    const incidentId = wordOf(idToken).replace(/^#/, '');
+    if (!INCIDENT_ID_PATTERN.test(incidentId)) throw new UsageError(`"${incidentId.slice(0, 60)}" is not an incident id. It is the number on the incident card, in "incidents" or in the Defender portal (e.g. 2041).`);
+    return { name: 'incident', tenant: tenantOf(tenantToken), incidentId };
+  },
   audit: (args) => {
     const options = args.map(wordOf);
     const tenantWord = options[0] && !options[0].includes(':') ? options.shift() : undefined;

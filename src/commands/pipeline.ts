@@ -20,8 +20,19 @@ import type { ActionRoute, CommandRoute } from './route.js';
  * throws into the chat layer.
  */
 
+/** How a command or a card click ended: done, refused by role, refused for bad input, or failed in its handler. */
+export type RouteOutcome = 'ok' | 'denied' | 'invalid' | 'failed';
+
+/** Told how each command and card click ended (metrics). */
+export interface RouteObserver {
+  /** `unknown` (as both name and outcome): the text named no command. */
+  commandDone(command: CommandName | 'unknown', outcome: RouteOutcome | 'unknown'): void;
+  /** From the click reaching the pipeline to its answer being ready, whether the invoke waited for it or not. */
+  actionDone(verb: ActionVerb, outcome: RouteOutcome, seconds: number): void;
+}
+
 /** What the pipeline needs from the chat layer; it adds `may` from the route table. */
-export type TurnContext = Omit<RunContext, 'may'>;
+export type TurnContext = Omit<RunContext, 'may'> & { readonly observer?: RouteObserver };
 
 function accessOf(route: RouteName): AccessRule {
   return route === 'command.run' ? RUN_COMMAND_ROUTE.access : route in COMMAND_ROUTES ? COMMAND_ROUTES[route as CommandName].access : ACTION_ROUTES[route as Exclude<ActionVerb, 'command.run'>].access;
@@ -38,23 +49,38 @@ const denied = (turn: TurnContext, action: string, rule: AccessRule): Reply => {
 
 /** Runs a chat message as a command: parse, then the pipeline. */
 export async function runCommand(input: CommandInput, turn: TurnContext): Promise<Reply> {
-  const parsed = parseCommand(input);
-  if (!parsed.ok) {
-    return parsed.kind === 'unknown' ? unknownCommand(parsed.input, parsed.suggestion) : usageProblem(parsed.command, parsed.message);
-  }
-  return execute(parsed.command, turn);
+  return (await commandOutcome(input, turn)).reply;
 }
 
 /** Runs a parsed command through the pipeline (typed, or carried by a button). */
 export async function execute(command: Command, turn: TurnContext): Promise<Reply> {
+  return (await executeCommand(command, turn)).reply;
+}
+
+async function commandOutcome(input: CommandInput, turn: TurnContext): Promise<{ reply: Reply; outcome: RouteOutcome | 'unknown' }> {
+  const parsed = parseCommand(input);
+  if (parsed.ok) return executeCommand(parsed.command, turn);
+  if (parsed.kind === 'unknown') {
+    turn.observer?.commandDone('unknown', 'unknown');
+    return { reply: unknownCommand(parsed.input, parsed.suggestion), outcome: 'unknown' };
+  }
+  turn.observer?.commandDone(parsed.command, 'invalid');
+  return { reply: usageProblem(parsed.command, parsed.message), outcome: 'invalid' };
+}
+
+async function executeCommand(command: Command, turn: TurnContext): Promise<{ reply: Reply; outcome: RouteOutcome }> {
   const route: CommandRoute<Command> = COMMAND_ROUTES[command.name];
-  if (!isAllowed(turn.actor.role, route.access)) return denied(turn, command.name, route.access);
+  const ended = (reply: Reply, outcome: RouteOutcome) => {
+    turn.observer?.commandDone(command.name, outcome);
+    return { reply, outcome };
+  };
+  if (!isAllowed(turn.actor.role, route.access)) return ended(denied(turn, command.name, route.access), 'denied');
   try {
     const reply = await route.handle({ ...withAccess(turn), command });
     turn.logger.info({ event: 'command.done', command: command.name, userId: turn.actor.userId }, 'command done');
-    return reply;
+    return ended(reply, 'ok');
   } catch (error) {
-    return failureNotice(error, turn.logger, 'command', { title: `"${command.name}" did not complete`, fields: { command: command.name, userId: turn.actor.userId } });
+    return ended(failureNotice(error, turn.logger, 'command', { title: `"${command.name}" did not complete`, fields: { command: command.name, userId: turn.actor.userId } }), 'failed');
   }
 }
 
@@ -63,14 +89,28 @@ export async function execute(command: Command, turn: TurnContext): Promise<Repl
  * card with bad data goes to the clicker only, whatever the verb's own delivery.
  */
 export function runAction(verb: ActionVerb, data: unknown, origin: CardOrigin, turn: TurnContext): ActionOutcome {
-  if (verb === 'command.run') return runButtonCommand(data, turn);
+  const started = performance.now();
+  const ended = (outcome: RouteOutcome) => turn.observer?.actionDone(verb, outcome, (performance.now() - started) / 1000);
+  if (verb === 'command.run') return runButtonCommand(data, turn, ended);
   const route: ActionRoute<unknown> = ACTION_ROUTES[verb];
-  if (!isAllowed(turn.actor.role, route.access)) return answered(denied(turn, verb, route.access));
+  if (!isAllowed(turn.actor.role, route.access)) {
+    ended('denied');
+    return answered(denied(turn, verb, route.access));
+  }
   const payload = validate(route.payload, data, route.whenInvalid);
-  if (!payload.ok) return answered(payload.reply);
+  if (!payload.ok) {
+    ended('invalid');
+    return answered(payload.reply);
+  }
   const final = route.handle({ ...withAccess(turn), payload: payload.value, origin }).then(
-    (reply): ActionResult => ({ reply, delivery: route.delivery }),
-    (error: unknown): ActionResult => failureResult(error, route.delivery, verb, turn),
+    (reply): ActionResult => {
+      ended('ok');
+      return { reply, delivery: route.delivery };
+    },
+    (error: unknown): ActionResult => {
+      ended('failed');
+      return failureResult(error, route.delivery, verb, turn);
+    },
   );
   return { interim: route.interim(payload.value), final };
 }
@@ -86,10 +126,16 @@ function failureResult(error: unknown, delivery: ActionResult['delivery'], verb:
   return { reply: failureNotice(error, turn.logger, 'card_action', { fields }), delivery };
 }
 
-function runButtonCommand(data: unknown, turn: TurnContext): ActionOutcome {
+function runButtonCommand(data: unknown, turn: TurnContext, ended: (outcome: RouteOutcome) => void): ActionOutcome {
   const payload = validate(RUN_COMMAND_ROUTE.payload, data, RUN_COMMAND_ROUTE.whenInvalid);
-  if (!payload.ok) return answered(payload.reply);
-  const final = runCommand({ text: payload.value.command, mentions: [] }, turn).then((reply): ActionResult => ({ reply, delivery: RUN_COMMAND_ROUTE.delivery }));
+  if (!payload.ok) {
+    ended('invalid');
+    return answered(payload.reply);
+  }
+  const final = commandOutcome({ text: payload.value.command, mentions: [] }, turn).then(({ reply, outcome }): ActionResult => {
+    ended(outcome === 'unknown' ? 'invalid' : outcome);
+    return { reply, delivery: RUN_COMMAND_ROUTE.delivery };
+  });
   return { interim: RUN_COMMAND_ROUTE.interim(payload.value), final };
 }
 

@@ -1,5 +1,6 @@
 import { ACCESS } from '../roles/access.js';
 import { ALERT_ACTION_ROUTES } from './actions/alert-actions.js';
+import { INCIDENT_ACTION_ROUTES } from './actions/incident-actions.js';
 import { ONBOARDING_ACTION_ROUTES } from './actions/onboarding-actions.js';
 import { RULE_ACTION_ROUTES } from './actions/rule-save.js';
 import type { ActionVerb } from './action-verbs.js';
@@ -11,6 +12,8 @@ import { audit } from './handlers/audit.js';
 import { channels } from './handlers/channels.js';
 import { consent } from './handlers/consent.js';
 import { help } from './handlers/help.js';
+import { incident } from './handlers/incident.js';
+import { incidents } from './handlers/incidents.js';
 import { link } from './handlers/link.js';
 import { offboard } from './handlers/offboard.js';
 import { onboard } from './handlers/onboard.js';
@@ -40,6 +43,8 @@ export const COMMAND_ROUTES: { readonly [N in CommandName]: CommandRoute<Command
   alert: { access: ACCESS.viewer, handle: alert },
   stats: { access: ACCESS.viewerOrCustomerAdmin, handle: stats },
   summary: { access: ACCESS.admin, handle: summary },
+  incidents: { access: ACCESS.viewer, handle: incidents },
+  incident: { access: ACCESS.viewer, handle: incident },
   audit: { access: ACCESS.admin, handle: audit },
   roles: { access: ACCESS.admin, handle: roles },
   'role grant': { access: ACCESS.admin, handle: roleGrant },
@@ -68,6 +73,7 @@ export const COMMAND_ROUTES: { readonly [N in CommandName]: CommandRoute<Command
  */
 export const ACTION_ROUTES: { readonly [V in Exclude<ActionVerb, 'command.run'>]: ActionRoute<unknown> } = {
   ...ALERT_ACTION_ROUTES,
+  ...INCIDENT_ACTION_ROUTES,
   ...ONBOARDING_ACTION_ROUTES,
   ...RULE_ACTION_ROUTES,
 };

@@ -1,10 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod/v4';
-import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
-import type { Logger } from '../log.js';
-import { backoffDelayMs, parseRetryAfterMs } from '../rate-limit/backoff.js';
-import { InProcessRateBudgets } from '../store/in-process-rate-budgets.js';
 import {
   AlertCommentListResponseSchema,
   AlertListResponseSchema,
@@ -17,39 +12,22 @@ import {
   type Alert,
   type AlertComment,
 } from './alert.js';
-import { buildAlertQueryString, type AlertQuery } from './alert-query.js';
 import { AlertFactsListResponseSchema, type AlertFacts } from './alert-facts.js';
-import { GRAPH_TENANT_WINDOW, TenantRateGate } from './tenant-rate-gate.js';
-import { malformedResponseError, readGraphError, rejectionError, unreachableError, type GraphOperation } from './graph-errors.js';
+import { buildAlertQueryString, type AlertQuery } from './alert-query.js';
+import type { GraphOperation } from './graph-errors.js';
+import { GraphTransport, type GraphSecurityClientOptions } from './graph-transport.js';
+import {
+  INCIDENT_ID_PATTERN,
+  IncidentAlertsResponseSchema,
+  IncidentCommentListResponseSchema,
+  IncidentListResponseSchema,
+  IncidentSchema,
+  WRITABLE_INCIDENT_STATUSES,
+  type Incident,
+} from './incident.js';
+import { buildIncidentQueryString, type IncidentQuery } from './incident-query.js';
 
-/** Where the client gets an app-only Graph token for one customer tenant. */
-export interface GraphTokenSource {
-  getGraphToken(tenantId: string): Promise<{ token: string }>;
-  /** Graph refused the tenant's token: the next call must not be served from a cache. */
-  forgetGraphToken(tenantId: string): void;
-}
-
-/** Construction options; only baseUrl, tokens, clock and logger are required. */
-export interface GraphSecurityClientOptions {
-  /** e.g. https://graph.microsoft.com (no version segment). */
-  baseUrl: string;
-  tokens: GraphTokenSource;
-  clock: Clock;
-  logger: Logger;
-  random?: () => number;
-  /** Per attempt, headers and body included. */
-  requestTimeoutMs?: number;
-  /** Attempts allowed to fail with 5xx, a timeout or a network error before giving up. */
-  maxAttempts?: number;
-  /** 429 answers ridden out (each waits Retry-After) before giving up. */
-  maxThrottledRetries?: number;
-  /**
-   * Where each tenant's budget of 150 requests a minute is kept: the store's, shared by every
-   * instance. Without one, this process keeps its own.
-   */
-  rateGate?: TenantRateGate;
-  backoff?: { baseMs: number; capMs: number };
-}
+export type { GraphAttemptOutcome, GraphRequestObserver, GraphSecurityClientOptions, GraphTokenSource } from './graph-transport.js';
 
 /** One page of alerts; `nextLink` is present while more pages remain. */
 export interface AlertPage {
@@ -58,11 +36,14 @@ export interface AlertPage {
   count?: number;
 }
 
+/** Current determination names, and the old ones accepted from callers for convenience. */
+const determinationSchema = z.enum([...WRITABLE_DETERMINATIONS, ...(Object.keys(LEGACY_DETERMINATIONS) as (keyof typeof LEGACY_DETERMINATIONS)[])]);
+
 const AlertUpdateSchema = z
   .strictObject({
     status: z.enum(WRITABLE_STATUSES).optional(),
     classification: z.enum(WRITABLE_CLASSIFICATIONS).optional(),
-    determination: z.enum([...WRITABLE_DETERMINATIONS, ...(Object.keys(LEGACY_DETERMINATIONS) as (keyof typeof LEGACY_DETERMINATIONS)[])]).optional(),
+    determination: determinationSchema.optional(),
     assignedTo: z.string().min(1).max(320).nullable().optional(),
   })
   .refine((u) => Object.values(u).some((v) => v !== undefined), 'nothing to change');
@@ -70,32 +51,42 @@ const AlertUpdateSchema = z
 /** The four properties an alert update may change. */
 export type AlertUpdate = z.input<typeof AlertUpdateSchema>;
 
-type Attempt =
-  | { kind: 'ok'; status: number; text: string; requestId?: string }
-  | { kind: 'rejected'; status: number; body: unknown; requestId: string | null }
-  | { kind: 'throttled'; waitMs?: number; requestId?: string }
-  | { kind: 'transient'; problem: string; waitMs?: number; requestId?: string; cause?: unknown };
-
-interface GraphRequest {
-  method: 'GET' | 'PATCH' | 'POST';
-  url: string;
-  body?: unknown;
+/** One page of incidents; `nextLink` is present while more pages remain. */
+export interface IncidentPage {
+  incidents: Incident[];
+  nextLink?: string;
 }
+
+const IncidentUpdateSchema = z
+  .strictObject({
+    status: z.enum(WRITABLE_INCIDENT_STATUSES).optional(),
+    classification: z.enum(WRITABLE_CLASSIFICATIONS).optional(),
+    determination: determinationSchema.optional(),
+    assignedTo: z.string().min(1).max(320).nullable().optional(),
+    customTags: z.array(z.string().min(1).max(100)).max(50).optional(),
+  })
+  .refine((u) => Object.values(u).some((v) => v !== undefined), 'nothing to change');
+
+/** The five properties an incident update may change. */
+export type IncidentUpdate = z.input<typeof IncidentUpdateSchema>;
+
+const INCIDENTS_PATH = '/v1.0/security/incidents';
 
 const ALERTS_PATH = '/v1.0/security/alerts_v2';
 
 /**
- * Microsoft Graph security `alerts_v2` for many customer tenants. Each tenant has its own
- * 150/min budget that every attempt (retries too) passes through, so a throttled tenant waits
- * alone; 429s pause that tenant's budget for Retry-After, 5xx/timeouts back off and retry.
+ * Microsoft Graph security `alerts_v2` and `incidents` for many customer tenants, through one
+ * transport: both APIs share each tenant's 150/min budget, retries and typed errors.
  */
 export class GraphSecurityClient {
-  private readonly baseUrl: string;
-  private readonly rateGate: TenantRateGate;
+  private readonly transport: GraphTransport;
 
-  constructor(private readonly options: GraphSecurityClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.rateGate = options.rateGate ?? new TenantRateGate(new InProcessRateBudgets(options.clock), GRAPH_TENANT_WINDOW, options.clock);
+  constructor(options: GraphSecurityClientOptions) {
+    this.transport = new GraphTransport(options);
+  }
+
+  private get baseUrl(): string {
+    return this.transport.baseUrl;
   }
 
   /** The first page of alerts matching `query`, newest first. */
@@ -128,10 +119,11 @@ export class GraphSecurityClient {
    * costs a fraction of checking whole alerts.
    */
   async *iterateAlertFactPages(tenantId: string, query: AlertQuery, { pageSize, maxPages = Infinity }: { pageSize?: number; maxPages?: number } = {}): AsyncGenerator<{ alerts: AlertFacts[]; nextLink?: string }> {
+    const op: GraphOperation = { access: 'read', name: 'list alerts' };
     const qs = buildAlertQueryString(query, pageSize);
     let url: string | undefined = `${this.baseUrl}${ALERTS_PATH}${qs ? `?${qs}` : ''}`;
     for (let read = 0; url !== undefined && read < maxPages; read++) {
-      const body: z.output<typeof AlertFactsListResponseSchema> = await this.fetchBody(tenantId, url, AlertFactsListResponseSchema);
+      const body: z.output<typeof AlertFactsListResponseSchema> = await this.transport.listPage(tenantId, op, url, ALERTS_PATH, AlertFactsListResponseSchema);
       url = body['@odata.nextLink'] ?? undefined;
       yield { alerts: body.value, ...(url === undefined ? {} : { nextLink: url }) };
     }
@@ -140,7 +132,7 @@ export class GraphSecurityClient {
   /** One alert; NotFoundError when the tenant has no alert with that id. */
   async getAlert(tenantId: string, alertId: string): Promise<Alert> {
     const op: GraphOperation = { access: 'read', name: 'read the alert', alertId };
-    return this.send(tenantId, op, { method: 'GET', url: this.alertUrl(alertId) }, AlertSchema);
+    return this.transport.send(tenantId, op, { method: 'GET', url: this.alertUrl(alertId) }, AlertSchema);
   }
 
   /** Changes status, classification, determination and/or owner; returns the updated alert. */
@@ -154,7 +146,7 @@ export class GraphSecurityClient {
     // Send only the current determination names; the old ones are accepted from callers for convenience.
     const body = determination === undefined ? rest : { ...rest, determination: currentDeterminationName(determination) };
     const op: GraphOperation = { access: 'write', name: 'update the alert', alertId };
-    return this.send(tenantId, op, { method: 'PATCH', url: this.alertUrl(alertId), body }, AlertSchema);
+    return this.transport.send(tenantId, op, { method: 'PATCH', url: this.alertUrl(alertId), body }, AlertSchema);
   }
 
   /** Adds a comment; returns every comment on the alert, oldest first. */
@@ -163,13 +155,85 @@ export class GraphSecurityClient {
     const op: GraphOperation = { access: 'write', name: 'comment on the alert', alertId };
     const body = { '@odata.type': 'microsoft.graph.security.alertComment', comment: text };
     const url = `${this.alertUrl(alertId)}/comments`;
-    const result = await this.send(tenantId, op, { method: 'POST', url, body }, AlertCommentListResponseSchema);
+    const result = await this.transport.send(tenantId, op, { method: 'POST', url, body }, AlertCommentListResponseSchema);
     return result.value;
+  }
+
+  /** The first page of incidents matching `query` (Graph serves the most recently created first). */
+  async listIncidents(tenantId: string, query: IncidentQuery = {}, { pageSize }: { pageSize?: number } = {}): Promise<IncidentPage> {
+    const qs = buildIncidentQueryString(query, pageSize);
+    return this.incidentPage(tenantId, `${this.baseUrl}${INCIDENTS_PATH}${qs ? `?${qs}` : ''}`);
+  }
+
+  /** The page an earlier incident page's `nextLink` points to (followed verbatim). */
+  async nextIncidentPage(tenantId: string, nextLink: string): Promise<IncidentPage> {
+    return this.incidentPage(tenantId, nextLink);
+  }
+
+  /** One incident with its alerts (`$expand=alerts`); NotFoundError when the tenant has no incident with that id. */
+  async getIncident(tenantId: string, incidentId: string): Promise<Incident> {
+    const op: GraphOperation = { access: 'read', resource: 'incidents', name: 'read the incident', incidentId };
+    return this.transport.send(tenantId, op, { method: 'GET', url: `${this.incidentUrl(incidentId)}?$expand=alerts` }, IncidentSchema);
+  }
+
+  /** Every alert of an incident, following `@odata.nextLink` (for incidents too large to expand in one answer). */
+  async listIncidentAlerts(tenantId: string, incidentId: string): Promise<Alert[]> {
+    const op: GraphOperation = { access: 'read', resource: 'incidents', name: "list the incident's alerts", incidentId };
+    const path = `${INCIDENTS_PATH}/${encodeURIComponent(incidentId)}/alerts`;
+    const alerts: Alert[] = [];
+    for (let url: string | null | undefined = `${this.incidentUrl(incidentId)}/alerts`; url; ) {
+      const page: z.infer<typeof IncidentAlertsResponseSchema> = await this.transport.listPage(tenantId, op, url, path, IncidentAlertsResponseSchema);
+      alerts.push(...page.value);
+      url = page['@odata.nextLink'];
+    }
+    return alerts;
+  }
+
+  /** Changes owner, status, classification, determination and/or custom tags; returns the updated incident (without alerts). */
+  async updateIncident(tenantId: string, incidentId: string, patch: IncidentUpdate): Promise<Incident> {
+    const parsed = IncidentUpdateSchema.safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UsageError(`Invalid incident update (${issue?.path.join('.') || 'update'}): ${issue?.message ?? 'not allowed'}.`);
+    }
+    const { determination, ...rest } = parsed.data;
+    const body = determination === undefined ? rest : { ...rest, determination: currentDeterminationName(determination) };
+    const op: GraphOperation = { access: 'write', resource: 'incidents', name: 'update the incident', incidentId };
+    return this.transport.send(tenantId, op, { method: 'PATCH', url: this.incidentUrl(incidentId), body }, IncidentSchema);
+  }
+
+  /** Adds a comment to an incident; returns every comment on it, oldest first. */
+  async addIncidentComment(tenantId: string, incidentId: string, text: string): Promise<AlertComment[]> {
+    if (text.trim() === '') throw new UsageError('A comment needs some text.');
+    const op: GraphOperation = { access: 'write', resource: 'incidents', name: 'comment on the incident', incidentId };
+    const body = { '@odata.type': 'microsoft.graph.security.alertComment', comment: text };
+    const result = await this.transport.send(tenantId, op, { method: 'POST', url: `${this.incidentUrl(incidentId)}/comments`, body }, IncidentCommentListResponseSchema);
+    return result.value;
+  }
+
+  /**
+   * The application permissions the tenant's current token carries (undefined when the token
+   * source cannot tell): incidents need permissions that customers consented before them lack.
+   */
+  async grantedRoles(tenantId: string): Promise<readonly string[] | undefined> {
+    return this.transport.grantedRoles(tenantId);
   }
 
   /** How many more requests the tenant's budget would admit right now. */
   rateHeadroom(tenantId: string): Promise<number> {
-    return this.rateGate.headroom(tenantId);
+    return this.transport.rateHeadroom(tenantId);
+  }
+
+  private incidentUrl(incidentId: string): string {
+    if (!INCIDENT_ID_PATTERN.test(incidentId)) throw new UsageError('An incident id is a number such as 2972395 (letters, digits and . _ : - in ids of other sources), at most 128 characters.');
+    return `${this.baseUrl}${INCIDENTS_PATH}/${encodeURIComponent(incidentId)}`;
+  }
+
+  private async incidentPage(tenantId: string, url: string): Promise<IncidentPage> {
+    const op: GraphOperation = { access: 'read', resource: 'incidents', name: 'list incidents' };
+    const body = await this.transport.listPage(tenantId, op, url, INCIDENTS_PATH, IncidentListResponseSchema);
+    const nextLink = body['@odata.nextLink'] ?? undefined;
+    return nextLink === undefined ? { incidents: body.value } : { incidents: body.value, nextLink };
   }
 
   private alertUrl(alertId: string): string {
@@ -178,124 +242,12 @@ export class GraphSecurityClient {
   }
 
   private async fetchPage(tenantId: string, url: string): Promise<AlertPage> {
-    const body = await this.fetchBody(tenantId, url, AlertListResponseSchema);
+    const op: GraphOperation = { access: 'read', name: 'list alerts' };
+    const body = await this.transport.listPage(tenantId, op, url, ALERTS_PATH, AlertListResponseSchema);
     const nextLink = body['@odata.nextLink'] ?? undefined;
     const page: AlertPage = { alerts: body.value };
     if (nextLink !== undefined) page.nextLink = nextLink;
     if (body['@odata.count'] !== undefined) page.count = body['@odata.count'];
     return page;
-  }
-
-  /** One page of the alerts list, read with `schema`; a nextLink outside the alerts API is refused. */
-  private async fetchBody<T extends { '@odata.nextLink'?: string | null }>(tenantId: string, url: string, schema: z.ZodType<T>): Promise<T> {
-    const op: GraphOperation = { access: 'read', name: 'list alerts' };
-    // The token goes wherever the link points, so only links back to the same API are followed.
-    if (!this.isAlertsUrl(url)) throw malformedResponseError(op, tenantId, 200, 'nextLink points outside the alerts API');
-    const body = await this.send(tenantId, op, { method: 'GET', url }, schema);
-    const nextLink = body['@odata.nextLink'] ?? undefined;
-    if (nextLink !== undefined && !this.isAlertsUrl(nextLink)) throw malformedResponseError(op, tenantId, 200, 'nextLink points outside the alerts API');
-    return body;
-  }
-
-  private isAlertsUrl(link: string): boolean {
-    try {
-      const url = new URL(link);
-      return url.origin === new URL(this.baseUrl).origin && url.pathname === `${new URL(this.baseUrl).pathname.replace(/\/$/, '')}${ALERTS_PATH}`;
-    } catch {
-      return false;
-    }
-  }
-
-  private async send<T>(tenantId: string, op: GraphOperation, request: GraphRequest, schema: z.ZodType<T>): Promise<T> {
-    const { clock, logger } = this.options;
-    const maxAttempts = this.options.maxAttempts ?? 4;
-    const maxThrottled = this.options.maxThrottledRetries ?? 8;
-    const backoff = this.options.backoff ?? { baseMs: 500, capMs: 8_000 };
-    let failures = 0;
-    let throttles = 0;
-    for (let attempt = 1; ; attempt++) {
-      await this.rateGate.acquire(tenantId);
-      const outcome = await this.attempt(tenantId, request);
-      const log = { tenantId, operation: op.name, alertId: op.alertId, attempt, requestId: outcome.requestId ?? undefined };
-      if (outcome.kind === 'ok') {
-        logger.debug({ ...log, status: outcome.status }, 'graph request succeeded');
-        return this.parse(outcome, schema, op, tenantId);
-      }
-      if (outcome.kind === 'rejected') {
-        const error = rejectionError(outcome.status, op, tenantId, readGraphError(outcome.body, outcome.requestId));
-        logger.warn({ ...log, status: outcome.status, code: error.code }, 'graph request rejected');
-        // A revoked consent or a removed permission shows here first; a cached token would keep
-        // failing until it expires (up to an hour), even after the customer consents again.
-        if (outcome.status === 401 || outcome.status === 403) this.options.tokens.forgetGraphToken(tenantId);
-        throw error;
-      }
-      if (outcome.kind === 'throttled') {
-        throttles++;
-        if (throttles > maxThrottled) throw unreachableError(op, tenantId, attempt, 'throttled');
-        const waitMs = outcome.waitMs ?? backoffDelayMs(throttles - 1, backoff, this.options.random);
-        // The whole tenant is throttled, not just this request: hold every call for it.
-        await this.rateGate.pause(tenantId, waitMs);
-        logger.warn({ ...log, status: 429, delayMs: waitMs }, 'graph throttled the tenant; pausing it');
-        continue;
-      }
-      failures++;
-      if (failures >= maxAttempts) throw unreachableError(op, tenantId, attempt, outcome.problem, outcome.cause);
-      const waitMs = outcome.waitMs ?? backoffDelayMs(failures - 1, backoff, this.options.random);
-      logger.warn({ ...log, problem: outcome.problem, delayMs: waitMs }, 'graph request failed; retrying');
-      await clock.sleep(waitMs);
-    }
-  }
-
-  private async attempt(tenantId: string, request: GraphRequest): Promise<Attempt> {
-    const { token } = await this.options.tokens.getGraphToken(tenantId);
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      accept: 'application/json',
-      prefer: 'include-unknown-enum-members',
-      'client-request-id': randomUUID(),
-    };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
-    const timeoutMs = this.options.requestTimeoutMs ?? 15_000;
-    try {
-      const response = await fetch(request.url, {
-        method: request.method,
-        headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      return await this.classify(response);
-    } catch (error) {
-      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      return { kind: 'transient', problem: timedOut ? `no answer within ${timeoutMs} ms` : 'network error', cause: error };
-    }
-  }
-
-  private async classify(response: Response): Promise<Attempt> {
-    const requestId = response.headers.get('request-id');
-    const text = await response.text();
-    if (response.ok) return { kind: 'ok', status: response.status, text, requestId: requestId ?? undefined };
-    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), this.options.clock.nowMs());
-    if (response.status === 429) return { kind: 'throttled', waitMs: retryAfterMs, requestId: requestId ?? undefined };
-    if (response.status >= 500 || response.status === 408) {
-      return { kind: 'transient', problem: `HTTP ${response.status}`, waitMs: retryAfterMs, requestId: requestId ?? undefined };
-    }
-    return { kind: 'rejected', status: response.status, body: parseJsonOrUndefined(text), requestId };
-  }
-
-  private parse<T>(outcome: { status: number; text: string; requestId?: string }, schema: z.ZodType<T>, op: GraphOperation, tenantId: string): T {
-    const json = parseJsonOrUndefined(outcome.text);
-    if (json === undefined) throw malformedResponseError(op, tenantId, outcome.status, 'body is not JSON', outcome.requestId);
-    const result = schema.safeParse(json);
-    if (result.success) return result.data;
-    const problem = z.prettifyError(result.error).slice(0, 2000);
-    throw malformedResponseError(op, tenantId, outcome.status, problem, outcome.requestId);
-  }
-}
-
-function parseJsonOrUndefined(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

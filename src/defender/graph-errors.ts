@@ -8,11 +8,14 @@ import { ExternalRejectedError, ExternalUnreachableError, NotFoundError, type So
 
 /** What the client was doing, for messages and logs. */
 export interface GraphOperation {
-  /** Reads need SecurityAlert.Read.All; writes need SecurityAlert.ReadWrite.All. */
+  /** Reads need SecurityAlert.Read.All (or SecurityIncident.Read.All); writes need the ReadWrite permission. */
   access: 'read' | 'write';
+  /** Which API: alerts (the default) or incidents, whose permissions differ. */
+  resource?: 'alerts' | 'incidents';
   /** A short phrase, e.g. "list alerts". */
   name: string;
   alertId?: string;
+  incidentId?: string;
 }
 
 const GraphErrorBodySchema = z.looseObject({
@@ -48,9 +51,10 @@ function userMessageFor(status: number, op: GraphOperation, tenantId: string, re
     return `Microsoft Graph refused SOC Bridge's credentials for tenant ${tenantId}${reference}. The app's secret or certificate may have expired, or the tenant removed the app; an admin should check the tenant's connection.`;
   }
   if (status === 403) {
+    const family = op.resource === 'incidents' ? 'SecurityIncident' : 'SecurityAlert';
     return op.access === 'write'
-      ? `The customer has not granted SecurityAlert.ReadWrite.All in tenant ${tenantId}, so SOC Bridge cannot ${op.name}${reference}. Ask the customer's admin to grant admin consent again with that permission.`
-      : `The customer has not granted SecurityAlert.Read.All (or SecurityAlert.ReadWrite.All) in tenant ${tenantId}, so SOC Bridge cannot ${op.name}${reference}. Ask the customer's admin to grant admin consent again.`;
+      ? `The customer has not granted ${family}.ReadWrite.All in tenant ${tenantId}, so SOC Bridge cannot ${op.name}${reference}. Ask the customer's admin to grant admin consent again with that permission.`
+      : `The customer has not granted ${family}.Read.All (or ${family}.ReadWrite.All) in tenant ${tenantId}, so SOC Bridge cannot ${op.name}${reference}. Ask the customer's admin to grant admin consent again.`;
   }
   if (status === 400) {
     return `Microsoft Graph rejected the request to ${op.name} in tenant ${tenantId} as invalid${reference}. The values used may not be supported; the operators can find Graph's explanation in the log.`;
@@ -62,6 +66,9 @@ function userMessageFor(status: number, op: GraphOperation, tenantId: string, re
 export function rejectionError(status: number, op: GraphOperation, tenantId: string, info: GraphErrorInfo): SocBridgeError {
   if (status === 404 && op.alertId !== undefined) {
     return new NotFoundError(`No alert ${op.alertId} in tenant ${tenantId}: it may have been removed, or it belongs to another tenant.`);
+  }
+  if (status === 404 && op.incidentId !== undefined) {
+    return new NotFoundError(`No incident ${op.incidentId} in tenant ${tenantId}: it may have been removed, or it belongs to another tenant.`);
   }
   const reference = info.requestId ? ` (Graph request id ${info.requestId})` : '';
   return new ExternalRejectedError({

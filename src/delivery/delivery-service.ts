@@ -9,7 +9,7 @@ import type { PollNotes } from './journal.js';
 import { AlertIntake, emptyIntake, type IntakeResult } from './intake.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
 import { OutcomeBoard, type DeliveryOutcome } from './outcomes.js';
-import { AlertPoller, type PollerCounters, type PollingGraph, type PollReport } from './poller.js';
+import { AlertPoller, type PollerCounters, type PollingGraph, type PollObserver, type PollReport } from './poller.js';
 import type { AlertRouter, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
 import { SAMPLE_TENANT } from './samples.js';
@@ -43,6 +43,8 @@ export interface DeliveryServiceDeps {
   readonly tuning?: DeliveryTuning;
   /** Brings shared state up to date with other instances' changes (before each round of polls). */
   readonly refreshState?: () => Promise<void>;
+  /** Told of every poll's outcome and duration (metrics). */
+  readonly pollObserver?: PollObserver;
   /**
    * Whether this instance may still deliver: false from the moment it can no longer be sure it
    * holds the delivery lease, so nothing is sent while another instance may already run delivery.
@@ -98,7 +100,7 @@ export class DeliveryService implements SampleDelivery {
       { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs },
     );
     this.poller = new AlertPoller(
-      { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), clock, logger },
+      { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), ...(deps.pollObserver ? { observer: deps.pollObserver } : {}), clock, logger },
       {
         intervalMs: settings.pollIntervalMs,
         overlapMs: settings.pollOverlapMs,

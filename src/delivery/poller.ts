@@ -39,6 +39,11 @@ export interface PollerOptions {
 
 export type PollOutcome = 'ok' | 'deferred' | 'failed' | 'stopped';
 
+/** Told of every poll when it ends, with how long it took (metrics). */
+export interface PollObserver {
+  pollDone(outcome: PollOutcome, seconds: number): void;
+}
+
 export interface PollReport {
   readonly tenantId: string;
   readonly outcome: PollOutcome;
@@ -90,6 +95,7 @@ export class AlertPoller {
       dispatch(result: IntakeResult): void;
       /** Brings shared state (tenants, links, rules) up to date with other instances' changes. */
       refreshState?: () => Promise<void>;
+      observer?: PollObserver;
       clock: Clock;
       logger: Logger;
     },
@@ -160,7 +166,13 @@ export class AlertPoller {
   pollTenant(tenant: TenantRecord): Promise<PollReport> {
     const running = this.inFlight.get(tenant.tenantId);
     if (running) return running;
-    const poll = this.pollOnce(tenant).finally(() => this.inFlight.delete(tenant.tenantId));
+    const started = performance.now();
+    const poll = this.pollOnce(tenant)
+      .then((report) => {
+        this.deps.observer?.pollDone(report.outcome, (performance.now() - started) / 1000);
+        return report;
+      })
+      .finally(() => this.inFlight.delete(tenant.tenantId));
     this.inFlight.set(tenant.tenantId, poll);
     return poll;
   }

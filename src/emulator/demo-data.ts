@@ -150,7 +150,48 @@ function lifecycleFor(rnd: DemoRandom, ageShare: number): Lifecycle {
   return rnd.weighted<Lifecycle>([['resolved', resolved], ['inProgress', 0.2], ['new', Math.max(0.05, 0.7 - resolved)]]);
 }
 
-/** `count` alerts created over the past `days` before `now`, newest first. */
+/** How long after its first alert an incident still gathers related ones. */
+const CORRELATION_WINDOW_MS = 12 * 3_600_000;
+/** The share of alerts Defender correlates into an incident that already has one. */
+const CORRELATED_SHARE = 0.35;
+
+/** The alert as part of incident `incidentId`, with Graph's portal link to it. */
+export function inIncident(alert: Alert, incidentId: string): Alert {
+  const tenantId = alert.tenantId ?? '';
+  return { ...alert, incidentId, incidentWebUrl: `https://security.microsoft.com/incidents/${incidentId}?tid=${tenantId}` };
+}
+
+/** The id Defender would give the tenant's next incident: its ids are increasing numbers. */
+export function nextIncidentId(existingIds: readonly string[], seed: number | string): string {
+  const numbers = existingIds.map(Number).filter(Number.isInteger);
+  return String(numbers.length > 0 ? Math.max(...numbers) + 1 : new DemoRandom(`incidents:${seed}`).int(2_000, 60_000));
+}
+
+/**
+ * Groups a backlog into incidents as Defender's correlation would: oldest first, about a third of
+ * the alerts join an incident started within the previous twelve hours (the one whose latest alert
+ * is nearest), the rest open incidents of their own, numbered in order of creation. A separate
+ * random stream decides, so the alerts themselves stay what the seed made them.
+ */
+function correlate(alerts: Alert[], tenantId: string, seed: number | string): Alert[] {
+  const rnd = new DemoRandom(`incidents:${tenantId}:${seed}`);
+  const oldestFirst = [...alerts].sort((a, b) => Date.parse(a.createdDateTime) - Date.parse(b.createdDateTime) || a.id.localeCompare(b.id));
+  const started: { id: string; firstMs: number; lastMs: number }[] = [];
+  let next = Number(nextIncidentId([], `${tenantId}:${seed}`));
+  const grouped = new Map<string, string>();
+  for (const alert of oldestFirst) {
+    const at = Date.parse(alert.createdDateTime);
+    const open = started.filter((i) => at - i.firstMs <= CORRELATION_WINDOW_MS);
+    const joined = open.length > 0 && rnd.chance(CORRELATED_SHARE) ? open.reduce((a, b) => (b.lastMs > a.lastMs ? b : a)) : undefined;
+    const incident = joined ?? { id: String(next++), firstMs: at, lastMs: at };
+    if (!joined) started.push(incident);
+    incident.lastMs = at;
+    grouped.set(alert.id, incident.id);
+  }
+  return alerts.map((alert) => inIncident(alert, grouped.get(alert.id) ?? alert.incidentId ?? ''));
+}
+
+/** `count` alerts created over the past `days` before `now`, newest first, grouped into incidents. */
 export function generateBacklog(tenant: DemoTenant, count: number, now: Date, seed: number | string, options: DemoOptions = {}): Alert[] {
   const rnd = new DemoRandom(`backlog:${tenant.tenantId}:${seed}`);
   const fleet = tenantFleet(tenant);
@@ -162,7 +203,7 @@ export function generateBacklog(tenant: DemoTenant, count: number, now: Date, se
     const lifecycle = lifecycleFor(rnd, ageMs / spanMs);
     alerts.push(buildAlert({ rnd, tenant, fleet, template, createdMs: now.getTime() - ageMs, nowMs: now.getTime(), lifecycle, hostile: options.hostile ?? false, urgent: false }));
   }
-  return alerts.sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || a.id.localeCompare(b.id));
+  return correlate(alerts, tenant.tenantId, seed).sort((a, b) => Date.parse(b.createdDateTime) - Date.parse(a.createdDateTime) || a.id.localeCompare(b.id));
 }
 
 /** One alert raised just now: status new, unassigned. */

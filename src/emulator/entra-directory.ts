@@ -4,7 +4,7 @@
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 
 /** Roles an admin grants on the consent page when the app does not configure its own. */
-export const DEFAULT_CONSENT_ROLES: readonly string[] = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
+export const DEFAULT_CONSENT_ROLES: readonly string[] = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
 
 /** An app registration in the (emulated) MSSP tenant. */
 export interface EmulatedApp {

@@ -4,6 +4,8 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
 import { startLoopbackServer, sendJson, type RunningServer, type TlsMaterial } from './http-kit.js';
 import { handleAlertRoute, type RouteContext } from './graph-security-routes.js';
+import { handleIncidentRoute, incidentWebUrl } from './graph-incident-routes.js';
+import { presentIncident, sortedAlerts, type IncidentPatch, type IncidentRecord } from './incident-book.js';
 import { TenantState, TokenBucket, type GraphFault, type RecordedRequest, type TenantCounters } from './graph-tenant-state.js';
 import { readEmulatorAccessToken, type EmulatorTokenClaims } from './tokens.js';
 
@@ -20,17 +22,21 @@ export interface GraphSecurityEmulatorOptions {
   maxPageSize?: number;
   /** Graph's per-app-per-tenant throttle (default 150 per minute); false switches it off. */
   throttle?: { limit: number; periodMs: number } | false;
-  /** Called after any change to a tenant's alerts: seeded, raised, changed by PATCH or a comment, removed. */
+  /** Called after any change to a tenant's alerts or incidents: seeded, raised, changed by PATCH or a comment, merged, removed. */
   onAlertsChanged?: (tenantId: string) => void;
 }
 
 const GRAPH_AUDIENCES = new Set(['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000']);
 
 /**
- * Microsoft Graph security `alerts_v2` on loopback HTTPS (reference §3.10): per-tenant alert
- * stores chosen by the token's `tid`, OData list semantics, role checks, evolvable enums, PATCH and
- * comments, a per-tenant throttle, scripted faults, and request counters for tests and benchmarks.
+ * Microsoft Graph security `alerts_v2` and `incidents` on loopback HTTPS (reference §3.10, §6):
+ * per-tenant stores chosen by the token's `tid`, every alert in one incident, OData list semantics,
+ * role checks, evolvable enums, PATCH and comments, a per-tenant throttle shared by both APIs,
+ * scripted faults, and request counters for tests and benchmarks.
  */
+/** A served incident as tests read it: Graph's fields, and the ids of its alerts newest first. */
+export type EmulatedIncident = Record<string, unknown> & { id: string; status: string; severity: string; lastUpdateDateTime: string; alertIds: string[] };
+
 export class GraphSecurityEmulator {
   private readonly tenants = new Map<string, TenantState>();
   private readonly pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -77,10 +83,42 @@ export class GraphSecurityEmulator {
     this.tenant(tenantId);
   }
 
-  /** Adds alerts to a tenant's store (replacing any with the same id). */
+  /** Adds alerts to a tenant's store (replacing any with the same id); an incident met for the first time is made from all its alerts. */
   seedAlerts(tenantId: string, alerts: readonly Alert[]): void {
+    this.tenant(tenantId).putAll(structuredClone(alerts) as Alert[]);
+  }
+
+  /** Restores incident records kept from an earlier run (before their alerts are seeded). */
+  restoreIncidents(tenantId: string, records: readonly IncidentRecord[]): void {
+    this.tenant(tenantId).incidents.restore(records);
+  }
+
+  /** The tenant's incident records as kept (the sandbox saves them). */
+  incidentRecords(tenantId: string): IncidentRecord[] {
+    return structuredClone([...this.tenant(tenantId).incidents.records.values()]);
+  }
+
+  /** The tenant's incidents as Graph serves them (every member, as with the Prefer header), newest first by creation. */
+  incidents(tenantId: string): EmulatedIncident[] {
+    return this.tenant(tenantId).incidents.views().map((view) => ({
+      ...(presentIncident(view, tenantId, incidentWebUrl(view.record.id, tenantId)) as EmulatedIncident),
+      alertIds: sortedAlerts(view.alerts).map((a) => a.id),
+    }));
+  }
+
+  /** Changes an incident as an analyst in the Defender portal would (owner and resolution reach its alerts). */
+  mutateIncident(tenantId: string, incidentId: string, patch: IncidentPatch): void {
     const state = this.tenant(tenantId);
-    for (const alert of alerts) state.put(structuredClone(alert));
+    if (!state.incidents.records.has(incidentId)) throw new Error(`no incident ${incidentId} in emulated tenant ${tenantId}`);
+    state.incidents.update(incidentId, patch, this.options.clock.now().toISOString());
+    state.changed();
+  }
+
+  /** Defender's correlation merges one incident into another: `from` becomes `redirected` to `into`, which takes its alerts. */
+  mergeIncidents(tenantId: string, fromId: string, intoId: string): void {
+    const state = this.tenant(tenantId);
+    state.incidents.merge(fromId, intoId, this.options.clock.now().toISOString(), (id) => incidentWebUrl(id, tenantId));
+    state.changed();
   }
 
   /** Removes alerts from a tenant's store, as if Defender no longer had them; returns how many went. */
@@ -196,7 +234,8 @@ export class GraphSecurityEmulator {
       ctx.fail(429, 'TooManyRequests', 'Please retry again later.', { 'retry-after': (admitted.retryAfterMs / 1000).toFixed(3) });
       return;
     }
-    await handleAlertRoute(ctx);
+    const path = new URL(ctx.req.url ?? '/', this.baseUrl).pathname;
+    await (/^\/v1\.0\/security\/incidents(\/|$)/.test(path) ? handleIncidentRoute(ctx) : handleAlertRoute(ctx));
   }
 
   /** Applies a scripted fault; returns whether it answered the request. */

@@ -1,8 +1,9 @@
 import type { Alert } from '../defender/alert.js';
+import { IncidentBook } from './incident-book.js';
 
 /**
- * What the Graph emulator keeps per customer tenant: its alerts, its throttle, the faults a test
- * queued for it, and counters that tests and benchmarks read.
+ * What the Graph emulator keeps per customer tenant: its alerts and the incidents they belong to,
+ * its throttle, the faults a test queued for it, and counters that tests and benchmarks read.
  */
 
 /** One scripted misbehaviour for the tenant's next request; fields combine (delay, then the rest). */
@@ -70,19 +71,31 @@ export class TokenBucket {
 /** One tenant's data and instrumentation. */
 export class TenantState {
   readonly alerts = new Map<string, Alert>();
+  /** Kept consistent with `alerts`: every change goes through `put` and `remove`. */
+  readonly incidents = new IncidentBook(this.alerts, (alert) => this.put(alert));
   readonly faults: GraphFault[] = [];
   readonly log: RecordedRequest[] = [];
   counters: TenantCounters = { requests: 0, byStatus: {}, throttled: 0 };
 
   constructor(
     readonly bucket: TokenBucket | undefined,
-    /** Called after every change to the tenant's alerts (the sandbox keeps its world on disk). */
-    private readonly changed: () => void = () => {},
+    /** Called after every change to the tenant's alerts or incidents (the sandbox keeps its world on disk). */
+    readonly changed: () => void = () => {},
   ) {}
 
-  /** Stores an alert (new or changed). */
+  /** Stores an alert (new or changed), and keeps its incident in step. */
   put(alert: Alert): void {
+    const previous = this.alerts.get(alert.id);
     this.alerts.set(alert.id, alert);
+    this.incidents.alertStored(alert, previous);
+    this.changed();
+  }
+
+  /** Stores many alerts at once: incidents first met here are made from all their alerts, not the first one stored. */
+  putAll(alerts: readonly Alert[]): void {
+    const stored = alerts.map((alert) => ({ alert, previous: this.alerts.get(alert.id) }));
+    for (const alert of alerts) this.alerts.set(alert.id, alert);
+    this.incidents.alertsStored(stored);
     this.changed();
   }
 
@@ -90,7 +103,10 @@ export class TenantState {
   remove(alertIds: readonly string[]): number {
     let removed = 0;
     for (const id of alertIds) if (this.alerts.delete(id)) removed++;
-    if (removed > 0) this.changed();
+    if (removed > 0) {
+      this.incidents.alertsRemoved();
+      this.changed();
+    }
     return removed;
   }
 

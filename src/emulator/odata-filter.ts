@@ -7,16 +7,46 @@ import {
   currentDeterminationName,
   type Alert,
 } from '../defender/alert.js';
+import { INCIDENT_STATUSES } from '../defender/incident.js';
 
 /**
- * The `$filter` subset the Graph emulator understands (reference §3.5, §3.10): the eight
- * documented alert properties, eq/ne on strings and enums, eq/ne/gt/ge/lt/le on date-times,
+ * The `$filter` subset the Graph emulator understands (reference §3.5, §3.10, §6): the documented
+ * properties of alerts or incidents, eq/ne on strings and enums, eq/ne/gt/ge/lt/le on date-times,
  * and/or, parentheses and quoted literals. Anything else is a FilterError, which becomes a 400.
  */
 export class FilterError extends Error {}
 
-/** A compiled filter. */
-export type AlertPredicate = (alert: Alert) => boolean;
+/** The properties one collection lets `$filter` use. */
+export interface FilterVocabulary {
+  /** Enum properties and their members (any spelling Graph accepts on read). */
+  readonly enums: Readonly<Record<string, readonly string[]>>;
+  readonly dates: ReadonlySet<string>;
+  readonly strings: ReadonlySet<string>;
+  /** Properties that always hold a value, so comparing them with null is an error. */
+  readonly neverNull: ReadonlySet<string>;
+}
+
+/** What `/security/alerts_v2` filters on: the eight documented alert properties. */
+export const ALERT_FILTER: FilterVocabulary = {
+  enums: { severity: SEVERITIES, status: STATUSES, classification: CLASSIFICATIONS, determination: DETERMINATIONS_ACCEPTED_ON_READ, serviceSource: SERVICE_SOURCES },
+  dates: new Set(['createdDateTime', 'lastUpdateDateTime']),
+  strings: new Set(['assignedTo']),
+  neverNull: new Set(['severity', 'status']),
+};
+
+/** What `/security/incidents` filters on: the seven documented incident properties. */
+export const INCIDENT_FILTER: FilterVocabulary = {
+  enums: { severity: SEVERITIES, status: INCIDENT_STATUSES, classification: CLASSIFICATIONS, determination: DETERMINATIONS_ACCEPTED_ON_READ },
+  dates: new Set(['createdDateTime', 'lastUpdateDateTime']),
+  strings: new Set(['assignedTo']),
+  neverNull: new Set(['severity', 'status']),
+};
+
+/** A compiled filter over one collection's items. */
+export type Predicate<T> = (item: T) => boolean;
+/** A compiled alert filter. */
+export type AlertPredicate = Predicate<Alert>;
+type Item = Readonly<Record<string, unknown>>;
 
 type Token =
   | { kind: 'open' | 'close' }
@@ -24,15 +54,6 @@ type Token =
   | { kind: 'string'; value: string }
   | { kind: 'datetime'; ms: number; text: string };
 
-const ENUM_PROPERTIES: Record<string, readonly string[]> = {
-  severity: SEVERITIES,
-  status: STATUSES,
-  classification: CLASSIFICATIONS,
-  determination: DETERMINATIONS_ACCEPTED_ON_READ,
-  serviceSource: SERVICE_SOURCES,
-};
-const DATE_PROPERTIES = new Set(['createdDateTime', 'lastUpdateDateTime']);
-const STRING_PROPERTIES = new Set(['assignedTo']);
 const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -74,9 +95,12 @@ function tokenize(text: string): Token[] {
 class Parser {
   private position = 0;
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly vocabulary: FilterVocabulary,
+  ) {}
 
-  parse(): AlertPredicate {
+  parse(): Predicate<Item> {
     const predicate = this.orExpression();
     if (this.position < this.tokens.length) throw new FilterError('unexpected text after the end of the expression');
     return predicate;
@@ -87,25 +111,25 @@ class Parser {
     return token?.kind === 'word' ? token.text : undefined;
   }
 
-  private orExpression(): AlertPredicate {
+  private orExpression(): Predicate<Item> {
     const parts = [this.andExpression()];
     while (this.peekWord() === 'or') {
       this.position++;
       parts.push(this.andExpression());
     }
-    return parts.length === 1 ? (parts[0] as AlertPredicate) : (alert) => parts.some((p) => p(alert));
+    return parts.length === 1 ? (parts[0] as Predicate<Item>) : (item) => parts.some((p) => p(item));
   }
 
-  private andExpression(): AlertPredicate {
+  private andExpression(): Predicate<Item> {
     const parts = [this.primary()];
     while (this.peekWord() === 'and') {
       this.position++;
       parts.push(this.primary());
     }
-    return parts.length === 1 ? (parts[0] as AlertPredicate) : (alert) => parts.every((p) => p(alert));
+    return parts.length === 1 ? (parts[0] as Predicate<Item>) : (item) => parts.every((p) => p(item));
   }
 
-  private primary(): AlertPredicate {
+  private primary(): Predicate<Item> {
     const token = this.tokens[this.position++];
     if (token?.kind === 'open') {
       const inner = this.orExpression();
@@ -117,32 +141,31 @@ class Parser {
     if (op?.kind !== 'word' || !COMPARISONS.has(op.text)) throw new FilterError(`expected a comparison operator after '${token.text}'`);
     const literal = this.tokens[this.position++];
     if (!literal) throw new FilterError(`missing value after '${token.text} ${op.text}'`);
-    return comparison(token.text, op.text, literal);
+    return comparison(this.vocabulary, token.text, op.text, literal);
   }
 }
 
-function comparison(property: string, op: string, literal: Token): AlertPredicate {
-  if (DATE_PROPERTIES.has(property)) {
+function comparison(vocabulary: FilterVocabulary, property: string, op: string, literal: Token): Predicate<Item> {
+  if (vocabulary.dates.has(property)) {
     if (literal.kind !== 'datetime') throw new FilterError(`${property} compares with an unquoted date-time`);
-    const key = property as 'createdDateTime' | 'lastUpdateDateTime';
-    return (alert) => compare(Date.parse(alert[key]), op, literal.ms);
+    return (item) => compare(Date.parse(String(item[property])), op, literal.ms);
   }
-  const allowed = ENUM_PROPERTIES[property];
-  if (allowed === undefined && !STRING_PROPERTIES.has(property)) throw new FilterError(`property '${property}' cannot be filtered on`);
+  const allowed = vocabulary.enums[property];
+  if (allowed === undefined && !vocabulary.strings.has(property)) throw new FilterError(`property '${property}' cannot be filtered on`);
   if (op !== 'eq' && op !== 'ne') throw new FilterError(`'${op}' is not supported for ${property}`);
-  const key = property as 'assignedTo' | 'severity' | 'status' | 'classification' | 'determination' | 'serviceSource';
-  const wanted = literalValue(property, literal, allowed);
+  const wanted = literalValue(vocabulary, property, literal, allowed);
   const normalize = property === 'determination' ? (v: string) => currentDeterminationName(v) : (v: string) => v;
-  return (alert) => {
-    const actual = alert[key] ?? null;
+  return (item) => {
+    const value = item[property];
+    const actual = typeof value === 'string' ? value : null;
     const equal = wanted === null ? actual === null : actual !== null && normalize(actual) === normalize(wanted);
     return op === 'eq' ? equal : !equal;
   };
 }
 
-function literalValue(property: string, literal: Token, allowed: readonly string[] | undefined): string | null {
+function literalValue(vocabulary: FilterVocabulary, property: string, literal: Token, allowed: readonly string[] | undefined): string | null {
   if (literal.kind === 'word' && literal.text === 'null') {
-    if (property === 'severity' || property === 'status') throw new FilterError(`${property} is never null`);
+    if (vocabulary.neverNull.has(property)) throw new FilterError(`${property} is never null`);
     return null;
   }
   if (literal.kind !== 'string') throw new FilterError(`${property} compares with a quoted string`);
@@ -167,9 +190,15 @@ function compare(actual: number, op: string, wanted: number): boolean {
   }
 }
 
-/** Compiles a `$filter` expression; throws FilterError when it is outside the supported subset. */
-export function compileAlertFilter(expression: string): AlertPredicate {
+/** Compiles a `$filter` expression over `vocabulary`; throws FilterError when it is outside the supported subset. */
+export function compileFilter<T extends object>(expression: string, vocabulary: FilterVocabulary): Predicate<T> {
   const tokens = tokenize(expression);
   if (tokens.length === 0) throw new FilterError('empty filter');
-  return new Parser(tokens).parse();
+  const predicate = new Parser(tokens, vocabulary).parse();
+  return (item) => predicate(item as Item);
+}
+
+/** Compiles an alerts `$filter` expression. */
+export function compileAlertFilter(expression: string): AlertPredicate {
+  return compileFilter<Alert>(expression, ALERT_FILTER);
 }

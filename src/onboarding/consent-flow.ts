@@ -16,7 +16,7 @@ import type { AccessProbe } from './access-probe.js';
 import { ConsentStateSigner } from './consent-state.js';
 import { deriveHandle } from './handle.js';
 import { actorRef, type OnboardingRecords } from './onboarding-records.js';
-import { listRoles, WRITE_ROLE } from './permissions.js';
+import { INCIDENT_READ_ROLE, listRoles, WRITE_ROLE } from './permissions.js';
 import type { OnboardingRecord, RequestedAccess } from './store-schema.js';
 import type { TenantLookup } from './tenant-lookup.js';
 import { consentCard } from './views.js';
@@ -316,6 +316,18 @@ export class ConsentFlow {
 
 /** The sentence about write access after a proof, when there is something to say. */
 function writeNote(requested: RequestedAccess, roles: readonly string[], handle: string): string | undefined {
+  const incidents = incidentNote(roles, handle);
+  const alerts = alertWriteNote(requested, roles, handle);
+  return alerts && incidents ? `${alerts} ${incidents}` : (alerts ?? incidents);
+}
+
+/** Alerts work without the incident permissions; say what does not. */
+function incidentNote(roles: readonly string[], handle: string): string | undefined {
+  if (roles.some((r) => r.startsWith('SecurityIncident.'))) return undefined;
+  return `${INCIDENT_READ_ROLE} was not granted, so this customer's incidents cannot be shown (its alerts can); the customer admin can consent again ("consent ${handle}") once the app registration lists it.`;
+}
+
+function alertWriteNote(requested: RequestedAccess, roles: readonly string[], handle: string): string | undefined {
   const hasWrite = roles.includes(WRITE_ROLE);
   if (requested === 'readwrite' && !hasWrite) {
     return `${WRITE_ROLE} was not granted, so alerts can be read but not changed from Teams; the customer admin can consent again ("consent ${handle}") once the app registration lists it.`;

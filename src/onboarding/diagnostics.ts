@@ -11,7 +11,7 @@ import { checkAccess, type AccessCheck } from './access-check.js';
 import type { AccessProbe } from './access-probe.js';
 import { CHECKLIST } from './checklist.js';
 import type { OnboardingRecords } from './onboarding-records.js';
-import { READ_ROLE, WRITE_ROLE, assessRoles } from './permissions.js';
+import { INCIDENT_READ_ROLE, INCIDENT_WRITE_ROLE, READ_ROLE, WRITE_ROLE, assessRoles } from './permissions.js';
 import type { OnboardingRecord, RequestedAccess } from './store-schema.js';
 import { accessGuideLine, knownDomain } from './views.js';
 
@@ -30,9 +30,9 @@ const CONSENT_LABEL: Readonly<Record<OnboardingRecord['consent']['state'], strin
   replaced: 'replaced by a newer card',
 };
 
-const PERMISSION_LABEL: Readonly<Record<string, string>> = { [READ_ROLE]: 'Read alerts', [WRITE_ROLE]: 'Change alerts' };
+const PERMISSION_LABEL: Readonly<Record<string, string>> = { [READ_ROLE]: 'Read alerts', [WRITE_ROLE]: 'Change alerts', [INCIDENT_READ_ROLE]: 'Read incidents', [INCIDENT_WRITE_ROLE]: 'Change incidents' };
 
-/** Graph's published budget for alerts, per app and tenant. */
+/** Graph's published budget for alerts (and so incidents, which share it), per app and tenant. */
 const GRAPH_LIMIT_PER_MINUTE = 150;
 
 type Section = TenantStatusCardData['sections'][number];

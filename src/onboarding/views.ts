@@ -4,7 +4,7 @@ import type { ChecklistCardData, ColoredLine, ConsentCardData } from '../cards/o
 import { commandButton } from '../chat/reply.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { CHECKLIST, type StepContext } from './checklist.js';
-import { listRoles, PERMISSION_PURPOSE, READ_ROLE, WRITE_ROLE } from './permissions.js';
+import { INCIDENT_READ_ROLE, INCIDENT_WRITE_ROLE, listRoles, PERMISSION_PURPOSE, READ_ROLE, WRITE_ROLE } from './permissions.js';
 import type { OnboardingRecord } from './store-schema.js';
 import { ONBOARDING_VERBS } from './verbs.js';
 
@@ -38,12 +38,14 @@ export function consentCard(args: { tenant: TenantRecord; record: OnboardingReco
     permissions: [
       { title: READ_ROLE, value: `Requested, to ${PERMISSION_PURPOSE[READ_ROLE]}.` },
       { title: WRITE_ROLE, value: write ? `Requested, to ${PERMISSION_PURPOSE[WRITE_ROLE]}.` : 'Not requested: this customer chose read only.' },
+      { title: INCIDENT_READ_ROLE, value: `Requested, to ${PERMISSION_PURPOSE[INCIDENT_READ_ROLE]}.` },
+      { title: INCIDENT_WRITE_ROLE, value: write ? `Requested, to ${PERMISSION_PURPOSE[INCIDENT_WRITE_ROLE]}.` : 'Not requested: this customer chose read only.' },
     ],
     accessNote: write
       ? 'Defender records each change as made by the SOC Bridge application; comments are signed "Analyst name (via SOC Bridge)", and SOC Bridge\'s audit trail names the analyst behind every change.'
-      : `Read only: SOC Bridge will not change your alerts. Microsoft's page lists every permission the app is registered with, which may include ${WRITE_ROLE}; you may remove it after consenting (Enterprise applications > SOC Bridge > Permissions).`,
-    will: `SOC Bridge will: read your Defender alerts through Microsoft Graph and show them to the SOC in Teams${write ? '; let analysts assign, set status, classify and comment on alerts' : ''}.`,
-    willNot: 'SOC Bridge will not: read mail, files or user profiles; change devices, policies, users or anything other than alerts; sign in as any of your users. You can withdraw consent at any time by deleting the SOC Bridge enterprise application.',
+      : `Read only: SOC Bridge will not change your alerts or incidents. Microsoft's page lists every permission the app is registered with, which may include ${WRITE_ROLE} and ${INCIDENT_WRITE_ROLE}; you may remove them after consenting (Enterprise applications > SOC Bridge > Permissions).`,
+    will: `SOC Bridge will: read your Defender alerts and incidents through Microsoft Graph and show them to the SOC in Teams${write ? '; let analysts assign, set status, classify and comment on alerts and incidents, and tag incidents' : ''}.`,
+    willNot: 'SOC Bridge will not: read mail, files or user profiles; change devices, policies, users or anything other than alerts and incidents; sign in as any of your users. You can withdraw consent at any time by deleting the SOC Bridge enterprise application.',
     validity: linkOpen && record.link ? `This link works once, until ${utc(record.link.expiresAt)}. Only an administrator of ${org} can use it.` : '',
     outcome: consentOutcome(tenant, record),
     grantUrl: linkOpen ? (args.grantUrl ?? '') : '',

@@ -1,12 +1,16 @@
 import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
-import { generateNewAlert, type DemoTenant } from '../emulator/demo-data.js';
+import { generateNewAlert, inIncident, nextIncidentId, type DemoTenant } from '../emulator/demo-data.js';
 import type { GraphSecurityEmulator } from '../emulator/graph-security.js';
 import type { Logger } from '../log.js';
 import { alertsBeyondCap, type SandboxWorld } from './sandbox-world.js';
 
 /** How long after a channel is linked its customer raises the first alert: the link's confirmation comes first. */
 export const FIRST_ALERT_DELAY_MS = 3000;
+
+/** The share of raised alerts that join an open incident of the last few hours, so incidents grow while the sandbox runs. */
+const JOIN_SHARE = 0.4;
+const JOIN_WINDOW_MS = 6 * 3_600_000;
 
 export interface AlertCadenceDeps {
   readonly graph: GraphSecurityEmulator;
@@ -86,10 +90,24 @@ export class AlertCadence {
   private raise(customer: DemoTenant, urgent: boolean): Alert {
     const { graph, world } = this.deps;
     const number = world.nextRaised(customer.tenantId);
-    const alert = graph.raiseAlert(customer.tenantId, generateNewAlert(customer, this.deps.clock.now(), `${world.seed}-${number}`, { urgent }));
+    const raised = generateNewAlert(customer, this.deps.clock.now(), `${world.seed}-${number}`, { urgent });
+    const alert = graph.raiseAlert(customer.tenantId, inIncident(raised, this.incidentFor(customer, urgent)));
     const dropped = alertsBeyondCap(graph.alerts(customer.tenantId));
     if (dropped.length > 0) graph.removeAlerts(customer.tenantId, dropped);
-    this.deps.logger.debug({ event: 'sandbox.alert_raised', tenantId: customer.tenantId, alertId: alert.id, severity: alert.severity, afterLink: urgent }, 'sandbox raised an alert');
+    this.deps.logger.debug({ event: 'sandbox.alert_raised', tenantId: customer.tenantId, alertId: alert.id, incidentId: alert.incidentId, severity: alert.severity, afterLink: urgent }, 'sandbox raised an alert');
     return alert;
+  }
+
+  /**
+   * The incident a new alert belongs to: now and then the newest open incident of the last few
+   * hours (Defender correlating it), otherwise a new one. The first alert after a link always
+   * starts its own, so that card is about something new.
+   */
+  private incidentFor(customer: DemoTenant, afterLink: boolean): string {
+    const incidents = this.deps.graph.incidents(customer.tenantId);
+    const since = this.deps.clock.nowMs() - JOIN_WINDOW_MS;
+    const joinable = incidents.find((i) => (i.status === 'active' || i.status === 'inProgress') && Date.parse(String(i.createdDateTime)) >= since);
+    if (joinable && !afterLink && (this.deps.random ?? Math.random)() < JOIN_SHARE) return joinable.id;
+    return nextIncidentId(incidents.map((i) => i.id), customer.tenantId);
   }
 }

@@ -5,6 +5,7 @@ import { TextFile } from 'lowdb/node';
 import { z } from 'zod/v4';
 import type { Clock } from '../clock.js';
 import { AlertSchema, type Alert } from '../defender/alert.js';
+import { IncidentRecordSchema, type IncidentRecord } from '../emulator/incident-book.js';
 import type { Logger } from '../log.js';
 
 export const SANDBOX_WORLD_FILE = 'sandbox-world.json';
@@ -21,6 +22,8 @@ const WorldSchema = z.object({
       /** How many alerts the sandbox has raised for this customer so far. */
       raised: z.number().int().min(0),
       alerts: z.array(AlertSchema),
+      /** Absent in worlds saved before incidents were kept: they are then made from the alerts. */
+      incidents: z.array(IncidentRecordSchema).optional(),
     }),
   ),
 });
@@ -30,11 +33,13 @@ type WorldData = z.infer<typeof WorldSchema>;
 export interface TenantWorld {
   readonly raised: number;
   readonly alerts: readonly Alert[];
+  readonly incidents?: readonly IncidentRecord[];
 }
 
-/** Where the world's alerts come from when it is saved: the Graph emulator, tenant by tenant. */
+/** Where the world's alerts and incidents come from when it is saved: the Graph emulator, tenant by tenant. */
 export interface WorldSource {
   alerts(tenantId: string): Alert[];
+  incidentRecords(tenantId: string): IncidentRecord[];
 }
 
 /** The newest alerts a demo customer keeps; older ones are dropped (resolved first) so the file stays small. */
@@ -43,8 +48,8 @@ export const MAX_ALERTS_PER_TENANT = 400;
 const SAVE_DELAY_MS = 500;
 
 /**
- * The sandbox's customers' Defender, kept in `DATA_DIR/sandbox-world.json`: their alerts with every
- * change analysts made, and how many alerts each has raised. Real Defender keeps its alerts across a
+ * The sandbox's customers' Defender, kept in `DATA_DIR/sandbox-world.json`: their alerts and
+ * incidents with every change analysts made, and how many alerts each has raised. Real Defender keeps its alerts across a
  * restart of SOC Bridge, so the sandbox does too: cards posted in an earlier run still refresh and
  * act. Saved a moment after each change (changes coalesce) and on stop, through steno's atomic writer.
  */
@@ -143,7 +148,7 @@ export class SandboxWorld {
     const tenants = [...this.dirty];
     this.dirty.clear();
     for (const tenantId of tenants) {
-      this.data.tenants[tenantId] = { raised: this.raisedCounts.get(tenantId) ?? 0, alerts: source.alerts(tenantId) };
+      this.data.tenants[tenantId] = { raised: this.raisedCounts.get(tenantId) ?? 0, alerts: source.alerts(tenantId), incidents: source.incidentRecords(tenantId) };
     }
     await this.file.write(JSON.stringify(this.data));
   }

@@ -35,7 +35,7 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-const GRANTED_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
+const GRANTED_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
 
 /**
  * Sandbox mode: the Entra ID and Graph security emulators run in this process, with three demo
@@ -71,7 +71,10 @@ export async function startSandbox(deps: SandboxOptions): Promise<Sandbox> {
   const now = deps.clock.now();
   const seedCustomer = (customer: DemoTenant & { backlog: number }, seed: string) => {
     graph.addTenant(customer.tenantId);
-    graph.seedAlerts(customer.tenantId, world.tenant(customer.tenantId)?.alerts ?? generateBacklog(customer, customer.backlog, now, seed));
+    const kept = world.tenant(customer.tenantId);
+    graph.restoreIncidents(customer.tenantId, kept?.incidents ?? []);
+    graph.seedAlerts(customer.tenantId, kept?.alerts ?? generateBacklog(customer, customer.backlog, now, seed));
+    if (!kept) mergeDemoIncidents(graph, customer.tenantId);
   };
   for (const customer of DEMO_CUSTOMERS) {
     entra.addTenant({ tenantId: customer.tenantId, domains: [customer.domain], displayName: customer.orgName });
@@ -107,6 +110,16 @@ export async function startSandbox(deps: SandboxOptions): Promise<Sandbox> {
       await world.flush();
     },
   };
+}
+
+/**
+ * A fresh demo customer shows one merge, as Defender's correlation makes them: of its two newest
+ * open incidents, the newer is redirected into the older, which takes its alerts.
+ */
+function mergeDemoIncidents(graph: GraphSecurityEmulator, tenantId: string): void {
+  const open = graph.incidents(tenantId).filter((i) => i.status === 'active' || i.status === 'inProgress');
+  const [newer, older] = open;
+  if (newer && older) graph.mergeIncidents(tenantId, newer.id, older.id);
 }
 
 /**

@@ -112,7 +112,7 @@ const CONTENT: Readonly<Record<SitePage, (words: Words) => PageContent>> = {
       {
         heading: 'What SOC Bridge reads',
         items: [
-          'From each customer organisation, once one of its administrators has consented: its Microsoft Defender alerts, through Microsoft Graph (permission SecurityAlert.Read.All, and SecurityAlert.ReadWrite.All where the customer allowed changes). Alerts hold what Defender recorded, such as device and user names, file names, command lines and comments.',
+          'From each customer organisation, once one of its administrators has consented: its Microsoft Defender alerts and incidents, through Microsoft Graph (permissions SecurityAlert.Read.All and SecurityIncident.Read.All, and SecurityAlert.ReadWrite.All and SecurityIncident.ReadWrite.All where the customer allowed changes). Alerts and incidents hold what Defender recorded, such as device and user names, file names, command lines, tags and comments.',
           "From Microsoft Teams: the messages addressed to SOC Bridge (in a channel, only those that @mention it) and the card buttons clicked, with the sender's name and Microsoft Entra object id, and the email address of people who are @mentioned or who act on an alert.",
         ],
       },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { Services } from '../commands/context.js';
-import { runCommand, type TurnContext as CommandTurn } from '../commands/pipeline.js';
+import { runCommand, type RouteObserver, type TurnContext as CommandTurn } from '../commands/pipeline.js';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -25,6 +25,8 @@ export interface BotDeps {
   readonly actionDeadlineMs?: number;
   /** Brings shared state up to date before each turn (changes other instances made). */
   readonly refresh: () => Promise<void>;
+  /** Told how each command and card click ended (metrics). */
+  readonly observer?: RouteObserver;
 }
 
 export interface Bot {
@@ -57,6 +59,7 @@ export function createBot(deps: BotDeps): Bot {
     services,
     clock: deps.clock,
     logger,
+    ...(deps.observer ? { observer: deps.observer } : {}),
   });
 
   // Every route sees what any instance changed up to now: roles, rules, links, tenants.

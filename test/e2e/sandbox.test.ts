@@ -37,6 +37,38 @@ describe('sandbox mode', () => {
     expect(app.sandbox?.entra.tokenRequests(contoso.tenantId)).toBe(1);
   });
 
+  it('groups each demo customer\'s alerts into incidents, some with several alerts and one merged into another', async () => {
+    for (const customer of DEMO_CUSTOMERS) {
+      const incidents = app.sandbox!.graph.incidents(customer.tenantId);
+      expect(incidents.some((i) => i.alertIds.length > 1)).toBe(true);
+      const merged = incidents.filter((i) => i.status === 'redirected');
+      expect(merged).toHaveLength(1);
+      expect(incidents.find((i) => i.id === merged[0]!.redirectIncidentId)?.alertIds.length).toBeGreaterThan(0);
+    }
+    const contoso = (await app.testing.tenant('contoso'))!;
+    const listing = await app.services.incidents.list({ tenants: [contoso], filter: { statuses: [] }, top: 5, actor: { userId: undefined, displayName: 'Test', role: 'viewer', bootstrap: false } });
+    expect(listing.failures).toEqual([]);
+    expect(listing.items).toHaveLength(5);
+  });
+
+  it('keeps incidents and every change made to them across a restart', async () => {
+    const restartDir = mkdtempSync(join(tmpdir(), 'soc-bridge-sandbox-'));
+    const config = parseConfig({ PORT: '0', DATA_DIR: restartDir, LOG_LEVEL: 'silent', SANDBOX_ALERT_INTERVAL: '0' });
+    const contoso = DEMO_CUSTOMERS[0]!;
+    let first = await startApp(config, { logger: silentLogger, sandboxTls: testTls() });
+    try {
+      const incident = first.sandbox!.graph.incidents(contoso.tenantId).find((i) => i.status === 'active')!;
+      first.sandbox!.graph.mutateIncident(contoso.tenantId, incident.id, { customTags: ['Kept'], assignedTo: 'megan@mssp.example' });
+      const before = first.sandbox!.graph.incidents(contoso.tenantId);
+      await first.stop();
+      first = await startApp(config, { logger: silentLogger, sandboxTls: testTls() });
+      expect(first.sandbox!.graph.incidents(contoso.tenantId)).toEqual(before);
+    } finally {
+      await first.stop();
+      rmSync(restartDir, { recursive: true, force: true });
+    }
+  });
+
   it('makes the Playground user the bootstrap admin', async () => {
     expect(await app.testing.roleOf(PLAYGROUND_USER_OBJECT_ID)).toMatchObject({ role: 'admin', bootstrap: true });
   });
@@ -47,6 +79,11 @@ describe('sandbox mode', () => {
     const busy = await startApp(config, { logger: silentLogger, sandboxTls: testTls() });
     try {
       await eventually(() => DEMO_CUSTOMERS.every((customer) => busy.sandbox!.graph.alerts(customer.tenantId).length > customer.backlog), 'a new alert from every demo customer');
+      const startedAt = Date.now() - 60_000;
+      await eventually(
+        () => DEMO_CUSTOMERS.some((customer) => busy.sandbox!.graph.incidents(customer.tenantId).some((i) => Date.parse(String(i.createdDateTime)) >= startedAt - 120_000 && i.alertIds.length > 1)),
+        'an incident of the run that grew by a later alert',
+      );
     } finally {
       await busy.stop();
       rmSync(busyDir, { recursive: true, force: true });

@@ -31,7 +31,7 @@ export const NORTHWIND: EmulatedTenant = {
 };
 
 /** The roles the tests grant, the same as the consent page's default. */
-export const TEST_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All'];
+export const TEST_ROLES = ['SecurityAlert.Read.All', 'SecurityAlert.ReadWrite.All', 'SecurityIncident.Read.All', 'SecurityIncident.ReadWrite.All'];
 
 /** Starts an Entra emulator with TEST_APP, the three tenants, and consent in Contoso and Fabrikam. */
 export async function startTestEntra({ clock }: { clock?: Clock } = {}): Promise<EntraEmulator> {

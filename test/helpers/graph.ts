@@ -41,13 +41,14 @@ export class TestTokenSource implements GraphTokenSource {
     this.tenantsForgotten.push(tenantId);
   }
 
-  async getGraphToken(tenantId: string): Promise<{ token: string }> {
+  async getGraphToken(tenantId: string): Promise<{ token: string; roles: string[] }> {
     this.issued++;
     this.tenantsAsked.push(tenantId);
     const exp = Math.floor(this.clock.nowMs() / 1000) + this.lifetimeS;
-    const token = mintEmulatorAccessToken({ tid: tenantId, appid: this.appid, roles: this.rolesByTenant.get(tenantId) ?? this.defaultRoles, exp });
+    const roles = this.rolesByTenant.get(tenantId) ?? this.defaultRoles;
+    const token = mintEmulatorAccessToken({ tid: tenantId, appid: this.appid, roles, exp });
     this.tokensIssued.push(token);
-    return { token };
+    return { token, roles };
   }
 }
 

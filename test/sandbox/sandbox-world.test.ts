@@ -29,7 +29,7 @@ afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** A stand-in for the Graph emulator: the alerts the world saves. */
 function sourceOf(byTenant: Record<string, Alert[]>) {
-  return { alerts: (tenantId: string) => structuredClone(byTenant[tenantId] ?? []) };
+  return { alerts: (tenantId: string) => structuredClone(byTenant[tenantId] ?? []), incidentRecords: () => [] };
 }
 
 describe('the sandbox world', () => {

@@ -4,7 +4,7 @@ import type { CommandOf } from '../command.js';
 import type { HandlerContext } from '../context.js';
 import { cardReply, notice, type Reply } from '../../chat/reply.js';
 
-/** `audit [tenant] [top:N]`: who did what to which alert (and what `config apply` changed), newest first. */
+/** `audit [tenant] [top:N]`: who did what to which alert or incident (and what `config apply` changed), newest first. */
 export async function audit({ command, actor, services }: HandlerContext<CommandOf<'audit'>>): Promise<Reply> {
   const tenant = command.tenant ? services.tenants.resolve(command.tenant, actor) : undefined;
   const entries = await services.audit.recent({ ...(tenant ? { tenantId: tenant.tenantId } : {}), top: command.top });
@@ -18,7 +18,7 @@ export async function audit({ command, actor, services }: HandlerContext<Command
         headline: `${e.actorName} — ${e.action}${e.tenantHandle ? ` — ${e.tenantHandle}` : ''}${e.outcome === 'done' ? '' : ` (${e.outcome})`}`,
         change: e.config
           ? `${e.config.label}: ${describeChange(e.config)}${e.detail ? ` (${e.detail})` : ''}`
-          : `${e.alertTitle ? `"${e.alertTitle}" ` : ''}(${e.alertId}): ${describeStateChange(e.before, e.after)}${e.detail ? `. ${e.detail}` : ''}`,
+          : `${e.subject === 'incident' ? 'Incident ' : ''}${e.alertTitle ? `"${e.alertTitle}" ` : ''}(${e.alertId}): ${describeStateChange(e.before, e.after)}${e.detail ? `. ${e.detail}` : ''}`,
         when: utc(e.at),
       })),
     },
