@@ -123,11 +123,15 @@ function alertIdOf(message: PostedMessage): string | undefined {
   }
 }
 
+/** Each message's alert id, read once: an edit never changes which alert a card shows. */
+const alertIdOfMessage = new Map<string, string | undefined>();
+
 function cardsByAlert(): Map<string, { conversationId: string }[]> {
   const cards = new Map<string, { conversationId: string }[]>();
   for (const conversationId of channelIds) {
     for (const message of connector.messagesIn(conversationId)) {
-      const alertId = alertIdOf(message);
+      if (!alertIdOfMessage.has(message.id)) alertIdOfMessage.set(message.id, alertIdOf(message));
+      const alertId = alertIdOfMessage.get(message.id);
       if (alertId) cards.set(alertId, [...(cards.get(alertId) ?? []), { conversationId }]);
     }
   }
@@ -200,7 +204,10 @@ describe('three instances, one killed every 10 seconds during a burst', () => {
       void victim.kill().then(() => victim.start());
     }, KILL_EVERY_MS);
     try {
-      const all = () => raised.every((a) => cardsByAlert().has(a.id));
+      const all = () => {
+        const cards = cardsByAlert();
+        return raised.every((a) => cards.has(a.id));
+      };
       for (const deadline = Date.now() + BURST_TIMEOUT_MS; !all(); ) {
         if (Date.now() > deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 500));
