@@ -5,14 +5,13 @@
  * here. Prints the time to the last card against the minimum the limits allow; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { TEAMS_CONVERSATION_WINDOWS } from '../src/delivery/pacing.js';
-import { globalWindows } from '../src/delivery/settings.js';
 import { BotConnectorEmulator } from '../src/emulator/bot-connector.js';
 import { TEAMS_PUBLISHED_LIMITS } from '../src/emulator/teams-limits.js';
 import { silentLogger } from '../src/log.js';
@@ -140,7 +139,9 @@ async function runScenario(count: number, remote: RemoteServices, server: BenchP
   }
 }
 
-function report(results: readonly Result[], minimum: { teams: number; own: number }): string {
+const loadText = (load: number[]) => load.map((l) => l.toFixed(2)).join(' / ');
+
+function report(results: readonly Result[], minimum: { teams: number; own: number }, load: { before: number[]; after: number[] }): string {
   const rows = results.map((r) => [
     String(r.instances),
     fmt(r.firstVisibleS, 1),
@@ -158,7 +159,7 @@ function report(results: readonly Result[], minimum: { teams: number; own: numbe
   return [
     `## Instances: the burst of ${TOTAL.toLocaleString('en-US')} alerts on one and on three instances`,
     '',
-    `Run on ${new Date().toISOString().slice(0, 10)} — ${machineDescription()}.`,
+    `Run on ${new Date().toISOString().slice(0, 10)} — ${machineDescription()}. Load average (1 / 5 / 15 min) ${loadText(load.before)} at the start and ${loadText(load.after)} at the end: other work shared the two cores, so the figures are slower than on an idle machine.`,
     '',
     markdownTable(['instances', 'first visible s', 'p50 visible s', 'all visible s', '÷ minimum at 24/s', "÷ Teams' minimum", 'posts', '429s', 'lost', 'duplicated', 'wrong channel'], rows),
     '',
@@ -181,14 +182,15 @@ async function main(): Promise<void> {
     const perChannel = new Array<number>(CHANNELS).fill(TOTAL / CHANNELS);
     const minimum = {
       teams: minimumDrainMs(perChannel, TEAMS_CONVERSATION_WINDOWS, TEAMS_PUBLISHED_LIMITS.global),
-      own: minimumDrainMs(perChannel, TEAMS_CONVERSATION_WINDOWS, globalWindows(GLOBAL_RATE)),
+      own: minimumDrainMs(perChannel, TEAMS_CONVERSATION_WINDOWS, [{ limit: GLOBAL_RATE, periodMs: 1000 }]),
     };
     const results: Result[] = [];
+    const before = loadavg();
     for (const count of [1, 3]) {
       console.log(`${count} instance${count === 1 ? '' : 's'}…`);
       results.push(await runScenario(count, remote, server, endpoints, tenants, `i${count}`));
     }
-    const text = report(results, minimum);
+    const text = report(results, minimum, { before, after: loadavg() });
     console.log(`\n${text}\n`);
     console.log(`Updated ${updateBenchmarksFile(PROJECT_ROOT, 'instances', text)}`);
   } finally {

@@ -16,31 +16,37 @@ if (build.status !== 0) {
 const tlsDir = join(tmpdir(), 'soc-bridge-test-tls');
 const { certPath, keyPath } = await ensureDevCertificate(tlsDir);
 const reportDir = mkdtempSync(join(tmpdir(), 'soc-bridge-jest-'));
-const reportPath = join(reportDir, 'report.json');
 
 const jestBin = join('node_modules', 'jest', 'bin', 'jest.js');
-const run = spawnSync(process.execPath, [jestBin, '--json', `--outputFile=${reportPath}`, ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-vm-modules'].filter(Boolean).join(' '),
-    NODE_EXTRA_CA_CERTS: certPath,
-    SOC_BRIDGE_TEST_TLS_CERT: certPath,
-    SOC_BRIDGE_TEST_TLS_KEY: keyPath,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-  },
-});
+const env = {
+  ...process.env,
+  NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-vm-modules'].filter(Boolean).join(' '),
+  NODE_EXTRA_CA_CERTS: certPath,
+  SOC_BRIDGE_TEST_TLS_CERT: certPath,
+  SOC_BRIDGE_TEST_TLS_KEY: keyPath,
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+};
 
-let passed = 0;
-let failed = 0;
-try {
-  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
-  passed = report.numPassedTests;
-  failed = report.numFailedTests + report.numRuntimeErrorTestSuites;
-} catch {
-  failed = Math.max(failed, 1);
-  console.error('jest wrote no report: the run did not complete');
+/** Runs jest with `args`; returns its exit status and the tests it counted. */
+function jest(name, args) {
+  const reportPath = join(reportDir, `${name}.json`);
+  const run = spawnSync(process.execPath, [jestBin, '--json', `--outputFile=${reportPath}`, ...args], { stdio: 'inherit', env });
+  try {
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    return { ok: run.status === 0, passed: report.numPassedTests, failed: report.numFailedTests + report.numRuntimeErrorTestSuites };
+  } catch {
+    console.error(`jest wrote no report for the ${name} tests: the run did not complete`);
+    return { ok: false, passed: 0, failed: 1 };
+  }
 }
+
+// Tests named *.alone.test.ts start several processes of the bot and measure what they do under
+// load (a kill test): they run after the rest, one at a time, with nothing else running beside them.
+const ALONE = '\\.alone\\.test\\.ts$';
+const args = process.argv.slice(2);
+const runs = args.length > 0 ? [jest('selected', args)] : [jest('suite', ['--testPathIgnorePatterns', ALONE]), jest('alone', ['--runInBand', '--testPathPatterns', ALONE])];
+const passed = runs.reduce((sum, r) => sum + r.passed, 0);
+const failed = runs.reduce((sum, r) => sum + r.failed, 0);
 rmSync(reportDir, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(run.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
+process.exit(runs.every((r) => r.ok) && failed === 0 && passed > 0 ? 0 : 1);

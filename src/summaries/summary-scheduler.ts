@@ -24,7 +24,9 @@ const RUN_LEASE_MS = 60 * 60_000;
 export class SummaryScheduler {
   private readonly holder = `summaries-${randomUUID()}`;
   private stopped = false;
-  private wake: (() => void) | undefined;
+  private signalStop: () => void = () => undefined;
+  /** Settles on stop(), cutting the sleep between two looks short. */
+  private readonly stopSignal = new Promise<void>((resolve) => (this.signalStop = resolve));
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -44,7 +46,7 @@ export class SummaryScheduler {
     this.loop ??= (async () => {
       while (!this.stopped) {
         await this.tick();
-        await Promise.race([this.deps.clock.sleep(SUMMARY_TICK_MS), new Promise<void>((resolve) => (this.wake = resolve))]);
+        if (!this.stopped) await Promise.race([this.deps.clock.sleep(SUMMARY_TICK_MS), this.stopSignal]);
       }
     })();
   }
@@ -52,7 +54,7 @@ export class SummaryScheduler {
   /** Stops looking and waits for a run in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.signalStop();
     await this.loop;
   }
 

@@ -65,4 +65,12 @@ describe('daily summaries on two instances sharing one PostgreSQL database', () 
     await Promise.all(schedulers.map((s) => s.tick()));
     expect(posts).toHaveLength(2);
   });
+
+  it('stops at once, whether it is looking or sleeping between looks', async () => {
+    const [scheduler] = schedulers;
+    scheduler!.start();
+    // Stopped while its first look runs, and never woken by the clock: stop() must not wait for a tick.
+    await scheduler!.stop();
+    expect(posts).toHaveLength(2);
+  });
 });
