@@ -29,6 +29,7 @@ import { DeliveryNotices } from './notify/delivery-notices.js';
 import { SocNotifier } from './notify/soc-notifier.js';
 import { TeamsMessenger } from './teams/messenger.js';
 import type { Messenger } from './conversations/messenger.js';
+import { ProactiveReach } from './conversations/proactive-reach.js';
 import { TargetRegistry } from './delivery/targets/registry.js';
 import { createRouting, type Routing } from './routing/compose.js';
 import { createOnboarding } from './onboarding/compose.js';
@@ -140,6 +141,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     soc,
     onboarding,
     links: routing.links,
+    reach: new ProactiveReach({ messenger, logger }),
     rules: routing.rules,
     ruleTester: routing.ruleTester,
     targets,

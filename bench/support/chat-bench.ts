@@ -86,14 +86,39 @@ export class BenchBot {
    * Connector acknowledged the reply card, so this time covers "until the reply reached Teams".
    */
   private async post(text: string): Promise<number> {
+    return (await this.postActivity(this.activity(text))).status;
+  }
+
+  /** Sends `text` unmeasured; the HTTP status. */
+  async say(text: string): Promise<number> {
+    return this.post(text);
+  }
+
+  /**
+   * The analyst clicks an Action.Execute button on the card in message `replyToId`; the HTTP
+   * status and the invoke response's body (the card that replaces the clicked one).
+   */
+  async execute(verb: string, data: Record<string, unknown>, replyToId: string): Promise<{ status: number; body: unknown }> {
+    const invoke: Record<string, unknown> = { ...this.activity(''), type: 'invoke', name: 'adaptiveCard/action', replyToId, value: { action: { type: 'Action.Execute', verb, data } } };
+    for (const messageOnly of ['text', 'textFormat', 'entities']) delete invoke[messageOnly];
+    return this.postActivity(invoke);
+  }
+
+  private async postActivity(activity: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
     const response = await fetch(`${this.app.url}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(this.activity(text)),
+      body: JSON.stringify(activity),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    await response.arrayBuffer();
-    return response.status;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    return { status: response.status, body };
   }
 
   private activity(text: string): Record<string, unknown> {
@@ -139,8 +164,16 @@ function alertsOnCard(activity: Record<string, unknown> | undefined): number {
   return attachments?.[0]?.content?.body?.filter((element) => element.selectAction !== undefined).length ?? 0;
 }
 
-/** Starts the bot in connected mode against the remote emulators, with every tenant connected (read only). */
-export async function startBot(remote: RemoteServices, endpoints: { authorityHost: string; graphBaseUrl: string }, tenants: readonly BenchTenant[], dataDir: string, listWord: string, problems: string[]): Promise<BenchBot> {
+/** Starts the bot in connected mode against the remote emulators, with every tenant connected (read only unless `writeAccess`). */
+export async function startBot(
+  remote: RemoteServices,
+  endpoints: { authorityHost: string; graphBaseUrl: string },
+  tenants: readonly BenchTenant[],
+  dataDir: string,
+  listWord: string,
+  problems: string[],
+  options: { writeAccess?: boolean; env?: Record<string, string> } = {},
+): Promise<BenchBot> {
   const connector = await BotConnectorEmulator.start();
   connector.addMember({ id: USER.id, name: USER.name, aadObjectId: USER.aadObjectId, email: USER.email, userPrincipalName: USER.email });
   const config = parseConfig({
@@ -154,10 +187,11 @@ export async function startBot(remote: RemoteServices, endpoints: { authorityHos
     CONSENT_STATE_SECRET: 'bench-consent-state-secret-not-a-real-one-0123456789',
     ENTRA_AUTHORITY_HOST: endpoints.authorityHost,
     GRAPH_BASE_URL: endpoints.graphBaseUrl,
+    ...options.env,
   });
   const app = await startApp(config, { logger: silentLogger });
   for (const tenant of tenants) {
-    await app.services.tenants.add({ handle: tenant.handle, displayName: tenant.orgName, tenantId: tenant.tenantId, domain: tenant.domain, status: 'connected', writeAccess: false });
+    await app.services.tenants.add({ handle: tenant.handle, displayName: tenant.orgName, tenantId: tenant.tenantId, domain: tenant.domain, status: 'connected', writeAccess: options.writeAccess ?? false });
   }
   return new BenchBot(app, connector, remote, problems, listWord);
 }

@@ -26,6 +26,8 @@ export interface SetupRequest {
   readonly now: string;
   /** Graph's per-app-per-tenant throttle the emulator enforces. */
   readonly throttle: { readonly limit: number; readonly periodMs: number };
+  /** Graph answers every request after this long (real Graph takes a few hundred ms for a PATCH). */
+  readonly graphResponseDelayMs?: number;
   readonly tlsCertPath: string;
   readonly tlsKeyPath: string;
 }

@@ -26,7 +26,7 @@ function send(reply: RemoteReply): void {
 async function setup(request: SetupRequest): Promise<{ running: Running; seededAlerts: number; seededIncidents: number }> {
   const tls: TlsMaterial = { cert: readFileSync(request.tlsCertPath, 'utf8'), key: readFileSync(request.tlsKeyPath, 'utf8') };
   const entra = await EntraEmulator.start({ tls });
-  const graph = await GraphSecurityEmulator.start({ tls, throttle: request.throttle });
+  const graph = await GraphSecurityEmulator.start({ tls, throttle: request.throttle, ...(request.graphResponseDelayMs ? { responseDelayMs: request.graphResponseDelayMs } : {}) });
   entra.registerApp({ clientId: request.app.clientId, secret: request.app.secret, displayName: 'SOC Bridge (benchmark)' });
   const now = new Date(request.now);
   let seededAlerts = 0;

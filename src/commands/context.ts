@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { SocNotifier } from '../notify/soc-notifier.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
+import type { ProactiveReach } from '../conversations/proactive-reach.js';
 import type { Logger } from '../log.js';
 import type { Actor } from '../roles/actor.js';
 import type { RoleService } from '../roles/role-service.js';
@@ -39,6 +40,8 @@ export interface Services {
   readonly onboarding: OnboardingService;
   /** Which conversations receive which customer's alerts (also the LinkHealth port). */
   readonly links: ChannelLinks;
+  /** Whether Teams lets SOC Bridge post into a conversation on its own (checked before linking it). */
+  readonly reach: ProactiveReach;
   readonly rules: RuleService;
   readonly ruleTester: RuleTester;
   /** The kinds of notification target (Teams, email, webhook…). */

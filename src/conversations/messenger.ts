@@ -15,6 +15,11 @@ export interface SentMessage {
 export interface Messenger {
   send(conversation: ConversationRecord, reply: Reply): Promise<SentMessage>;
   update(conversation: ConversationRecord, messageId: string, reply: Reply): Promise<void>;
+  /**
+   * Posts a typing indicator proactively: the lightest post there is, which Teams checks against
+   * the conversation's roster like any other, so a refusal here means cards would be refused too.
+   */
+  probe(conversation: ConversationRecord): Promise<void>;
 }
 
 /**

@@ -62,6 +62,8 @@ export class BotConnectorEmulator {
   private readonly members = new Map<string, ConnectorMember>();
   private readonly teams = new Map<string, ConnectorTeam>();
   private faults: ConnectorFault[] = [];
+  /** Channels whose roster lacks the bot: replies in a turn work there, proactive posts do not. */
+  private readonly outOfRoster = new Set<string>();
   private sequence = 0;
   /** Posts and edits refused with 413 because they were over Teams' message size limit. */
   oversized = 0;
@@ -99,6 +101,20 @@ export class BotConnectorEmulator {
 
   injectFaults(faults: readonly ConnectorFault[]): void {
     this.faults.push(...faults);
+  }
+
+  /**
+   * Makes a channel (or chat) one whose roster lacks the bot, as a private or shared channel of a
+   * team the app was not added to: from now on new threads there (proactive posts) are refused with
+   * 403 BotNotInConversationRoster, while replies in a turn's thread still go through.
+   */
+  leaveRoster(conversationId: string): void {
+    this.outOfRoster.add(channelOf(conversationId));
+  }
+
+  /** The app was added to the channel's team: proactive posts work again. */
+  joinRoster(conversationId: string): void {
+    this.outOfRoster.delete(channelOf(conversationId));
   }
 
   clearFaults(): void {
@@ -153,6 +169,9 @@ export class BotConnectorEmulator {
       this.oversized++;
       return sendJson(res, 413, { error: { code: 'MessageSizeTooBig', message: 'Message size too big' } });
     }
+    if (req.method === 'POST' && collection === 'conversations' && this.isOutOfRoster(conversationId, sub, body)) {
+      return sendJson(res, 403, { error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' } });
+    }
     const refusal = this.enforceLimits(req.method ?? 'GET', collection, conversationId, sub, body);
     if (refusal) return this.sendFault(res, refusal);
     if (collection === 'conversations' && !conversationId && req.method === 'POST') return this.createConversation(res, body);
@@ -167,6 +186,8 @@ export class BotConnectorEmulator {
   private activityCall(method: string, res: ServerResponse, conversationId: string, activityId: string | undefined, body: Record<string, unknown> | undefined): void {
     if (method === 'POST') {
       const id = `${++this.sequence}`;
+      // Teams shows a typing indicator for a moment and keeps no message.
+      if (body?.type === 'typing') return sendJson(res, 201, { id });
       this.messages.set(id, { id, conversationId, activity: body ?? {}, updates: 0, deleted: false, postedAt: Date.now() });
       return sendJson(res, 201, { id });
     }
@@ -212,6 +233,19 @@ export class BotConnectorEmulator {
     return sendJson(res, 404, { error: { code: 'NotFound', message: `teams/${teamId}/${sub}` } });
   }
 
+  /**
+   * A post that starts a new thread in a channel out of the roster: to the channel itself, as
+   * proactive posts are (a reply in a turn goes to the thread `channel;messageid=<root>`).
+   */
+  private isOutOfRoster(conversationId: string | undefined, sub: string | undefined, body: Record<string, unknown> | undefined): boolean {
+    if (this.outOfRoster.size === 0) return false;
+    if (!conversationId) {
+      const channel = (body?.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+      return channel !== undefined && this.outOfRoster.has(channel);
+    }
+    return sub === 'activities' && this.outOfRoster.has(conversationId);
+  }
+
   /** A post or edit that breaks Teams' limits gets 429 and does not count. */
   private enforceLimits(method: string, collection: string | undefined, conversationId: string | undefined, sub: string | undefined, body: Record<string, unknown> | undefined): ConnectorFault | undefined {
     if (!this.limits || collection !== 'conversations') return undefined;
@@ -232,4 +266,9 @@ export class BotConnectorEmulator {
     }
     sendJson(res, fault.status, { error: { code: fault.status === 429 ? 'TooManyRequests' : 'Injected', message: `injected ${fault.status}` } }, headers);
   }
+}
+
+/** A channel's id without the thread part (`channel;messageid=<root>`). */
+function channelOf(conversationId: string): string {
+  return conversationId.split(';messageid=')[0] ?? conversationId;
 }

@@ -22,6 +22,8 @@ export interface GraphSecurityEmulatorOptions {
   maxPageSize?: number;
   /** Graph's per-app-per-tenant throttle (default 150 per minute); false switches it off. */
   throttle?: { limit: number; periodMs: number } | false;
+  /** Every authenticated request is answered after this much real time: a slow Graph, for benchmarks (default none). */
+  responseDelayMs?: number;
   /** Called after any change to a tenant's alerts or incidents: seeded, raised, changed by PATCH or a comment, merged, removed. */
   onAlertsChanged?: (tenantId: string) => void;
 }
@@ -226,6 +228,8 @@ export class GraphSecurityEmulator {
     state.counters.requests++;
     ctx.record = { atMs: this.options.clock.nowMs(), method: ctx.req.method ?? 'GET', url: ctx.req.url ?? '/' };
     state.log.push(ctx.record);
+    if (this.options.responseDelayMs) await this.delay(this.options.responseDelayMs, ctx.res);
+    if (this.closed || ctx.res.destroyed) return;
     const fault = state.faults.shift();
     if (fault && (await this.applyFault(ctx, fault))) return;
     const admitted = state.bucket?.take(this.options.clock.nowMs()) ?? { ok: true };

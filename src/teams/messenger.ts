@@ -48,6 +48,12 @@ export class TeamsMessenger implements Messenger {
     });
   }
 
+  async probe(conversation: ConversationRecord): Promise<void> {
+    await this.run(conversation, async (context) => {
+      await context.sendActivity({ type: 'typing' });
+    });
+  }
+
   private async run(conversation: ConversationRecord, logic: (context: TurnContext) => Promise<void>): Promise<void> {
     // The adapter hands errors thrown inside the turn to its onTurnError handler and resolves, so
     // catch them in the turn to learn whether the post really went through.

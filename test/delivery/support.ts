@@ -117,6 +117,11 @@ export class FakeMessenger implements Messenger {
     return { messageId };
   }
 
+  async probe(conversation: ConversationRecord): Promise<void> {
+    const scripted = this.next(conversation.id);
+    if (scripted instanceof ChatDeliveryError) throw scripted;
+  }
+
   async update(conversation: ConversationRecord, messageId: string, reply: Reply): Promise<void> {
     const scripted = this.next(conversation.id);
     if (scripted instanceof ChatDeliveryError) throw scripted;

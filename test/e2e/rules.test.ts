@@ -78,6 +78,24 @@ describe('link, unlink, channels', () => {
     expect(text).toContain('SOC › Contoso alerts now receives Contoso Ltd\'s alerts');
     expect(text).toContain('the built-in default rule (medium and higher)');
     expect((await bot.app.testing.channelLinks()).map((l) => [l.conversationId, l.tenantId, l.health])).toEqual([[CONTOSO_ROOM, CONTOSO_ID, 'active']]);
+    const probes = bot.connector.calls.filter((c) => c.method === 'POST' && c.conversationId === CONTOSO_ROOM && c.body?.type === 'typing');
+    expect(probes).toHaveLength(1);
+  });
+
+  it('refuses a private channel Teams will not let it post to on its own, says what to do, and links once the app is in its team', async () => {
+    const privateRoom = '19:private-room@thread.tacv2';
+    const place = channel(privateRoom, 'Incident response (private)');
+    await bot.say('whoami', USERS.admin, place);
+    bot.connector.leaveRoster(privateRoom);
+    const refused = await say('link contoso', USERS.admin, place);
+    expect(refused).toContain('Not linked: Teams does not let SOC Bridge post alerts in this channel on its own (Teams answered 403 to a test post)');
+    expect(refused).toContain('Link a standard channel or a group chat instead, or add SOC Bridge to this channel\'s team (for a shared channel, its host team) and type "link" here again.');
+    expect(await bot.app.testing.channelLinks({ conversationId: privateRoom })).toEqual([]);
+    expect(await routeOf('contoso', newAlert())).not.toContainEqual({ kind: 'teams', conversationId: privateRoom });
+    bot.connector.joinRoster(privateRoom);
+    expect(await say('link contoso', USERS.admin, place)).toContain('Linked to Contoso Ltd');
+    expect((await bot.app.testing.channelLinks({ conversationId: privateRoom })).map((l) => [l.tenantId, l.health])).toEqual([[CONTOSO_ID, 'active']]);
+    expect(await say('unlink contoso', USERS.admin, place)).toContain('Unlinked');
   });
 
   it('links many-to-many and says when a link already exists', async () => {

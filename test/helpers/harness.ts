@@ -254,13 +254,13 @@ export class BotHarness {
       entities: [...(mentionBot ? [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: { id: BOT.id, name: BOT.name } }] : []), ...extraEntities],
     };
     const result = await this.post(activity);
-    return { ...result, replies: result.calls.filter((c) => c.method === 'POST' && c.path.includes('/activities')).map((c) => c.body ?? {}) };
+    return { ...result, replies: messagesAmong(result.calls) };
   }
 
   /** A client without Universal Actions sends a button's Action.Submit fallback: a message carrying the data. */
   async submit(data: Record<string, unknown>, from: TestUser = USERS.admin, place: Place = { kind: 'personal' }) {
     const result = await this.post({ ...this.baseActivity('message', from, place), value: data });
-    return { ...result, replies: result.calls.filter((c) => c.method === 'POST' && c.path.includes('/activities')).map((c) => c.body ?? {}) };
+    return { ...result, replies: messagesAmong(result.calls) };
   }
 
   /** A user clicks an Action.Execute button on the card in message `replyToId`. */
@@ -297,4 +297,9 @@ export function cardText(card: unknown): string {
   };
   walk(card);
   return parts.join('\n');
+}
+
+/** The messages among connector calls: posts of activities, typing indicators left out. */
+function messagesAmong(calls: readonly ConnectorCall[]): Record<string, unknown>[] {
+  return calls.filter((c) => c.method === 'POST' && c.path.includes('/activities') && c.body?.type !== 'typing').map((c) => c.body ?? {});
 }

@@ -27,6 +27,7 @@ class RecordingMessenger implements Messenger {
     return { messageId: String(this.posts.length) };
   }
   async update(): Promise<void> {}
+  async probe(): Promise<void> {}
 }
 
 describe('daily summaries on two instances sharing one PostgreSQL database', () => {

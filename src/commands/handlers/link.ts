@@ -11,6 +11,8 @@ export async function link({ command, actor, place, services }: HandlerContext<C
   const conversation = services.conversations.get(place.conversationId);
   if (!conversation) throw new UsageError('SOC Bridge has no record of this conversation yet. Remove the app from it and add it again, then link.');
   const tenant = services.tenants.resolve(command.tenant, actor);
+  // Alerts are posted proactively; where Teams refuses that (private/shared channels), say so now.
+  await services.reach.ensureReachable(conversation);
   const { created, repaired } = await services.links.link(conversation, tenant, actor);
   // Teams names a channel only on some events; until its name is known, the user is standing in it.
   const unnamedChannel = conversation.kind === 'channel' && !conversation.channelName && conversation.teamsChannelId !== conversation.teamId;
