@@ -28,16 +28,14 @@ const TENANTS = 100;
 const CHANNELS = 20;
 const ALERTS_PER_TENANT = 20;
 const KILL_EVERY_MS = 10_000;
-/** Kills go on this long from the burst (six kills, three of them of the instance running delivery); then the survivors drain. */
-const KILLING_FOR_MS = 60_000;
 const LEASE_MS = 6000;
 const POLL_INTERVAL_MS = 2000;
 /**
  * Longest a tenant may go unpolled: the lease time and the poll interval, plus the quarter-lease
- * beat at which a survivor tries the lease, plus what loading delivery's records and a restarting
- * neighbour's start-up (seconds of CPU on two shared cores) take from the survivor.
+ * beat at which a survivor tries the lease, plus 3 s for it to load delivery's records while a
+ * killed neighbour starts again beside it on the same two cores.
  */
-const POLL_GAP_BOUND_MS = LEASE_MS + POLL_INTERVAL_MS + LEASE_MS / 4 + 15_000;
+const POLL_GAP_BOUND_MS = LEASE_MS + POLL_INTERVAL_MS + LEASE_MS / 4 + 3000;
 const BURST_TIMEOUT_MS = 300_000;
 /** SOC Bridge's default share of Teams' per-app limit (posts a second). */
 const GLOBAL_RATE = 24;
@@ -195,7 +193,6 @@ describe('three instances, one killed every 10 seconds during a burst', () => {
     let kills = 0;
     let runningKills = 0;
     const killer = setInterval(() => {
-      if (Date.now() - burstStart > KILLING_FOR_MS) return;
       const running = instances.find(runsDelivery);
       const victim = kills % 2 === 0 ? running : instances.find((i) => i !== running && i.running);
       if (!victim?.running) return;
@@ -232,7 +229,7 @@ describe('three instances, one killed every 10 seconds during a burst', () => {
       `instances: ${raised.length} alerts in ${(deliveredMs / 1000).toFixed(1)} s, ${kills} kills (${runningKills} of the instance running delivery), ${lost} lost, ${duplicates} duplicated, ${misrouted} misrouted, longest poll gap ${longestGapMs} ms, ${throttled} answered 429\n`,
     );
     expect(runningKills).toBeGreaterThanOrEqual(2);
-    expect(kills).toBeGreaterThanOrEqual(5);
+    expect(kills).toBeGreaterThanOrEqual(6);
     expect(lost).toBe(0);
     expect(misrouted).toBe(0);
     // Killing the instance running delivery may repeat the cards it had in flight (one per channel)
