@@ -1,7 +1,6 @@
 import { systemClock } from '../clock.js';
-import { loadConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { loadCliConfig } from './cli-config.js';
 import { runConfigCommand } from './config-command.js';
 
 /**
@@ -9,14 +8,8 @@ import { runConfigCommand } from './config-command.js';
  * Exit codes: 0 done, 1 refused (nothing written), 2 bad arguments or configuration.
  */
 async function main(args: readonly string[]): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`The configuration is invalid:\n${error.problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n')}\n`);
-    return 2;
-  }
+  const config = loadCliConfig();
+  if (!config) return 2;
   // Log lines go to standard error: standard output is the command's result (or the exported file).
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, destination: process.stderr });
   return runConfigCommand(args, { config, logger, clock: systemClock, output: { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) } });

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { systemClock } from '../clock.js';
-import { loadConfig } from '../config.js';
-import { ConfigError, isSocBridgeError } from '../errors.js';
+import { isSocBridgeError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { loadCliConfig } from './cli-config.js';
 import { STATE_CATALOG } from '../state-catalog.js';
 import { copyStore } from '../store/copy-store.js';
 import { EmbeddedStorage } from '../store/embedded/embedded-storage.js';
@@ -21,14 +21,8 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`The configuration is invalid:\n${error.problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n')}\n`);
-    return 2;
-  }
+  const config = loadCliConfig();
+  if (!config) return 2;
   if (config.database.kind !== 'postgres') {
     process.stderr.write(`DATABASE_URL is not set: it names the PostgreSQL database to import into.\n${USAGE}\n`);
     return 2;

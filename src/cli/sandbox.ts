@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../clock.js';
-import { loadConfig, PLAYGROUND_USER_OBJECT_ID, sandboxTlsDir } from '../config.js';
-import { ConfigError, isSocBridgeError } from '../errors.js';
+import { PLAYGROUND_USER_OBJECT_ID, sandboxTlsDir } from '../config.js';
+import { isSocBridgeError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { loadCliConfig } from './cli-config.js';
 import { startSandbox } from '../sandbox/sandbox.js';
 import { SANDBOX_CLIENT_ID } from '../sandbox/demo-tenants.js';
 import { openStorage } from '../store/open-storage.js';
@@ -24,14 +25,8 @@ export const INSTANCES_ENV_FILE = 'sandbox-instances.env';
  * instance needs to DATA_DIR/sandbox-instances.env (`npm run instance` reads it).
  */
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`The configuration is invalid:\n${error.problems.map((p) => `  ${p.variable}: ${p.expected}`).join('\n')}\n`);
-    return 2;
-  }
+  const config = loadCliConfig();
+  if (!config) return 2;
   if (config.database.kind !== 'postgres') {
     process.stderr.write('DATABASE_URL is not set: the shared sandbox is for several instances on one PostgreSQL database (`npm run postgres` starts one). A single instance needs none of this: `npm start` runs its own sandbox.\n');
     return 2;
