@@ -16,6 +16,11 @@ export interface Messenger {
   send(conversation: ConversationRecord, reply: Reply): Promise<SentMessage>;
   update(conversation: ConversationRecord, messageId: string, reply: Reply): Promise<void>;
   /**
+   * Posts a reply in the thread a message of ours started in a channel. Chats have no threads:
+   * callers edit or post there instead (see `hasThreads`).
+   */
+  reply(conversation: ConversationRecord, rootMessageId: string, reply: Reply): Promise<SentMessage>;
+  /**
    * Posts a typing indicator proactively: the lightest post there is, which Teams checks against
    * the conversation's roster like any other, so a refusal here means cards would be refused too.
    */
@@ -39,3 +44,17 @@ const CHAT_DELIVERY_SENTENCES: Record<DeliveryFailureKind, string> = {
   gone: 'Teams refused the message: SOC Bridge was removed from that conversation, or it no longer exists.',
   rejected: 'Teams rejected the message.',
 };
+
+/** Whether replies can go in a thread under a message there (Teams channels only). */
+export function hasThreads(conversation: Pick<ConversationRecord, 'kind'>): boolean {
+  return conversation.kind === 'channel';
+}
+
+/**
+ * The conversation id a reply in a channel thread is posted to: the channel's id with
+ * `;messageid=<root message id>` (the id Teams gave the thread's first message).
+ */
+export function threadConversationId(channelConversationId: string, rootMessageId: string): string {
+  const channel = channelConversationId.split(';messageid=')[0] ?? channelConversationId;
+  return `${channel};messageid=${rootMessageId}`;
+}

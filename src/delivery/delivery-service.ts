@@ -239,6 +239,7 @@ function fencedMessenger(messenger: Messenger, mayDeliver: () => boolean): Messe
   return {
     send: (conversation, reply) => (mayDeliver() ? messenger.send(conversation, reply) : Promise.reject(refuse())),
     update: (conversation, messageId, reply) => (mayDeliver() ? messenger.update(conversation, messageId, reply) : Promise.reject(refuse())),
+    reply: (conversation, rootMessageId, reply) => (mayDeliver() ? messenger.reply(conversation, rootMessageId, reply) : Promise.reject(refuse())),
     // A probe delivers nothing, so any instance may make one.
     probe: (conversation) => messenger.probe(conversation),
   };

@@ -1,6 +1,6 @@
 import type { ConversationReference, TurnContext } from 'botbuilder';
 import type { Reply } from '../chat/reply.js';
-import { ChatDeliveryError, type Messenger, type SentMessage } from '../conversations/messenger.js';
+import { ChatDeliveryError, threadConversationId, type Messenger, type SentMessage } from '../conversations/messenger.js';
 import { parseRetryAfterMs } from '../rate-limit/backoff.js';
 import type { ConversationRecord } from '../conversations/conversation-schema.js';
 import { activityOf } from './render.js';
@@ -10,13 +10,13 @@ interface ContinuingAdapter {
 }
 
 /** What Teams needs to reach a stored conversation again. */
-export function referenceOf(conversation: ConversationRecord): Partial<ConversationReference> {
+export function referenceOf(conversation: ConversationRecord, conversationId = conversation.id): Partial<ConversationReference> {
   return {
     serviceUrl: conversation.serviceUrl,
     channelId: conversation.channelId,
     bot: { id: conversation.botId, name: conversation.botName ?? 'SOC Bridge' },
     conversation: {
-      id: conversation.id,
+      id: conversationId,
       isGroup: conversation.kind !== 'personal',
       conversationType: conversation.kind,
       ...(conversation.teamsTenantId ? { tenantId: conversation.teamsTenantId } : {}),
@@ -48,19 +48,28 @@ export class TeamsMessenger implements Messenger {
     });
   }
 
+  async reply(conversation: ConversationRecord, rootMessageId: string, reply: Reply): Promise<SentMessage> {
+    let messageId: string | undefined;
+    await this.run(conversation, async (context) => {
+      const response = await context.sendActivity(activityOf(reply));
+      messageId = response?.id || undefined;
+    }, threadConversationId(conversation.id, rootMessageId));
+    return { messageId };
+  }
+
   async probe(conversation: ConversationRecord): Promise<void> {
     await this.run(conversation, async (context) => {
       await context.sendActivity({ type: 'typing' });
     });
   }
 
-  private async run(conversation: ConversationRecord, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  private async run(conversation: ConversationRecord, logic: (context: TurnContext) => Promise<void>, conversationId = conversation.id): Promise<void> {
     // The adapter hands errors thrown inside the turn to its onTurnError handler and resolves, so
     // catch them in the turn to learn whether the post really went through.
     let failure: unknown;
     let failed = false;
     try {
-      await this.adapter.continueConversationAsync(this.botAppId, referenceOf(conversation), async (context) => {
+      await this.adapter.continueConversationAsync(this.botAppId, referenceOf(conversation, conversationId), async (context) => {
         try {
           await logic(context);
         } catch (error) {

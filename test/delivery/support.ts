@@ -89,6 +89,8 @@ type Scripted = ChatDeliveryError | { noId: true };
 export class FakeMessenger implements Messenger {
   readonly sent: SentCard[] = [];
   readonly updates: { conversationId: string; messageId: string; reply: Reply; at: number }[] = [];
+  /** Replies posted in threads, by the root message they answer. */
+  readonly threadReplies: { conversationId: string; rootMessageId: string; messageId: string; reply: Reply; at: number }[] = [];
   /** Outcomes for the next calls (posts and edits alike), consumed in order; per conversation when keyed. */
   readonly script: Scripted[] = [];
   readonly scriptFor = new Map<string, Scripted[]>();
@@ -114,6 +116,14 @@ export class FakeMessenger implements Messenger {
     if (scripted instanceof ChatDeliveryError) throw scripted;
     const messageId = scripted ? undefined : `m${++this.sequence}`;
     this.sent.push({ conversationId: conversation.id, messageId, reply, at: this.clock.nowMs() });
+    return { messageId };
+  }
+
+  async reply(conversation: ConversationRecord, rootMessageId: string, reply: Reply): Promise<SentMessage> {
+    const scripted = this.next(conversation.id);
+    if (scripted instanceof ChatDeliveryError) throw scripted;
+    const messageId = `m${++this.sequence}`;
+    this.threadReplies.push({ conversationId: conversation.id, rootMessageId, messageId, reply, at: this.clock.nowMs() });
     return { messageId };
   }
 

@@ -27,6 +27,9 @@ class RecordingMessenger implements Messenger {
     return { messageId: String(this.posts.length) };
   }
   async update(): Promise<void> {}
+  async reply(): Promise<SentMessage> {
+    throw new Error('summaries post no thread replies');
+  }
   async probe(): Promise<void> {}
 }
 

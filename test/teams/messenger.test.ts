@@ -37,6 +37,15 @@ describe('TeamsMessenger', () => {
     expect(cardText(cardIn(posted!.activity))).toContain('second');
   });
 
+  it("replies in the thread a card of ours started: the channel's id with ;messageid=<root>", async () => {
+    const { messageId: rootId } = await messenger.send(channel, notice({ title: 'Root', text: 'the thread starts here' }));
+    const { messageId } = await messenger.reply(channel, rootId!, notice({ title: 'Reply', text: 'in the thread' }));
+    const posted = bot.connector.message(messageId!);
+    expect(posted?.conversationId).toBe(`19:proactive@thread.tacv2;messageid=${rootId}`);
+    expect(cardText(cardIn(posted!.activity))).toContain('in the thread');
+    expect(bot.connector.message(rootId!)?.updates).toBe(0);
+  });
+
   // botbuilder's connector client itself retries 429 (honouring Retry-After) and 5xx three times,
   // so a failure reaches the messenger only after four refusals in a row.
   it.each([
