@@ -26,6 +26,7 @@ export function emptyIntake(): IntakeResult {
  * pair again is a duplicate (polls overlap on purpose), a newer one is a change that every kind's
  * worker brings its deliveries up to date with, and an id never seen is a new alert that the router
  * sends to its targets — unless it was created before polling began, which makes it backlog, not news.
+ * The alert's records must be in memory first (`DeliveryLedger.hydrate`).
  */
 export class AlertIntake {
   constructor(
@@ -43,6 +44,7 @@ export class AlertIntake {
 
   absorb(tenant: TenantRecord, alert: Alert, cursor: PollCursor, into: IntakeResult): void {
     const key = alertKeyOf(tenant.tenantId, alert.id);
+    this.deps.ledger.requireHeld(key);
     const snapshot = this.deps.ledger.snapshot(key);
     if (snapshot) {
       if (isNewer(alert.lastUpdateDateTime, snapshot.version)) this.changed(key, alert, into);
@@ -73,6 +75,7 @@ export class AlertIntake {
    */
   record(tenant: TenantRecord, alert: Alert, routed: readonly RoutedTarget[], into: IntakeResult, sample?: SampleInfo): string[] {
     const { ledger } = this.deps;
+    ledger.requireHeld(alertKeyOf(tenant.tenantId, alert.id));
     const now = ledger.now();
     const made: string[] = [];
     for (const r of routed) {
@@ -105,6 +108,7 @@ export class AlertIntake {
   /** A newer version of a known alert: every delivery it became is brought up to date. */
   changed(alertKey: string, alert: Alert, into: IntakeResult): void {
     const { ledger } = this.deps;
+    ledger.requireHeld(alertKey);
     const snapshot = ledger.snapshot(alertKey);
     if (!snapshot) return;
     ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now() }, alert);
