@@ -1,5 +1,4 @@
-import { TeamsAdapter } from '@microsoft/teams-ai';
-import { CallerIdConstants, StatusCodes, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, StatusCodes, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import type { AppConfig } from '../config.js';
 
@@ -21,7 +20,11 @@ const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpired
  * but an AuthenticationError with 500. Authenticate first so those become the 401 they are; the
  * turn itself (given the result, botbuilder does not authenticate again) keeps its own error handling.
  */
-export class SocBridgeAdapter extends TeamsAdapter {
+export class SocBridgeAdapter extends CloudAdapter {
+  constructor(settings: Record<string, string>) {
+    super(new ConfigurationBotFrameworkAuthentication(settings));
+  }
+
   protected override async processActivity(
     auth: string | AuthenticateRequestResult,
     activity: Activity,
@@ -53,7 +56,6 @@ export function adapterSettings(config: Pick<AppConfig, 'bot' | 'botOpenIdMetada
   if (config.botOpenIdMetadataUrl) Object.assign(settings, PUBLIC_CLOUD_ENDPOINTS, { ToBotFromChannelOpenIdMetadataUrl: config.botOpenIdMetadataUrl });
   return settings;
 }
-
 
 /** The adapter for the configured bot registration. */
 export function createAdapter(config: Pick<AppConfig, 'bot' | 'botOpenIdMetadataUrl'>): SocBridgeAdapter {
