@@ -100,8 +100,8 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
   const conversations = new ConversationRegistry({ storage, clock, logger });
   const targets = TargetRegistry.build({ config, clock, logger, ruleName: (ruleId) => routing.rules.nameOf(ruleId) });
-  const routing = createRouting({ storage, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
+  const routing = createRouting({ storage, conversations, tenants, targets, people: roles, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const soc = new SocNotifier({ storage, conversations, messenger, logger });
   const holder = instanceId();
   const createDeliveryService = (mayDeliver: () => boolean) =>
