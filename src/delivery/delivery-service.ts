@@ -10,7 +10,7 @@ import { AlertIntake, emptyIntake, type IntakeResult } from './intake.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
 import { OutcomeBoard, type DeliveryOutcome } from './outcomes.js';
 import { AlertPoller, type PollerCounters, type PollingGraph, type PollObserver, type PollReport } from './poller.js';
-import type { AlertRouter, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
+import type { AlertRouter, CompanionContext, DeliveryCompanion, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
 import { SAMPLE_TENANT } from './samples.js';
 import { DEFAULT_SAMPLE_WAIT_MS, type DeliverySettings, type DeliveryTuning } from './settings.js';
@@ -50,6 +50,8 @@ export interface DeliveryServiceDeps {
    * holds the delivery lease, so nothing is sent while another instance may already run delivery.
    */
   readonly mayDeliver?: () => boolean;
+  /** Work that runs beside delivery while it runs here (escalations), built once per service. */
+  readonly companions?: (ctx: CompanionContext) => readonly DeliveryCompanion[];
 }
 
 /** What delivery did since start: what an operator's metrics would show, and what benchmarks read. */
@@ -79,6 +81,7 @@ export class DeliveryService implements SampleDelivery {
   private readonly intake: AlertIntake;
   private readonly outcomes: OutcomeBoard;
   private readonly health: TargetHealthBook;
+  private readonly companions: readonly DeliveryCompanion[];
   private retentionTimer: NodeJS.Timeout | undefined;
   private evictionTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -98,8 +101,9 @@ export class DeliveryService implements SampleDelivery {
       outcomes: this.outcomes, health: this.health, clock, logger, random: tuning.random ?? Math.random, tuning, settings,
     };
     for (const { kind, built } of deps.targets.entries) this.workers.set(kind.key, built.createWorker(context));
+    this.companions = deps.companions?.({ deliveriesOf: (alertKey) => this.ledger.deliveriesOf(alertKey), messenger: context.messenger, mayDeliver }) ?? [];
     this.intake = new AlertIntake(
-      { ledger: this.ledger, router: deps.router, planChange: (alertKey) => [...this.workers.values()].flatMap((w) => w.planChange(alertKey)), targetKeyOf: (target) => deps.targets.keyOf(target), clock },
+      { ledger: this.ledger, router: deps.router, planChange: (alertKey) => [...this.workers.values()].flatMap((w) => w.planChange(alertKey)), targetKeyOf: (target) => deps.targets.keyOf(target), clock, watchers: this.companions },
       { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs },
     );
     this.poller = new AlertPoller(
@@ -120,6 +124,7 @@ export class DeliveryService implements SampleDelivery {
     this.started = true;
     await this.ledger.load();
     for (const worker of this.workers.values()) worker.resume();
+    for (const companion of this.companions) await companion.start();
     this.poller.start();
     void this.pruneQuietly();
     this.retentionTimer = setInterval(() => void this.pruneQuietly(), HOUR);
@@ -138,6 +143,7 @@ export class DeliveryService implements SampleDelivery {
     if (this.evictionTimer) clearInterval(this.evictionTimer);
     await this.poller.stop();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await Promise.all(this.companions.map((c) => c.stop()));
     await this.ledger.journal.close();
   }
 

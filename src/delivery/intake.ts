@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { alertKeyOf, deliveryKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
-import type { AlertRouter, DeliveryTarget, RoutedTarget } from './ports.js';
+import type { AlertRouter, DeliveryCompanion, DeliveryTarget, RoutedTarget } from './ports.js';
 import type { PollCursor, SampleInfo } from './store-schema.js';
 import type { DeliveryWork } from './worker.js';
 
@@ -38,6 +38,8 @@ export class AlertIntake {
       /** A target's key across kinds (the target registry's). */
       targetKeyOf(target: DeliveryTarget): string;
       clock: Clock;
+      /** Told of new alerts routed and of changes seen (escalations follow them). */
+      watchers?: readonly Pick<DeliveryCompanion, 'alertRouted' | 'alertChanged'>[];
     },
     private readonly options: { overlapMs: number; retentionMs: number },
   ) {}
@@ -86,6 +88,7 @@ export class AlertIntake {
       into.newDeliveries++;
       made.push(key);
     }
+    if (!sample) for (const watcher of this.deps.watchers ?? []) watcher.alertRouted(tenant, alert, routed);
     const waiting = made.length > 0;
     const alertKey = alertKeyOf(tenant.tenantId, alert.id);
     const existing = ledger.snapshot(alertKey);
@@ -112,6 +115,7 @@ export class AlertIntake {
     const snapshot = ledger.snapshot(alertKey);
     if (!snapshot) return;
     ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now() }, alert);
+    for (const watcher of this.deps.watchers ?? []) watcher.alertChanged(snapshot.tenantId, alert);
     into.work.push(...this.deps.planChange(alertKey));
     ledger.releaseBodyIfIdle(alertKey);
     into.changedAlerts++;
