@@ -60,6 +60,8 @@ export const RuleEntrySchema = z
     to: ruleValue('to: channels, a conversation id, email addresses, webhook:<name>. Default channels.'),
     mode: ruleValue('mode: teams,email,webhook | both | all.'),
     include: ruleValue('include: org,link,devices | none. Default all three.'),
+    group: ruleValue('group: incident (one card per incident, later alerts in its thread) | alert (one card per alert). Default incident.'),
+    notify: ruleValue('notify: every | first (only the first alert of each incident). Default every.'),
     enabled: z.union([z.boolean(), z.enum(['yes', 'no'])], { error: 'must be true or false' }).optional().describe('false pauses the rule. Default true.'),
   })
   .describe('A notification rule, in the keys and values of `rule add`; a key left out takes the default `rule add` gives it.');

@@ -19,11 +19,21 @@ export interface DeliveryTarget {
   readonly [field: string]: unknown;
 }
 
+/**
+ * How alerts of one incident reach a target: `incident` — one incident card, later alerts in its
+ * thread (or its alert list, where there are no threads); `alert` — one card per alert.
+ */
+export type DeliveryGrouping = 'incident' | 'alert';
+
 /** One place an alert must go, and the rule that sent it there. */
 export interface RoutedTarget {
   readonly target: DeliveryTarget;
   readonly ruleId: string;
   readonly options: ContentOptions;
+  /** Absent: one card per alert. */
+  readonly grouping?: DeliveryGrouping;
+  /** `first`: only the incident card, no message per later alert. Absent: every alert. */
+  readonly notify?: 'first' | 'every';
 }
 
 /** Decides where a tenant's alert goes. Never returns a conversation not linked to that tenant's customer. */

@@ -3,6 +3,7 @@ import type { ContentOptions } from '../alerts/notification-card.js';
 import { TARGET_KINDS, recogniseTarget, targetKindOf } from '../delivery/targets/kinds.js';
 import type { TargetRef } from '../delivery/targets/target-kind.js';
 import { UsageError } from '../errors.js';
+import { groupingOf, notifyOf, type Grouping, type NotifyMode } from './rule-grouping.js';
 import { categoriesOf, detectionSourcesOf, deviceGroupsOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf } from './rule-vocabulary.js';
 
 /**
@@ -26,14 +27,18 @@ export interface RuleInput {
   readonly targets?: readonly TargetRef[];
   /** The kinds of target that receive alerts; empty = every kind the rule names (`mode:all`). */
   readonly mode?: readonly string[];
+  /** `group:` — one card per incident (later alerts in its thread) or per alert. */
+  readonly grouping?: Grouping;
+  /** `notify:` — every alert of an incident, or only its first. */
+  readonly notify?: NotifyMode;
   readonly enabled?: boolean;
 }
 
-export const RULE_OPTION_KEYS = ['name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'include', 'to', 'mode', 'enabled'] as const;
+export const RULE_OPTION_KEYS = ['name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'include', 'to', 'mode', 'group', 'notify', 'enabled'] as const;
 type RuleOptionKey = (typeof RULE_OPTION_KEYS)[number];
 
 const KEY_ALIASES: Readonly<Record<string, RuleOptionKey>> = {
-  tenant: 'tenants', severities: 'severity', group: 'groups', devicegroups: 'groups', sources: 'source', detections: 'detection',
+  tenant: 'tenants', severities: 'severity', devicegroups: 'groups', grouping: 'group', sources: 'source', detections: 'detection',
   categories: 'category', targets: 'to', enable: 'enabled',
 };
 
@@ -127,6 +132,12 @@ export function parseRuleOptions(words: readonly string[], { allowName = true } 
       }
       case 'mode':
         out.mode = modeOf(listValue);
+        break;
+      case 'group':
+        out.grouping = groupingOf(value);
+        break;
+      case 'notify':
+        out.notify = notifyOf(value);
         break;
       case 'enabled':
         if (YES.has(lower)) out.enabled = true;
@@ -224,6 +235,8 @@ const EXAMPLES: Readonly<Record<RuleOptionKey, string>> = {
   include: 'include:org,link,devices',
   to: 'to:channels,soc@mssp.example',
   mode: 'mode:teams',
+  group: 'group:incident (or group:alert)',
+  notify: 'notify:first (or notify:every)',
   enabled: 'enabled:no',
 };
 

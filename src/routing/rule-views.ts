@@ -87,6 +87,7 @@ export function ruleFacts(rule: NotificationRule, ctx: RuleViewContext, builtIn 
     { title: 'Sends to', value: describeTargets(rule, ctx) },
     { title: 'Mode', value: kindsLabel(ctx.targets, kindsUsed(ctx.targets, rule)) },
     { title: 'Includes', value: describeContent(rule.content) },
+    { title: 'Grouping', value: describeGrouping(rule) },
   ];
   if (!builtIn) facts.push({ title: 'Created', value: `${rule.createdByName}, ${utc(rule.createdAt)}${rule.updatedByName ? ` · changed by ${rule.updatedByName}, ${utc(rule.updatedAt)}` : ''}` });
   return facts;
@@ -110,6 +111,11 @@ function describeTargets(rule: NotificationRule, ctx: RuleViewContext): string {
     return `${entry?.kind.title ?? key}: ${text}${used.includes(key) ? '' : ` (not used: mode ${modeWord(rule.mode ?? [])})`}`;
   });
   return parts.join(' · ') || 'nothing';
+}
+
+function describeGrouping(rule: Pick<NotificationRule, 'grouping' | 'notify'>): string {
+  if (rule.grouping === 'alert') return 'One card per alert (group:alert)';
+  return rule.notify === 'first' ? 'One card per incident, its first alert only (group:incident notify:first)' : 'One card per incident, later alerts in its thread (group:incident)';
 }
 
 function describeContent(content: NotificationRule['content']): string {
