@@ -3,17 +3,22 @@ import type { Clock } from '../clock.js';
 import { AlertSchema, type Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { RecordSet } from '../store/storage.js';
+import { IncidentLedger } from './incident-ledger.js';
 import { DeliveryJournal, type JournalOptions, type PollNotes } from './journal.js';
 import {
   AlertSnapshotSchema,
   DeliveryRecordSchema,
   DigestRecordSchema,
+  IncidentSnapshotSchema,
+  IncidentThreadSchema,
   PollCursorSchema,
   TargetHealthSchema,
   type AlertSnapshot,
   type DeliveryRecord,
   type DeliveryStore,
   type DigestRecord,
+  type IncidentSnapshot,
+  type IncidentThread,
   type PollCursor,
   type TargetHealth,
 } from './store-schema.js';
@@ -21,7 +26,7 @@ import {
 /** The record set delivery keeps its outbox, snapshots, digests, poll cursors and target health in. */
 export const DELIVERY_RECORD_SET = 'delivery';
 
-const SECTION_SCHEMAS = { deliveries: DeliveryRecordSchema, alerts: AlertSnapshotSchema, digests: DigestRecordSchema, cursors: PollCursorSchema, targets: TargetHealthSchema } as const;
+const SECTION_SCHEMAS = { deliveries: DeliveryRecordSchema, alerts: AlertSnapshotSchema, digests: DigestRecordSchema, cursors: PollCursorSchema, targets: TargetHealthSchema, incidents: IncidentSnapshotSchema, threads: IncidentThreadSchema } as const;
 
 export const alertKeyOf = (tenantId: string, alertId: string): string => `${tenantId}/${alertId}`;
 /** A delivery's key: the alert and the target's key (`kind:…`, from the target registry). */
@@ -66,6 +71,8 @@ export class DeliveryLedger {
   private readonly lastSentByTarget = new Map<string, string>();
   private sequence = 0;
   readonly journal: DeliveryJournal;
+  /** Incident threads and the incidents they show (rules with `group:incident`). */
+  readonly incidents: IncidentLedger;
 
   constructor(
     private readonly deps: LedgerDeps,
@@ -80,6 +87,7 @@ export class DeliveryLedger {
       },
       journalOptions,
     );
+    this.incidents = new IncidentLedger({ mark: (section, key) => this.journal.mark(section, key), logger: deps.logger });
   }
 
   /** Reads every stored record into memory; call once, before anything else. A record that does not validate is logged and left out. */
@@ -95,8 +103,13 @@ export class DeliveryLedger {
     if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
   }
 
-  private restore(section: keyof DeliveryStore, key: string, record: DeliveryRecord | AlertSnapshot | DigestRecord | PollCursor | TargetHealth): void {
+  private restore(section: keyof DeliveryStore, key: string, record: DeliveryRecord | AlertSnapshot | DigestRecord | PollCursor | TargetHealth | IncidentSnapshot | IncidentThread): void {
     switch (section) {
+      case 'incidents':
+      case 'threads':
+        if (section === 'threads') this.sequence = Math.max(this.sequence, (record as IncidentThread).seq + 1);
+        this.incidents.restore(section, key, record as IncidentSnapshot | IncidentThread);
+        return;
       case 'deliveries': {
         const delivery = record as DeliveryRecord;
         this.index(delivery);
@@ -122,6 +135,9 @@ export class DeliveryLedger {
 
   private current(section: keyof DeliveryStore, key: string): unknown {
     switch (section) {
+      case 'incidents':
+      case 'threads':
+        return this.incidents.current(section, key);
       case 'deliveries':
         return this.deliveryMap.get(key);
       case 'alerts':

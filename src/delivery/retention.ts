@@ -26,6 +26,16 @@ export function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, retention
     ledger.removeDigest(digest.id);
     report.digests++;
   }
+  // Incident threads (and the incidents they show) go with the last of their alerts' records.
+  const threaded = new Set<string>();
+  for (const d of ledger.deliveries()) if (d.threadKey) threaded.add(d.threadKey);
+  for (const thread of [...ledger.incidents.threads()]) {
+    if (thread.state === 'pending' || !old(thread.updatedAt) || threaded.has(thread.key)) continue;
+    ledger.incidents.removeThread(thread.key);
+  }
+  for (const [key, incident] of [...ledger.incidents.incidents()]) {
+    if (old(incident.updatedAt) && ledger.incidents.threadsOf(key).length === 0) ledger.incidents.removeIncident(key);
+  }
   for (const [key, snapshot] of [...ledger.snapshots()]) {
     if (!old(snapshot.updatedAt) || ledger.deliveriesOf(key).length > 0) continue;
     ledger.removeSnapshot(key);
