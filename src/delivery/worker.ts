@@ -38,6 +38,8 @@ export interface DeliveryWorker {
    * (an edit, an update event) and returns the work to dispatch once that is on disk.
    */
   planChange(alertKey: string): DeliveryWork[];
+  /** Whether rules with `group:incident` reach this kind by incident thread (else alert by alert). */
+  readonly threadsIncidents?: boolean;
   /** Whether a delivery keeps following its alert's changes (so its alert body must be kept). */
   followsChanges(delivery: DeliveryRecord): boolean;
   /** An analyst changed the alert from a card: that card already shows `version`. */

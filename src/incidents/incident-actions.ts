@@ -46,6 +46,8 @@ export class IncidentActions {
       audit: AuditLog;
       clock: Clock;
       logger: Logger;
+      /** Told of every change made here, so the incident cards delivery posted follow it. */
+      changes?: { incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean): void };
     },
   ) {}
 
@@ -120,6 +122,7 @@ export class IncidentActions {
       const updated = await this.perform(tenant, current, change, actor);
       const after = { ...stateOf(updated), ...(change.verb === 'incident.comment' ? { comment: change.payload.comment } : {}) };
       await this.record(tenant, updated, actor, change, before, after, 'done');
+      this.deps.changes?.incidentChanged(tenant, updated, true);
       return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeChange(change).done} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);
     } catch (error) {
       const message = describeFailure(error, this.deps.logger, 'incident.change', { tenant: tenant.handle, incidentId: current.id });

@@ -81,7 +81,7 @@ describe('escalation of unowned alerts', () => {
   });
 
   it('takes the person as a Teams mention in "rule add", and shows the escalation in "rules"', async () => {
-    const { replies } = await bot.say(`rule add "Contoso high" tenants:contoso severity:high escalate:15m,60m escalate-to:<at>${MEGAN.name}</at>`, USERS.admin, room, [megan]);
+    const { replies } = await bot.say(`rule add "Contoso high" tenants:contoso severity:high group:alert escalate:15m,60m escalate-to:<at>${MEGAN.name}</at>`, USERS.admin, room, [megan]);
     expect(cardText(cardIn(replies[0]!))).toContain('Still new and unowned after 15m, then 1h: a follow-up in the card\'s thread, mentions Megan Analyst');
     const [rule] = await bot.app.testing.rules();
     expect(rule?.escalation).toEqual({ afterMinutes: [15, 60], mention: [{ userId: MEGAN.aadObjectId, name: MEGAN.name }] });

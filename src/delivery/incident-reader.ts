@@ -1,0 +1,93 @@
+import type { Clock } from '../clock.js';
+import { INCIDENT_READ_ROLE, INCIDENT_WRITE_ROLE } from '../defender/graph-permissions.js';
+import type { Incident } from '../defender/incident.js';
+import { NotFoundError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TenantRecord } from '../tenants/tenant-schema.js';
+import { incidentKeyOf } from './incident-ledger.js';
+import type { DeliveryLedger } from './ledger.js';
+import type { DeliveryWork } from './worker.js';
+
+/** The part of the Graph client incident threads read through. */
+export interface IncidentGraph {
+  getIncident(tenantId: string, incidentId: string): Promise<Incident>;
+  /** The application permissions in the tenant's token; undefined when the token source cannot tell. */
+  grantedRoles(tenantId: string): Promise<readonly string[] | undefined>;
+  rateHeadroom(tenantId: string): Promise<number>;
+}
+
+/**
+ * Reads the incidents that incident threads show, for the poller: whether a tenant's incidents
+ * may be read at all (only then do its alerts go by thread), and each incident an alert of which
+ * joined or changed since it was last read (`GET /security/incidents/{id}?$expand=alerts`), as
+ * many as the tenant's Graph budget allows above the reserve kept for analysts. The rest wait,
+ * marked stale in the records, for the next poll.
+ */
+export class IncidentReader {
+  constructor(
+    private readonly deps: { graph: IncidentGraph; ledger: DeliveryLedger; clock: Clock; logger: Logger },
+    private readonly options: { headroomReserve: number },
+  ) {}
+
+  /** Notes whether the tenant's token lets its incidents be read; a token that cannot tell is trusted to Graph's answer. */
+  async checkAccess(tenant: TenantRecord): Promise<{ read: boolean; write: boolean }> {
+    const roles = await this.deps.graph.grantedRoles(tenant.tenantId).catch(() => [] as string[]);
+    const write = roles === undefined || roles.includes(INCIDENT_WRITE_ROLE);
+    const read = write || roles?.includes(INCIDENT_READ_ROLE) === true;
+    this.deps.ledger.incidents.setReadable(tenant.tenantId, read);
+    return { read, write: write && tenant.writeAccess };
+  }
+
+  /** Reads the tenant's stale incidents within its budget; returns the thread cards that must show the change. */
+  async refresh(tenant: TenantRecord): Promise<DeliveryWork[]> {
+    const { ledger, graph, logger } = this.deps;
+    const stale = ledger.incidents.staleIncidents(tenant.tenantId);
+    if (stale.length === 0) return [];
+    const access = await this.checkAccess(tenant);
+    if (!access.read) return [];
+    const headroom = await graph.rateHeadroom(tenant.tenantId).catch(() => 0);
+    const affordable = Math.max(0, headroom - this.options.headroomReserve);
+    const work: DeliveryWork[] = [];
+    for (const incidentId of stale.slice(0, affordable)) {
+      try {
+        const incident = await graph.getIncident(tenant.tenantId, incidentId);
+        work.push(...this.store(tenant, incident, access.write));
+      } catch (error) {
+        if (error instanceof NotFoundError) {
+          // Removed from Defender: the cards keep what they showed.
+          const key = incidentKeyOf(tenant.tenantId, incidentId);
+          const snapshot = ledger.incidents.incident(key);
+          if (snapshot) ledger.incidents.putIncident({ ...snapshot, stale: false, updatedAt: ledger.now() });
+          continue;
+        }
+        logger.warn({ event: 'delivery.incident_unread', tenant: tenant.handle, incidentId, err: error }, 'could not read an incident for its thread cards; trying next poll');
+        break;
+      }
+    }
+    if (stale.length > affordable) logger.info({ event: 'delivery.incidents_deferred', tenant: tenant.handle, waiting: stale.length - affordable }, 'Graph budget low; reading the other incidents next poll');
+    return work;
+  }
+
+  /** Keeps the incident as read (or as an analyst's change returned it); returns the thread cards behind it. */
+  store(tenant: TenantRecord, incident: Incident, writable: boolean): DeliveryWork[] {
+    const { ledger } = this.deps;
+    const key = incidentKeyOf(tenant.tenantId, incident.id);
+    const known = ledger.incidents.incident(key);
+    ledger.incidents.putIncident({ tenantId: tenant.tenantId, incidentId: incident.id, version: incident.lastUpdateDateTime, writable, updatedAt: ledger.now(), ...(known?.stale ? { stale: false } : {}) }, incident);
+    return threadEditsOf(ledger, key);
+  }
+}
+
+/** An edit for every posted incident card of the incident that shows an older version than the records hold. */
+export function threadEditsOf(ledger: DeliveryLedger, incidentKey: string): DeliveryWork[] {
+  const version = ledger.incidents.incident(incidentKey)?.version;
+  return ledger.incidents
+    .threadsOf(incidentKey)
+    .filter((t) => t.state === 'sent' && t.messageId !== undefined && !t.cardGone && t.shownVersion !== version)
+    .map((t) => ({ targetKind: t.target.kind, action: 'edit-thread', ref: t.key }));
+}
+
+/** Every incident card, of any incident, that is behind (after a restart). */
+export function threadEditsBehind(ledger: DeliveryLedger): DeliveryWork[] {
+  return [...ledger.incidents.incidents()].flatMap(([key, snapshot]) => (snapshot.body === undefined ? [] : threadEditsOf(ledger, key)));
+}
