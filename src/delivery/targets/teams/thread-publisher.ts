@@ -45,8 +45,8 @@ export class ThreadPublisher {
     const { ledger, counters } = this.deps;
     const sent = { sentAt: ledger.now(), shownVersion: alert.lastUpdateDateTime, attempts: d.attempts + 1, error: undefined };
     if (threadStyle(thread, hasThreads(conversation)) === 'replies') {
-      const { messageId } = await this.deps.messenger.reply(conversation, thread.messageId, deliveredAlertCard(tenant, alert, d.options));
-      ledger.updateDelivery(d.key, { ...sent, state: messageId ? 'sent' : 'sent-no-id', messageId, threadRole: 'reply' });
+      const { messageId } = await this.deps.messenger.reply(conversation, thread.messageId, deliveredAlertCard(tenant, alert, d.options, { mark: d.mark }));
+      ledger.updateDelivery(d.key, { ...sent, state: messageId ? 'sent' : 'sent-no-id', messageId, shownMark: d.mark?.text, threadRole: 'reply' });
       if (messageId) counters.posted++;
       else counters.postedWithoutId++;
     } else {
