@@ -209,10 +209,47 @@ describe('stats, against a hand-computed fixture', () => {
   });
 });
 
+describe('stats over customers that answer slowly', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    bot = await BotHarness.start({ actionDeadlineMs: 1000 });
+  });
+  afterAll(async () => {
+    await bot?.stop();
+  });
+
+  it('answers at once with "Counting … across N customers", then edits that message into the statistics', async () => {
+    const customers = bot.app.services.tenants.connected().length;
+    bot.graph.injectFaults(FABRIKAM_ID, [{ delayMs: 4000 }]);
+    const started = Date.now();
+    const { replies } = await bot.say('stats all since:30d', USERS.admin);
+    const answeredInMs = Date.now() - started;
+    expect(replies).toHaveLength(1);
+    expect(cardText(cardIn(replies[0]!))).toContain(`Counting alerts across ${customers} customers…`);
+    expect(answeredInMs).toBeLessThan(3000);
+    const [interim] = bot.connector.messagesIn('a:personal-chat').slice(-1);
+    await bot.connector.waitFor(() => (bot.connector.message(interim!.id)?.updates ?? 0) > 0, 10_000);
+    const card = cardIn(bot.connector.message(interim!.id)!.activity);
+    expect(cardText(card)).toContain(`Alert statistics — all customers (${customers})`);
+    expect(tableRows(card).map((r) => r[0])).toContain('Fabrikam Inc');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    // The answer replaced the interim message: nothing else was posted.
+    expect(bot.connector.messagesIn('a:personal-chat').at(-1)?.id).toBe(interim!.id);
+  });
+
+  it('answers a quick count directly, without an interim message', async () => {
+    const before = bot.connector.messagesIn('a:personal-chat').length;
+    const { replies } = await bot.say('stats contoso since:24h', USERS.admin);
+    expect(cardText(cardIn(replies[0]!))).toContain('Alert statistics — Contoso Ltd');
+    expect(bot.connector.messagesIn('a:personal-chat')).toHaveLength(before + 1);
+  });
+});
+
 describe('stats: who may ask, and bad input', () => {
   let bot: BotHarness;
   beforeAll(async () => {
-    bot = await BotHarness.start();
+    // A slow machine must not turn an answer into the interim message these tests do not look at.
+    bot = await BotHarness.start({ actionDeadlineMs: 10_000 });
     await bot.say(`role grant ${USERS.customerAdmin.aadObjectId} customer-admin contoso`);
   });
   afterAll(async () => {
