@@ -39,6 +39,8 @@ import { createSummaries } from './summaries/compose.js';
 import { DELIVERY_LEASE, DeliveryCoordinator } from './delivery/delivery-coordinator.js';
 import { DELIVERY_MAILBOX } from './delivery/owner-requests.js';
 import { DEFAULT_SAMPLE_WAIT_MS } from './delivery/settings.js';
+import { TeamsBudgets, conversationWindows } from './delivery/pacing.js';
+import { TeamsSendGate } from './delivery/send-gate.js';
 import { TARGET_STATUSES } from './delivery/status-schema.js';
 import { TargetStatusBoard } from './delivery/target-status-board.js';
 import { AppMetrics } from './metrics/app-metrics.js';
@@ -96,8 +98,12 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
   const incidents = new IncidentService({ graph, alerts, clock });
-  const adapter = createAdapter(config);
-  const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
+  // Everything sent to Teams counts in each conversation's shared budget as it leaves: replies, card actions' answers and notices ahead of alert cards.
+  const teamsBudgets = new TeamsBudgets({ rates: storage.rates, logger }, conversationWindows(deps.deliveryTuning ?? {}));
+  const adapter = createAdapter(config, new TeamsSendGate({ budgets: teamsBudgets, clock, logger }));
+  const botAppId = config.bot.kind === 'keyless' ? '' : config.bot.appId;
+  const messenger: Messenger = new TeamsMessenger(adapter, botAppId, () => clock.nowMs());
+  const deliveryMessenger: Messenger = new TeamsMessenger(adapter, botAppId, () => clock.nowMs(), true);
   const conversations = new ConversationRegistry({ storage, clock, logger });
   const targets = TargetRegistry.build({ config, clock, logger, ruleName: (ruleId) => routing.rules.nameOf(ruleId) });
   const routing = createRouting({ storage, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
@@ -108,7 +114,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     new DeliveryService({
       mayDeliver,
       // On the database, only the instance holding the delivery lease writes delivery's records.
-      records: storage.recordSet(DELIVERY_RECORD_SET, storage.kind === 'postgres' ? { lease: DELIVERY_LEASE, holder } : undefined), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
+      records: storage.recordSet(DELIVERY_RECORD_SET, storage.kind === 'postgres' ? { lease: DELIVERY_LEASE, holder } : undefined), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger: deliveryMessenger, notices: new DeliveryNotices({ soc, conversations }),
       router: routing.router, linkHealth: routing.links, targets,
       settings: config.delivery,
       pollObserver: metrics,

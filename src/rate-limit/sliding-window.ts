@@ -33,23 +33,27 @@ export class SlidingWindowLimiter {
     this.maxLimit = Math.max(...windows.map((w) => w.limit));
   }
 
-  /** Milliseconds until an event may be admitted now (0 = immediately). Does not admit. */
-  delayMs(): number {
+  /**
+   * Milliseconds until an event may be admitted now (0 = immediately). Does not admit. With a
+   * `reserve`, that many slots of every window stay free for others (e.g. replies before cards).
+   */
+  delayMs(reserve = 0): number {
     const now = this.clock.nowMs();
     this.forget(now);
     let wait = Math.max(0, this.pausedUntilMs - now);
     for (const w of this.windows) {
-      if (this.events.length < w.limit) continue;
+      const room = Math.max(1, w.limit - reserve);
+      if (this.events.length < room) continue;
       // The event that must leave the window before one more fits.
-      const blocker = this.events[this.events.length - w.limit];
+      const blocker = this.events[this.events.length - room];
       if (blocker !== undefined) wait = Math.max(wait, blocker + w.periodMs - now);
     }
     return wait;
   }
 
-  /** Admits an event now if one fits; returns whether it did. */
-  tryAcquire(): boolean {
-    if (this.delayMs() > 0) return false;
+  /** Admits an event now if one fits (leaving `reserve` slots of every window free); returns whether it did. */
+  tryAcquire(reserve = 0): boolean {
+    if (this.delayMs(reserve) > 0) return false;
     this.events.push(this.clock.nowMs());
     return true;
   }
@@ -111,6 +115,13 @@ export class SlidingWindowLimiter {
       room = Math.min(room, w.limit - inWindow);
     }
     return Math.max(0, room);
+  }
+
+  /** Events admitted in the last `periodMs`. */
+  countWithin(periodMs: number): number {
+    const now = this.clock.nowMs();
+    this.forget(now);
+    return this.countSince(now - periodMs);
   }
 
   private countSince(startMs: number): number {

@@ -1,0 +1,60 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { TeamsBudgets } from './pacing.js';
+
+/** Who is sending: delivery (alert cards and their edits) or anyone else (replies, notices). */
+export type Sender = 'delivery' | 'reply';
+
+/**
+ * The longest a reply waits for a slot. A chat turn must answer Teams within seconds; past this
+ * the reply goes anyway (the Bot Framework client still retries a 429 it draws).
+ */
+export const DEFAULT_REPLY_MAX_WAIT_MS = 5000;
+
+/**
+ * The last step before a message leaves for Teams, after it is rendered: the conversation's
+ * shared budget counts it at the moment it goes, which is when Teams counts it. Delivery's cards
+ * and edits (already paced by its queues) take it leaving `CARD_RESERVE` slots of every window
+ * free; everything else (command replies, card actions' edits and posts, notices, summaries) may
+ * use those slots, so a reply goes at once into an idle and a storming conversation alike, and the
+ * cards wait after it. A reply then takes its share of the per-app budget. Counting at the moment
+ * of sending, not when a queue admitted the message, keeps a burst's rendering time from moving
+ * the count earlier than Teams sees it.
+ */
+export class TeamsSendGate {
+  constructor(
+    private readonly deps: { budgets: TeamsBudgets; clock: Clock; logger: Logger },
+    private readonly options: { replyMaxWaitMs: number } = { replyMaxWaitMs: DEFAULT_REPLY_MAX_WAIT_MS },
+  ) {}
+
+  /** Waits until one more message from `sender` may go into `conversationId`, and counts it. */
+  async admit(conversationId: string, sender: Sender): Promise<void> {
+    if (sender === 'delivery') return this.admitCard(conversationId);
+    const { budgets, clock } = this.deps;
+    const deadline = clock.nowMs() + this.options.replyMaxWaitMs;
+    let step: 'conversation' | 'app' = 'conversation';
+    for (;;) {
+      const take = step === 'conversation' ? await budgets.takeForReply(conversationId) : await budgets.takeReplyShare();
+      if (take.admitted) {
+        if (step === 'app') return;
+        step = 'app';
+        continue;
+      }
+      const left = deadline - clock.nowMs();
+      if (left <= 0) {
+        this.deps.logger.warn({ event: 'pacing.reply_waited_too_long', conversationId, waitedMs: this.options.replyMaxWaitMs, budget: step }, 'a reply waited too long for Teams pacing; sending it now');
+        return;
+      }
+      await clock.sleep(Math.min(take.waitMs, left));
+    }
+  }
+
+  /** A card waits as long as replies (from any instance) hold the conversation's windows; its queue waits with it. */
+  private async admitCard(conversationId: string): Promise<void> {
+    for (;;) {
+      const take = await this.deps.budgets.takeForCard(conversationId);
+      if (take.admitted) return;
+      await this.deps.clock.sleep(take.waitMs);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { TEAMS_CONVERSATION_WINDOWS, TeamsBudgets } from '../../src/delivery/pacing.js';
+import { TeamsSendGate } from '../../src/delivery/send-gate.js';
+import { silentLogger } from '../../src/log.js';
+import { InProcessRateBudgets } from '../../src/store/in-process-rate-budgets.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { windowBroken } from './support.js';
+
+const START = Date.parse('2026-11-26T09:00:00Z');
+
+/** A gate over the embedded store's budgets on a manual clock, recording when each message went. */
+function setUp(replyMaxWaitMs = 5000) {
+  const clock = new ManualClock(START);
+  const budgets = new TeamsBudgets({ rates: new InProcessRateBudgets(clock), logger: silentLogger }, TEAMS_CONVERSATION_WINDOWS);
+  const gate = new TeamsSendGate({ budgets, clock, logger: silentLogger }, { replyMaxWaitMs });
+  const sent: { who: string; at: number }[] = [];
+  const send = (conversationId: string, sender: 'delivery' | 'reply', who: string) => gate.admit(conversationId, sender).then(() => sent.push({ who, at: clock.nowMs() - START }));
+  return { clock, send, sent };
+}
+
+describe('Teams send gate', () => {
+  it('keeps a slot of every window from the cards, so a reply goes at once and the cards wait after it', async () => {
+    const { clock, send, sent } = setUp();
+    const cards = Array.from({ length: 10 }, (_, n) => send('19:a', 'delivery', `card ${n}`));
+    await clock.advance(0);
+    expect(sent.map((s) => s.who)).toEqual(['card 0', 'card 1', 'card 2', 'card 3', 'card 4', 'card 5']);
+    // A reply in a thread of the channel counts against the channel, and goes at once.
+    const replies = [send('19:a;messageid=42', 'reply', 'reply 1'), send('19:a', 'reply', 'reply 2')];
+    await clock.advance(0);
+    expect(sent.at(-1)).toEqual({ who: 'reply 1', at: 0 });
+    await clock.advance(1000);
+    // The second reply takes the first slot the 1-second window frees, ahead of four waiting cards.
+    expect(sent.slice(7).map((s) => s.who)).toEqual(['reply 2']);
+    await clock.advance(30_000);
+    await Promise.all([...cards, ...replies]);
+    expect(sent).toHaveLength(12);
+    expect(windowBroken(sent.map((s) => s.at), TEAMS_CONVERSATION_WINDOWS)).toBeUndefined();
+  });
+
+  it('leaves other conversations alone', async () => {
+    const { clock, send, sent } = setUp();
+    for (let n = 0; n < 7; n++) void send('19:a', 'delivery', `a ${n}`);
+    void send('19:b', 'delivery', 'b 0');
+    await clock.advance(0);
+    expect(sent.filter((s) => s.at === 0).map((s) => s.who)).toContain('b 0');
+    expect(sent.filter((s) => s.who.startsWith('a '))).toHaveLength(6);
+  });
+
+  it('keeps replies across all conversations to their share of the per-app budget', async () => {
+    const { clock, send, sent } = setUp();
+    for (let n = 0; n < 8; n++) void send(`19:c${n}`, 'reply', `reply ${n}`);
+    await clock.advance(0);
+    expect(sent).toHaveLength(6);
+    await clock.advance(1000);
+    expect(sent).toHaveLength(8);
+  });
+
+  it('sends a reply anyway once it has waited its longest, rather than fail the turn', async () => {
+    const { clock, send, sent } = setUp(1500);
+    for (let n = 0; n < 59; n++) void send('19:a', 'delivery', `card ${n}`);
+    await clock.advance(20_000);
+    expect(sent).toHaveLength(59);
+    // The reply takes the 60th slot of Teams' 30-second window; the next must wait until 30 s, and waits 1.5 s.
+    void send('19:a', 'reply', 'reply');
+    await clock.advance(0);
+    const late = send('19:a', 'reply', 'late');
+    await clock.advance(1000);
+    expect(sent.map((s) => s.who).slice(-1)).toEqual(['reply']);
+    await clock.advance(500);
+    await late;
+    expect(sent.at(-1)).toEqual({ who: 'late', at: 21_500 });
+  });
+});
