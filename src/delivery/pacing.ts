@@ -29,11 +29,18 @@ export function conversationWindows(tuning: { conversationWindows?: readonly Rat
 }
 
 /**
- * Slots of every per-conversation window alert cards leave free: a command reply or a card
- * action's answer then finds one at once, however long the queue of cards, instead of waiting
- * behind it. Replies use the slot and count, so cards slow down after them.
+ * The slots of each per-conversation window alert cards leave free: a tenth, at least one (of
+ * Teams' 7/1 s, 8/2 s, 60/30 s and 1,800/h: 1, 1, 6 and 180). A command reply or a card action's
+ * answer then finds one at once, however long the queue of cards, instead of waiting behind it;
+ * replies that take them count, so cards slow down after them. A tenth of the longer windows,
+ * because a burst of cards fills Teams' 30-second window in about 16 s, after which nothing
+ * leaves it for 14 s: one slot would serve only the first reply of those 14 s. Cards give up a
+ * tenth of their rate in a storm that lasts over half a minute (storm mode's digests are meant
+ * for those).
  */
-export const CARD_RESERVE = 1;
+export function cardReserve(windows: readonly RateWindow[]): number[] {
+  return windows.map((w) => Math.max(1, Math.round(w.limit / 10)));
+}
 
 /**
  * The share of Teams' per-app limit kept for replies: alert cards take `TEAMS_GLOBAL_RATE` a second
@@ -59,24 +66,24 @@ export class TeamsBudgets {
 
   /** One reply's part of the per-app budget. */
   takeReplyShare(): Promise<BudgetTake> {
-    return this.take('teams:replies', REPLY_WINDOWS, 0);
+    return this.take('teams:replies', REPLY_WINDOWS, []);
   }
 
-  /** One alert card or card edit, leaving `CARD_RESERVE` slots of every window to replies. */
+  /** One alert card or card edit, leaving `cardReserve` of every window to replies. */
   takeForCard(conversationId: string): Promise<BudgetTake> {
-    return this.take(conversationBudgetName(conversationId), this.windows, CARD_RESERVE);
+    return this.take(conversationBudgetName(conversationId), this.windows, cardReserve(this.windows));
   }
 
   /** One reply (a command's answer, a card action's edit or post, a notice): it may use the reserve. */
   takeForReply(conversationId: string): Promise<BudgetTake> {
-    return this.take(conversationBudgetName(conversationId), this.windows, 0);
+    return this.take(conversationBudgetName(conversationId), this.windows, []);
   }
 
   /**
    * A store that cannot answer (the database away) must not stop chat or delivery: the send goes
    * as if admitted, paced by what the instance knows itself, and the trouble is logged once.
    */
-  private async take(name: string, windows: readonly RateWindow[], reserve: number): Promise<BudgetTake> {
+  private async take(name: string, windows: readonly RateWindow[], reserve: readonly number[]): Promise<BudgetTake> {
     try {
       return await this.deps.rates.take(name, windows, { reserve });
     } catch (error) {
@@ -122,23 +129,23 @@ export async function sleepUnless(clock: Clock, ms: number, signal: StopSignal):
 }
 
 /**
- * Admits one card or edit into a conversation when both its own limiter (leaving `CARD_RESERVE`
- * slots of every window to replies) and the global one allow it, taking both slots at the same
+ * Admits one card or edit into a conversation when both its own limiter (leaving `cardReserve`
+ * of every window to replies) and the global one allow it, taking both slots at the same
  * instant (a slot taken early and used late would let the conversation's real sends bunch up).
  * The conversation's shared budget is taken later, as the message leaves (see `TeamsSendGate`).
  * Returns false if stopped while waiting.
  */
-export async function admit(clock: Clock, conversation: SlidingWindowLimiter, global: SlidingWindowLimiter, signal: StopSignal): Promise<boolean> {
+export async function admit(clock: Clock, conversation: { limiter: SlidingWindowLimiter; reserve: readonly number[] }, global: SlidingWindowLimiter, signal: StopSignal): Promise<boolean> {
   for (let round = 0; round < 1_000_000; round++) {
     if (signal.isStopped) return false;
-    const wait = Math.max(conversation.delayMs(CARD_RESERVE), global.delayMs());
+    const wait = Math.max(conversation.limiter.delayMs(conversation.reserve), global.delayMs());
     if (wait > 0) {
       await sleepUnless(clock, wait, signal);
       continue;
     }
     // Other conversations compete for the global slot; the conversation's own is ours alone.
     if (!global.tryAcquire()) continue;
-    conversation.tryAcquire(CARD_RESERVE);
+    conversation.limiter.tryAcquire(conversation.reserve);
     return true;
   }
   return false;

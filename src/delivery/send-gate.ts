@@ -17,7 +17,7 @@ export const DEFAULT_REPLY_MAX_WAIT_MS = 5000;
  * and edits (already paced by its queues) take it leaving `CARD_RESERVE` slots of every window
  * free; everything else (command replies, card actions' edits and posts, notices, summaries) may
  * use those slots, so a reply goes at once into an idle and a storming conversation alike, and the
- * cards wait after it. A reply then takes its share of the per-app budget. Counting at the moment
+ * cards wait after it. A reply also takes its share of the per-app budget. Counting at the moment
  * of sending, not when a queue admitted the message, keeps a burst's rendering time from moving
  * the count earlier than Teams sees it.
  */
@@ -32,20 +32,21 @@ export class TeamsSendGate {
     if (sender === 'delivery') return this.admitCard(conversationId);
     const { budgets, clock } = this.deps;
     const deadline = clock.nowMs() + this.options.replyMaxWaitMs;
-    let step: 'conversation' | 'app' = 'conversation';
+    // Both budgets at once, so an idle conversation costs one round trip to the database; each is
+    // taken once, and a reply that must wait keeps the slot it already has.
+    const still = { conversation: true, app: true };
     for (;;) {
-      const take = step === 'conversation' ? await budgets.takeForReply(conversationId) : await budgets.takeReplyShare();
-      if (take.admitted) {
-        if (step === 'app') return;
-        step = 'app';
-        continue;
-      }
+      const [conversation, app] = await Promise.all([still.conversation ? budgets.takeForReply(conversationId) : undefined, still.app ? budgets.takeReplyShare() : undefined]);
+      if (conversation?.admitted) still.conversation = false;
+      if (app?.admitted) still.app = false;
+      if (!still.conversation && !still.app) return;
       const left = deadline - clock.nowMs();
       if (left <= 0) {
-        this.deps.logger.warn({ event: 'pacing.reply_waited_too_long', conversationId, waitedMs: this.options.replyMaxWaitMs, budget: step }, 'a reply waited too long for Teams pacing; sending it now');
+        this.deps.logger.warn({ event: 'pacing.reply_waited_too_long', conversationId, waitedMs: this.options.replyMaxWaitMs, budget: still.conversation ? 'conversation' : 'app' }, 'a reply waited too long for Teams pacing; sending it now');
         return;
       }
-      await clock.sleep(Math.min(take.waitMs, left));
+      const waits = [conversation, app].map((take) => (take && !take.admitted ? take.waitMs : 0));
+      await clock.sleep(Math.min(Math.max(...waits), left));
     }
   }
 

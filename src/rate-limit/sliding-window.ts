@@ -34,15 +34,15 @@ export class SlidingWindowLimiter {
   }
 
   /**
-   * Milliseconds until an event may be admitted now (0 = immediately). Does not admit. With a
-   * `reserve`, that many slots of every window stay free for others (e.g. replies before cards).
+   * Milliseconds until an event may be admitted now (0 = immediately). Does not admit. `reserve`
+   * keeps that many slots of each window (in the order given) free for others (replies before cards).
    */
-  delayMs(reserve = 0): number {
+  delayMs(reserve: readonly number[] = []): number {
     const now = this.clock.nowMs();
     this.forget(now);
     let wait = Math.max(0, this.pausedUntilMs - now);
-    for (const w of this.windows) {
-      const room = Math.max(1, w.limit - reserve);
+    for (const [i, w] of this.windows.entries()) {
+      const room = Math.max(1, w.limit - (reserve[i] ?? 0));
       if (this.events.length < room) continue;
       // The event that must leave the window before one more fits.
       const blocker = this.events[this.events.length - room];
@@ -51,8 +51,8 @@ export class SlidingWindowLimiter {
     return wait;
   }
 
-  /** Admits an event now if one fits (leaving `reserve` slots of every window free); returns whether it did. */
-  tryAcquire(reserve = 0): boolean {
+  /** Admits an event now if one fits (leaving `reserve` slots of each window free); returns whether it did. */
+  tryAcquire(reserve: readonly number[] = []): boolean {
     if (this.delayMs(reserve) > 0) return false;
     this.events.push(this.clock.nowMs());
     return true;

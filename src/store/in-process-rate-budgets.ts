@@ -10,7 +10,7 @@ export class InProcessRateBudgets implements RateBudgetStore {
 
   async take(name: string, windows: readonly RateWindow[], options: TakeOptions = {}): Promise<BudgetTake> {
     const limiter = this.limiterFor(name, windows);
-    const reserve = options.reserve ?? 0;
+    const reserve = options.reserve ?? [];
     if (limiter.tryAcquire(reserve)) return { admitted: true, used: limiter.countWithin(Math.max(...windows.map((w) => w.periodMs))) };
     return { admitted: false, waitMs: Math.max(1, limiter.delayMs(reserve)) };
   }

@@ -3,10 +3,11 @@ import type { RateWindow } from '../rate-limit/sliding-window.js';
 /** How one take counts. */
 export interface TakeOptions {
   /**
-   * Slots of every window this take must leave free (default 0): a lower-priority user (alert
-   * cards) leaves them to a higher one (replies), which then never waits behind it.
+   * Slots of each window (in the order of the windows) this take must leave free (default none):
+   * a lower-priority user (alert cards) leaves them to a higher one (replies), which then does not
+   * wait behind it.
    */
-  readonly reserve?: number;
+  readonly reserve?: readonly number[];
 }
 
 /** What taking from a budget came to: admitted (and how much of the longest window is used), or how long to wait. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ChatDeliveryError } from '../../src/conversations/messenger.js';
 import type { DeliveryService } from '../../src/delivery/delivery-service.js';
-import { CARD_RESERVE, TEAMS_CONVERSATION_WINDOWS } from '../../src/delivery/pacing.js';
+import { TEAMS_CONVERSATION_WINDOWS, cardReserve } from '../../src/delivery/pacing.js';
 import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
 import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { ManualClock } from '../helpers/manual-clock.js';
@@ -50,13 +50,13 @@ describe('Teams delivery pacing', () => {
     const ids = await deliverMany(world, service, tenant, '19:a', 70);
     await runUntil(clock, () => world.messenger.sent.length === 70, 60_000);
     const times = world.messenger.timesIn('19:a');
-    // Cards leave one slot of every window to replies: 6 at once, then 7 every 2 s up to 59 in the
-    // first 30 s; the 60th waits for the 30-second window.
+    // Cards leave a tenth of every window (at least a slot) to replies: 6 at once, then 7 every 2 s
+    // up to 54 in the first 30 s; the 55th waits for the 30-second window.
     expect(windowBroken(times, withoutReserve(TEAMS_CONVERSATION_WINDOWS))).toBeUndefined();
     expect(times[5]! - times[0]!).toBe(0);
     expect(times[6]! - times[0]!).toBe(1000);
-    expect(times[58]! - times[0]!).toBe(16_000);
-    expect(times[59]! - times[0]!).toBe(30_000);
+    expect(times[53]! - times[0]!).toBe(14_000);
+    expect(times[54]! - times[0]!).toBe(30_000);
     expect(world.messenger.alertIdsIn('19:a')).toEqual(ids);
     expect(service.ledger.delivery([...service.ledger.deliveries()][0]!.key)?.state).toBe('sent');
   });
@@ -76,9 +76,10 @@ describe('Teams delivery pacing', () => {
   });
 });
 
-/** The windows as alert cards use them: one slot of each left to replies. */
+/** The windows as alert cards use them: a tenth of each (at least a slot) left to replies. */
 function withoutReserve(windows: readonly RateWindow[]): RateWindow[] {
-  return windows.map((w) => ({ ...w, limit: w.limit - CARD_RESERVE }));
+  const reserve = cardReserve(windows);
+  return windows.map((w, i) => ({ ...w, limit: w.limit - reserve[i]! }));
 }
 
 describe('Teams delivery failures', () => {

@@ -129,9 +129,9 @@ describe.each(backends)('%s rate budgets', (_backend, make) => {
       { limit: 3, periodMs: 400 },
       { limit: 4, periodMs: 60_000 },
     ];
-    expect((await a.take(name, windows, { reserve: 1 })).admitted).toBe(true);
-    expect((await a.take(name, windows, { reserve: 1 })).admitted).toBe(true);
-    const third = await a.take(name, windows, { reserve: 1 });
+    expect((await a.take(name, windows, { reserve: [1, 1] })).admitted).toBe(true);
+    expect((await a.take(name, windows, { reserve: [1, 1] })).admitted).toBe(true);
+    const third = await a.take(name, windows, { reserve: [1, 1] });
     expect(third.admitted).toBe(false);
     expect(third.admitted ? 0 : third.waitMs).toBeLessThanOrEqual(400);
     // The slot the reserve kept goes to a take without one, on either instance.
@@ -140,7 +140,7 @@ describe.each(backends)('%s rate budgets', (_backend, make) => {
     expect(full.admitted).toBe(false);
     await sleep((full.admitted ? 0 : full.waitMs) + 50);
     // The short window has room again; the long one holds 3 of 4, which only a take without reserve may fill.
-    const reserved = await a.take(name, windows, { reserve: 1 });
+    const reserved = await a.take(name, windows, { reserve: [1, 1] });
     expect(reserved.admitted).toBe(false);
     expect(reserved.admitted ? 0 : reserved.waitMs).toBeGreaterThan(50_000);
     expect(await b.take(name, windows)).toMatchObject({ admitted: true, used: 4 });

@@ -15,15 +15,15 @@ export class PostgresRateBudgets implements RateBudgetStore {
     const limits = windows.map((w) => w.limit);
     const periods = windows.map((w) => w.periodMs);
     const longest = Math.max(...periods);
-    const reserve = options.reserve ?? 0;
+    const reserve = windows.map((_, i) => options.reserve?.[i] ?? 0);
     const admitted = await this.db.query<{ used: number }>(
       `INSERT INTO rate_budgets AS b (name, events) VALUES ($1, ARRAY[statement_timestamp()])
        ON CONFLICT (name) DO UPDATE
          SET events = ARRAY(SELECT e FROM unnest(b.events) AS e WHERE e > statement_timestamp() - $4 * interval '1 millisecond' ORDER BY e) || statement_timestamp()
          WHERE b.paused_until <= statement_timestamp()
            AND NOT EXISTS (
-             SELECT 1 FROM unnest($2::int[], $3::int[]) AS w(lim, per)
-             WHERE (SELECT count(*) FROM unnest(b.events) AS e WHERE e > statement_timestamp() - w.per * interval '1 millisecond') >= GREATEST(1, w.lim - $5))
+             SELECT 1 FROM unnest($2::int[], $3::int[], $5::int[]) AS w(lim, per, kept)
+             WHERE (SELECT count(*) FROM unnest(b.events) AS e WHERE e > statement_timestamp() - w.per * interval '1 millisecond') >= GREATEST(1, w.lim - w.kept))
        RETURNING cardinality(events) AS used`,
       [name, limits, periods, longest, reserve],
     );
@@ -34,10 +34,10 @@ export class PostgresRateBudgets implements RateBudgetStore {
       `SELECT GREATEST(
          EXTRACT(EPOCH FROM (b.paused_until - statement_timestamp())) * 1000,
          (SELECT max(EXTRACT(EPOCH FROM (blocker.e + w.per * interval '1 millisecond' - statement_timestamp())) * 1000)
-            FROM unnest($2::int[], $3::int[]) AS w(lim, per)
+            FROM unnest($2::int[], $3::int[], $4::int[]) AS w(lim, per, kept)
             CROSS JOIN LATERAL (
               SELECT e FROM unnest(b.events) AS e WHERE e > statement_timestamp() - w.per * interval '1 millisecond'
-              ORDER BY e DESC OFFSET GREATEST(1, w.lim - $4) - 1 LIMIT 1) AS blocker)
+              ORDER BY e DESC OFFSET GREATEST(1, w.lim - w.kept) - 1 LIMIT 1) AS blocker)
        ) AS wait_ms
        FROM rate_budgets b WHERE b.name = $1`,
       [name, limits, periods, reserve],
