@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     const conversations = new ConversationRegistry(deps);
     const links = new ChannelLinks({ ...deps, conversations });
     const targetKinds = TargetRegistry.build({ config: parseConfig({ DATA_DIR: dir }, dir), clock: systemClock, logger: silentLogger, ruleName: () => undefined });
-    const rules = new RuleService({ ...deps, tenants, links, conversations, targets: targetKinds });
+    const rules = new RuleService({ ...deps, tenants, links, conversations, targets: targetKinds, people: { holderOf: () => undefined } });
     const router = new RuleRouter({ rules: rules.records, links: links.records, conversations, targets: targetKinds });
 
     const records: TenantRecord[] = [];

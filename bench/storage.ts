@@ -18,6 +18,7 @@ import pg from 'pg';
 import { AuditLog } from '../src/audit/audit-log.js';
 import { systemClock } from '../src/clock.js';
 import { DELIVERY_RECORD_SET, DeliveryLedger } from '../src/delivery/ledger.js';
+import type { DeliveryRecord } from '../src/delivery/store-schema.js';
 import { silentLogger } from '../src/log.js';
 import type { Actor } from '../src/roles/actor.js';
 import { RoleService } from '../src/roles/role-service.js';
@@ -198,8 +199,7 @@ class Subject {
   private constructor(
     readonly store: Store,
     private readonly storage: Storage,
-    private readonly ledger: DeliveryLedger,
-    private readonly keys: readonly string[],
+    private readonly deliveries: readonly DeliveryRecord[],
     readonly opening: { openMs: number; rawLoadMs: number; ledgerLoadMs: number },
     private readonly tenants: readonly TenantRecord[],
     private readonly nowMs: number,
@@ -221,9 +221,10 @@ class Subject {
       start = performance.now();
       await ledger.load();
       const ledgerLoadMs = performance.now() - start;
-      const keys = [...ledger.deliveries()].map((d) => d.key);
-      if (keys.length !== store.records) throw new Error(`expected ${store.records} delivery records, loaded ${keys.length}`);
-      return new Subject(store, storage, ledger, keys, { openMs, rawLoadMs, ledgerLoadMs }, tenants, nowMs);
+      const stored: DeliveryRecord[] = [];
+      for await (const record of ledger.stored()) if (record.section === 'deliveries') stored.push(record.record);
+      if (stored.length !== store.records) throw new Error(`expected ${store.records} delivery records, stored ${stored.length}`);
+      return new Subject(store, storage, stored, { openMs, rawLoadMs, ledgerLoadMs }, tenants, nowMs);
     } catch (error) {
       await storage.close();
       throw error;
@@ -232,7 +233,7 @@ class Subject {
 
   /** One changed record, as the journal writes it after a card edit: the record's new version, alone in its batch. */
   writeDelivery(): Promise<number> {
-    const current = this.ledger.delivery(this.keys[Math.floor(Math.random() * this.keys.length)]!)!;
+    const current = this.deliveries[Math.floor(Math.random() * this.deliveries.length)]!;
     const now = new Date().toISOString();
     const changed = { ...current, shownVersion: now.replace('Z', '0000Z'), updatedAt: now };
     return elapsed(() => this.storage.recordSet(DELIVERY_RECORD_SET).write([{ section: 'deliveries', key: changed.key, record: changed }]));

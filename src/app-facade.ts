@@ -1,6 +1,7 @@
 import type { Services } from './commands/context.js';
 import type { Alert } from './defender/alert.js';
 import type { AlertRouter, RoutedTarget } from './delivery/ports.js';
+import type { DeliveryLedger } from './delivery/ledger.js';
 import type { DeliveryRecord } from './delivery/store-schema.js';
 import type { OnboardingRecord } from './onboarding/store-schema.js';
 import type { RoleHolder } from './roles/role-service.js';
@@ -60,7 +61,7 @@ export interface AppFacade {
 }
 
 /** Builds the facade over the composed services. */
-export function createAppFacade({ services, router, delivery }: { services: Services; router: AlertRouter; delivery: { readonly running: { readonly ledger: { deliveries(): Iterable<DeliveryRecord> } } | undefined } }): AppFacade {
+export function createAppFacade({ services, router, delivery }: { services: Services; router: AlertRouter; delivery: { readonly running: { readonly ledger: Pick<DeliveryLedger, 'stored'> } | undefined } }): AppFacade {
   const { roles, tenants, conversations, links, rules, onboarding, audit, soc } = services;
   const tenantIdOf = (ref: string) => tenants.find(ref)?.tenantId;
   return {
@@ -94,7 +95,12 @@ export function createAppFacade({ services, router, delivery }: { services: Serv
       return tenantId === undefined ? [] : audit.recent({ tenantId, top: Number.POSITIVE_INFINITY });
     },
     socChannel: async () => soc.socConversationId(),
-    deliveries: async () => [...(delivery.running?.ledger.deliveries() ?? [])].sort((a, b) => a.seq - b.seq).map((d) => structuredClone(d)),
+    deliveries: async () => {
+      const ledger = delivery.running?.ledger;
+      const stored: DeliveryRecord[] = [];
+      if (ledger) for await (const record of ledger.stored()) if (record.section === 'deliveries') stored.push(record.record);
+      return stored.sort((a, b) => a.seq - b.seq);
+    },
     summarySchedule: async (conversationId) => {
       const schedule = services.summaries.get(conversationId);
       return schedule ? { ...schedule, tenantIds: [...schedule.tenantIds] } : undefined;

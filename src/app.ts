@@ -36,6 +36,7 @@ import { createOnboarding } from './onboarding/compose.js';
 import { DeliveryService, type DeliveryTuning } from './delivery/delivery-service.js';
 import { StatsService } from './stats/stats-service.js';
 import { createSummaries } from './summaries/compose.js';
+import { escalationCompanion } from './escalation/compose.js';
 import { DELIVERY_LEASE, DeliveryCoordinator } from './delivery/delivery-coordinator.js';
 import { DELIVERY_MAILBOX } from './delivery/owner-requests.js';
 import { DEFAULT_SAMPLE_WAIT_MS } from './delivery/settings.js';
@@ -106,15 +107,18 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const deliveryMessenger: Messenger = new TeamsMessenger(adapter, botAppId, () => clock.nowMs(), true);
   const conversations = new ConversationRegistry({ storage, clock, logger });
   const targets = TargetRegistry.build({ config, clock, logger, ruleName: (ruleId) => routing.rules.nameOf(ruleId) });
-  const routing = createRouting({ storage, conversations, tenants, targets, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
+  const routing = createRouting({ storage, conversations, tenants, targets, people: roles, samples: { sendSamples: (samples, sample) => delivery.sendSamples(samples, sample) }, clock, logger, lastDeliveryAt: (target) => delivery.lastDeliveryAt(target) });
   const soc = new SocNotifier({ storage, conversations, messenger, logger });
   const holder = instanceId();
+  // On the database, only the instance holding the delivery lease writes delivery's records (and its escalations).
+  const deliveryWriter = storage.kind === 'postgres' ? { lease: DELIVERY_LEASE, holder } : undefined;
+  const escalations = escalationCompanion({ storage, writer: deliveryWriter, rules: routing.rules.records, reach: routing.router, tenants, conversations, graph, clock, logger, retentionMs: config.delivery.retentionMs });
   const createDeliveryService = (mayDeliver: () => boolean) =>
     new DeliveryService({
       mayDeliver,
-      // On the database, only the instance holding the delivery lease writes delivery's records.
-      records: storage.recordSet(DELIVERY_RECORD_SET, storage.kind === 'postgres' ? { lease: DELIVERY_LEASE, holder } : undefined), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger: deliveryMessenger, notices: new DeliveryNotices({ soc, conversations }),
+      companions: (ctx) => [escalations(ctx)],
+      records: storage.recordSet(DELIVERY_RECORD_SET, deliveryWriter), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger: deliveryMessenger, notices: new DeliveryNotices({ soc, conversations }),
       router: routing.router, linkHealth: routing.links, targets,
       settings: config.delivery,
       pollObserver: metrics,

@@ -41,7 +41,7 @@ export function createServer({ bot, logger, isReady, consentCallback, site, metr
       res.send(400, { code: 'BadRequest', message: shape.reason });
       return;
     }
-    await bot.adapter.process(req, res, (context) => bot.app.run(context).then(() => undefined));
+    await bot.adapter.process(req, res, (context) => bot.router.run(context).then(() => undefined));
   });
 
   if (consentCallback) {

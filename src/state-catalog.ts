@@ -1,6 +1,7 @@
 import { AUDIT_LOG } from './audit/audit-schema.js';
 import { CONVERSATIONS } from './conversations/conversation-schema.js';
 import { DELIVERY_RECORD_SET } from './delivery/ledger.js';
+import { ESCALATION_RECORD_SET } from './escalation/escalation-schema.js';
 import { SETTINGS } from './notify/settings-schema.js';
 import { SHARED_SECRETS } from './onboarding/state-secret.js';
 import { ONBOARDING_RECORDS } from './onboarding/store-schema.js';
@@ -17,5 +18,5 @@ import { SUMMARY_SCHEDULES } from './summaries/summary-schema.js';
 export const STATE_CATALOG: StateCatalog = {
   collections: [TENANTS, ROLE_ASSIGNMENTS, CONVERSATIONS, CHANNEL_LINKS, NOTIFICATION_RULES, ONBOARDING_RECORDS, SETTINGS, SHARED_SECRETS, SUMMARY_SCHEDULES],
   logs: [AUDIT_LOG],
-  recordSets: [DELIVERY_RECORD_SET],
+  recordSets: [DELIVERY_RECORD_SET, ESCALATION_RECORD_SET],
 };

@@ -4,7 +4,7 @@
  * the DeliveryLedger and its journal write them, audit entries as alert actions append them.
  */
 import { AuditLog, type NewAuditEntry } from '../../src/audit/audit-log.js';
-import { DELIVERY_RECORD_SET, DeliveryLedger, deliveryKeyOf } from '../../src/delivery/ledger.js';
+import { alertKeyOf, DELIVERY_RECORD_SET, DeliveryLedger, deliveryKeyOf } from '../../src/delivery/ledger.js';
 import type { DeliveryTarget } from '../../src/delivery/ports.js';
 import { ALERT_TEMPLATES } from '../../src/emulator/demo-catalog.js';
 import { silentLogger } from '../../src/log.js';
@@ -100,6 +100,12 @@ export async function seedDeliveries(storage: Storage, tenants: readonly TenantR
   await ledger.load();
   for (let i = from; i < to; i++) {
     const { tenant, alertId, createdMs } = historyAlert(i, tenants, nowMs);
+    if (i === from || i % SEED_BATCH_ALERTS === 0) {
+      // As a poll does: the batch's alerts are read from the store before they are judged.
+      const end = Math.min(to, (Math.floor(i / SEED_BATCH_ALERTS) + 1) * SEED_BATCH_ALERTS);
+      const batch = Array.from({ length: end - i }, (_, n) => historyAlert(i + n, tenants, nowMs));
+      await ledger.hydrate(batch.map((a) => alertKeyOf(a.tenant.tenantId, a.alertId)));
+    }
     const tenantIndex = i % tenants.length;
     const seenMs = createdMs + 20_000;
     clock.set(seenMs);
@@ -118,7 +124,10 @@ export async function seedDeliveries(storage: Storage, tenants: readonly TenantR
       const key = deliveryKeyOf(tenant.tenantId, alertId, `teams:${target.conversationId}`);
       ledger.updateDelivery(key, { state: 'sent', messageId: String(seenMs + 1_500), shownVersion: graphTime(createdMs), sentAt: ledger.now(), attempts: 1, error: undefined });
     }
-    if ((i + 1) % SEED_BATCH_ALERTS === 0) await ledger.journal.flush();
+    if ((i + 1) % SEED_BATCH_ALERTS === 0) {
+      await ledger.journal.flush();
+      ledger.evictIdle();
+    }
   }
   await ledger.journal.close();
 }

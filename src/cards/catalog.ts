@@ -28,6 +28,7 @@ export interface CardDataByName {
   channels: ChannelsCardData;
   stats: StatsCardData;
   handover: HandoverCardData;
+  escalation: EscalationCardData;
 }
 
 export type CardName = keyof CardDataByName;
@@ -38,7 +39,24 @@ export const CARD_NAMES = [
   'consent', 'checklist', 'tenant-status', 'offboard',
   'rules', 'rule-form', 'channels',
   'stats', 'handover',
+  'escalation',
 ] as const satisfies readonly CardName[];
+
+/**
+ * The follow-up of an alert still new and unowned after a rule's escalation time: who is asked to
+ * take it (real Teams mentions), the alert in a few facts, a button opening its card.
+ */
+export interface EscalationCardData {
+  title: string;
+  subtitle: string;
+  /** The mentions' markup one after another (`<at>Megan Bowen</at>, …`); empty when nobody is mentioned. */
+  mentionLine: string;
+  /** One Teams mention entity per person in `mentionLine` (`msteams.entities`). */
+  mentions: { type: 'mention'; text: string; mentioned: { id: string; name: string } }[];
+  text: string;
+  facts: { title: string; value: string }[];
+  actionData: { verb: string; tenantId: string; alertId: string };
+}
 
 export interface HelpCardData {
   title: string;

@@ -40,6 +40,8 @@ export function safeUrl(value: string): string | undefined {
  * template expressions, since its values are never displayed.
  */
 export function neutralizeCardData(value: unknown, key = ''): unknown {
+  if (key === 'mentions' && Array.isArray(value)) return value.map(mentionEntity);
+  if (key === 'mentionLine' && typeof value === 'string' && MENTION_LINE.test(value)) return value;
   if (typeof value === 'string') {
     if (key.endsWith('Url')) return safeUrl(value) ?? '';
     return neutralizeText(value);
@@ -62,4 +64,25 @@ function protectTemplates(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, protectTemplates(v)]));
   }
   return value;
+}
+
+/**
+ * A Teams mention's markup: `<at>Name</at>`, with the characters Markdown or the markup itself
+ * would read (links, autolinks, emphasis, tags) taken out of the name. The entity's `text` must equal the markup in the card's text.
+ */
+export function mentionMarkup(name: string): string {
+  const safe = clip(name, TEXT_LIMITS.field).replace(/[<>[\]()*_~`#|:\\]|\$\{/g, '').replace(/\s+/g, ' ').trim();
+  return `<at>${safe || 'someone'}</at>`;
+}
+
+/** Mentions one after another (`<at>A</at>, <at>B</at>`): the one text that keeps its markup. */
+const MENTION_LINE = /^<at>[^<>]*<\/at>(, <at>[^<>]*<\/at>)*$/;
+
+/** Card data's `mentions` become Teams mention entities, their text rebuilt from the name so it matches the card's. */
+function mentionEntity(value: unknown): unknown {
+  const mentioned = (value as { mentioned?: { id?: unknown; name?: unknown } } | null)?.mentioned;
+  const id = typeof mentioned?.id === 'string' ? protectTemplates(mentioned.id) : '';
+  const name = typeof mentioned?.name === 'string' ? mentioned.name : '';
+  const text = mentionMarkup(name);
+  return { type: 'mention', text, mentioned: { id, name: text.slice(4, -5) } };
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import { parseRuleAdd, parseRuleOptions } from '../routing/rule-syntax.js';
+import { mentionWord, unresolvedMentionWord } from '../routing/escalation-syntax.js';
+import { optionKeyOf, parseRuleAdd, parseRuleOptions, type RuleInput } from '../routing/rule-syntax.js';
 import { isConversationId } from '../text/ids.js';
 import { commandSpec } from './catalog.js';
 import type { CommandOf } from './command.js';
@@ -58,18 +59,57 @@ export function routingParsers(read: RoutingTokenReaders): Parsers {
       return { name: 'rule new' };
     },
     'rule add': (args) => {
-      const { ruleName, input } = parseRuleAdd(args.map(read.wordOf));
-      return { name: 'rule add', ruleName, input };
+      const { ruleName, input } = parseRuleAdd(ruleWordsOf(args, read));
+      return { name: 'rule add', ruleName, input: withMentionNames(input, args) };
     },
     'rule edit': (args) => {
       const [first, ...rest] = args;
       const ruleId = ruleIdOf('rule edit', first ? [first] : []);
       if (rest.length === 0) return { name: 'rule edit', ruleId };
-      return { name: 'rule edit', ruleId, input: parseRuleOptions(rest.map(read.wordOf)) };
+      return { name: 'rule edit', ruleId, input: withMentionNames(parseRuleOptions(ruleWordsOf(rest, read)), rest) };
     },
     'rule remove': (args) => ({ name: 'rule remove', ruleId: ruleIdOf('rule remove', args) }),
     'rule pause': (args) => ({ name: 'rule pause', ruleId: ruleIdOf('rule pause', args) }),
     'rule resume': (args) => ({ name: 'rule resume', ruleId: ruleIdOf('rule resume', args) }),
     'rule test': (args) => ({ name: 'rule test', ruleId: ruleIdOf('rule test', args) }),
   };
+}
+
+/**
+ * Rule options as words. Teams puts a picked person as a mention of its own, so
+ * `escalate-to:@Megan,@Alex` arrives as the word `escalate-to:` and mentions (with commas or spaces
+ * between): they are joined into one option, each mention as `@<Entra object id>`.
+ */
+function ruleWordsOf(args: readonly Token[], read: RoutingTokenReaders): string[] {
+  const words: string[] = [];
+  let mentionsTaken = false;
+  for (const token of args) {
+    const last = words.at(-1);
+    const inEscalateTo = last !== undefined && optionKeyOf(last) === 'escalate-to';
+    if (token.kind === 'mention' && inEscalateTo) {
+      const word = token.user.objectId ? mentionWord(token.user.objectId) : unresolvedMentionWord(token.user.displayName);
+      const joiner = last.endsWith(':') || last.endsWith(',') ? '' : ',';
+      words[words.length - 1] = `${last}${joiner}${word}`;
+      mentionsTaken = true;
+      continue;
+    }
+    if (token.kind === 'word' && inEscalateTo && mentionsTaken && token.value.startsWith(',')) {
+      words[words.length - 1] = `${last}${token.value}`;
+      continue;
+    }
+    mentionsTaken = false;
+    words.push(read.wordOf(token));
+  }
+  return words;
+}
+
+/** The names people were @mentioned by, for those `escalate-to:` names by object id. */
+function withMentionNames(input: RuleInput, args: readonly Token[]): RuleInput {
+  if (!input.escalateTo) return input;
+  const names = new Map(args.flatMap((t) => (t.kind === 'mention' && t.user.objectId ? [[t.user.objectId.toLowerCase(), t.user.displayName] as const] : [])));
+  const people = input.escalateTo.people.map((p) => {
+    const displayName = p.displayName ?? names.get(p.objectId);
+    return displayName === undefined ? p : { ...p, displayName };
+  });
+  return { ...input, escalateTo: { ...input.escalateTo, people } };
 }

@@ -4,7 +4,8 @@ import { ROLES, type RoleAssignment } from '../roles/role-schema.js';
 import { placeNameOf } from '../routing/channel-links.js';
 import { INCLUDE_WORDS, modeWord } from '../routing/rule-syntax.js';
 import { RULE_SEVERITIES } from '../routing/rule-vocabulary.js';
-import type { ChannelLink, NotificationRule, TenantScope } from '../routing/store-schema.js';
+import { durationWord } from '../routing/escalation-syntax.js';
+import type { ChannelLink, NotificationRule, RuleEscalation, TenantScope } from '../routing/store-schema.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { CONFIG_FILE_VERSION, type ConfigFile, type LinkEntry, type RoleEntry, type RuleEntry, type TenantEntry } from './file-schema.js';
 
@@ -90,7 +91,14 @@ export function ruleEntry(rule: NotificationRule, names: Pick<EntryNames, 'handl
     ...(rule.mode?.length ? { mode: modeWord(rule.mode) } : {}),
     include: includeValue(rule.content),
     enabled: rule.enabled,
+    ...(rule.escalation ? escalationEntry(rule.escalation) : {}),
   };
+}
+
+/** `escalate` and `escalate-to` as chat takes them, people by Entra object id. */
+function escalationEntry(escalation: RuleEscalation): Pick<RuleEntry, 'escalate' | 'escalate-to'> {
+  const to = [...escalation.mention.map((m) => m.userId), ...(escalation.channel ? [escalation.channel] : [])];
+  return { escalate: escalation.afterMinutes.map(durationWord).join(','), ...(to.length ? { 'escalate-to': to.join(',') } : {}) };
 }
 
 function scopeEntry(scope: TenantScope, names: Pick<EntryNames, 'handleOf'>): Pick<RuleEntry, 'tenants' | 'except'> {

@@ -9,6 +9,7 @@ import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { CONFIG_APPLY, entryNames, roleEntry, ruleEntry, type ConfigState } from './entries.js';
 import { ConfigFileError, type FilePath, type FileProblem, type ReadConfigFile } from './file-text.js';
 import { PlannedLinks, PlannedTenants } from './planned-state.js';
+import type { EscalationPeople } from '../routing/rule-escalation.js';
 import { ruleOfEntry } from './rule-entry.js';
 
 /** What planning needs besides the file and the store. */
@@ -40,9 +41,17 @@ export function planConfig(file: ReadConfigFile, state: ConfigState, ctx: PlanCo
   const planned = new PlannedTenants(tenants);
   const roles = content.roles ? planRoles(content.roles, state.roles, planned, ctx, at) : followHandles(state.roles, state.tenants, tenants);
   const links = content.links ? planLinks(content.links, state, planned, ctx, at) : [...state.links];
-  const rules = content.rules ? planRules(content.rules, state, { tenants: planned, links: new PlannedLinks(links, state.conversations), targets: ctx.targets, at: ctx.at }, at) : [...state.rules];
+  const people = plannedPeople(roles, ctx.bootstrapAdminIds);
+  const rules = content.rules ? planRules(content.rules, state, { tenants: planned, links: new PlannedLinks(links, state.conversations), targets: ctx.targets, people, at: ctx.at }, at) : [...state.rules];
   if (problems.length > 0) throw new ConfigFileError(file.name, problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   return { tenants, roles, links, rules };
+}
+
+/** Who will hold which role once the file is applied (bootstrap admins are admins). */
+function plannedPeople(roles: readonly RoleAssignment[], bootstrapAdminIds: readonly string[]): EscalationPeople {
+  const byUser = new Map(roles.map((r) => [r.userId, r]));
+  const bootstrap = new Set(bootstrapAdminIds);
+  return { holderOf: (userId) => (bootstrap.has(userId) ? { role: 'admin' } : byUser.get(userId)) };
 }
 
 type At = (path: FilePath) => (key: string | undefined, message: string) => void;

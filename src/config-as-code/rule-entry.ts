@@ -3,7 +3,8 @@ import { UsageError } from '../errors.js';
 import { DEFAULT_RULE } from '../routing/matcher.js';
 import { newRuleDraft } from '../routing/rule-service.js';
 import { parseRuleOptions, type RuleInput } from '../routing/rule-syntax.js';
-import { RuleTargets } from '../routing/rule-targets.js';
+import { resolveEscalation, type EscalationPeople } from '../routing/rule-escalation.js';
+import { RuleTargets, kindsUsed } from '../routing/rule-targets.js';
 import { ruleNameOf, splitList } from '../routing/rule-vocabulary.js';
 import type { NotificationRule, TenantScope } from '../routing/store-schema.js';
 import { CONFIG_APPLY } from './entries.js';
@@ -14,7 +15,7 @@ import type { PlannedLinks, PlannedTenants } from './planned-state.js';
 export type ReportProblem = (key: string | undefined, message: string) => void;
 
 /** The keys of a rule entry that are `rule add` options, each parsed as if typed after `key:`. */
-const OPTION_KEYS = ['severity', 'groups', 'source', 'detection', 'category', 'title', 'to', 'mode', 'include'] as const;
+const OPTION_KEYS = ['severity', 'groups', 'source', 'detection', 'category', 'title', 'to', 'mode', 'include', 'escalate', 'escalate-to'] as const;
 
 /** A configuration file has no "here": the conversation a chat command is typed in. */
 const NO_PLACE = { conversationId: '', kind: 'personal' } as const;
@@ -26,7 +27,7 @@ const NO_PLACE = { conversationId: '', kind: 'personal' } as const;
  */
 export function ruleOfEntry(
   entry: RuleEntry,
-  world: { tenants: PlannedTenants; links: PlannedLinks; targets: TargetRegistry; at: string },
+  world: { tenants: PlannedTenants; links: PlannedLinks; targets: TargetRegistry; people: EscalationPeople; at: string },
   report: ReportProblem,
 ): Omit<NotificationRule, 'id'> | undefined {
   let failed = false;
@@ -48,6 +49,10 @@ export function ruleOfEntry(
   if (!targets) return undefined;
   rule.targets = targets;
   attempt(() => ruleTargets.check(rule, ctx), 'to', fail);
+  if (failed) return undefined;
+  const escalationKey = entry['escalate-to'] !== undefined && entry.escalate === undefined ? 'escalate-to' : 'escalate';
+  const escalation = attempt(() => resolveEscalation(undefined, input, { people: world.people, targets: ctx, postsToTeams: kindsUsed(world.targets, rule).includes('teams') }) ?? null, escalationKey, fail);
+  if (escalation) rule.escalation = escalation;
   return failed ? undefined : rule;
 }
 
@@ -94,7 +99,7 @@ function attempt<T>(work: () => T, key: string, fail: ReportProblem): T | undefi
     return work();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    const named = /^([a-z]+):/.exec(error.userMessage)?.[1];
+    const named = /^([a-z]+(?:-[a-z]+)?):/.exec(error.userMessage)?.[1];
     fail(named && (named === 'name' || named === 'tenants' || named === 'except' || named === 'enabled' || (OPTION_KEYS as readonly string[]).includes(named)) ? named : key, error.userMessage);
     return undefined;
   }

@@ -159,7 +159,7 @@ export class DeliveryCoordinator implements SampleDelivery {
       case 'alert-changed': {
         const body = this.read('alert-changed', request);
         const tenant = body && this.tenantOf(body.tenantId);
-        if (body && tenant) service.alertChanged(tenant, body.alert, body.origin);
+        if (body && tenant) await service.alertChanged(tenant, body.alert, body.origin);
         return;
       }
       case 'poll-now': {
@@ -198,7 +198,11 @@ export class DeliveryCoordinator implements SampleDelivery {
 
   /** An analyst changed an alert from a card: every card it became follows, wherever delivery runs. */
   alertChanged(tenant: TenantRecord, alert: Alert, origin?: ChangeOrigin): void {
-    if (this.service) return this.service.alertChanged(tenant, alert, origin);
+    if (this.service) {
+      const service = this.service;
+      void service.alertChanged(tenant, alert, origin).catch((error: unknown) => this.deps.logger.warn({ event: 'delivery.change_unfollowed', err: error }, 'could not bring the cards of a changed alert up to date'));
+      return;
+    }
     this.post('alert-changed', { tenantId: tenant.tenantId, alert, ...(origin ? { origin } : {}) });
   }
 

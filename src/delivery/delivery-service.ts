@@ -10,7 +10,7 @@ import { AlertIntake, emptyIntake, type IntakeResult } from './intake.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
 import { OutcomeBoard, type DeliveryOutcome } from './outcomes.js';
 import { AlertPoller, type PollerCounters, type PollingGraph, type PollObserver, type PollReport } from './poller.js';
-import type { AlertRouter, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
+import type { AlertRouter, CompanionContext, DeliveryCompanion, DeliveryNoticePort, DeliveryTarget, LinkHealth, RoutedTarget, SampleDelivery, SampleRequest, SampleResult } from './ports.js';
 import { pruneDeliveries, type PruneReport } from './retention.js';
 import { SAMPLE_TENANT } from './samples.js';
 import { DEFAULT_SAMPLE_WAIT_MS, type DeliverySettings, type DeliveryTuning } from './settings.js';
@@ -50,6 +50,8 @@ export interface DeliveryServiceDeps {
    * holds the delivery lease, so nothing is sent while another instance may already run delivery.
    */
   readonly mayDeliver?: () => boolean;
+  /** Work that runs beside delivery while it runs here (escalations), built once per service. */
+  readonly companions?: (ctx: CompanionContext) => readonly DeliveryCompanion[];
 }
 
 /** What delivery did since start: what an operator's metrics would show, and what benchmarks read. */
@@ -64,6 +66,8 @@ export interface DeliveryStats {
 }
 
 const HOUR = 3_600_000;
+/** How often the ledger lets go of the alerts nothing waits on. */
+const EVICT_EVERY_MS = 60_000;
 
 /**
  * Proactive alert delivery: the poller finds new and changed alerts, the intake records what
@@ -77,7 +81,9 @@ export class DeliveryService implements SampleDelivery {
   private readonly intake: AlertIntake;
   private readonly outcomes: OutcomeBoard;
   private readonly health: TargetHealthBook;
+  private readonly companions: readonly DeliveryCompanion[];
   private retentionTimer: NodeJS.Timeout | undefined;
+  private evictionTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopped = false;
 
@@ -95,8 +101,9 @@ export class DeliveryService implements SampleDelivery {
       outcomes: this.outcomes, health: this.health, clock, logger, random: tuning.random ?? Math.random, tuning, settings,
     };
     for (const { kind, built } of deps.targets.entries) this.workers.set(kind.key, built.createWorker(context));
+    this.companions = deps.companions?.({ deliveriesOf: (alertKey) => this.ledger.deliveriesOf(alertKey), messenger: context.messenger, mayDeliver }) ?? [];
     this.intake = new AlertIntake(
-      { ledger: this.ledger, router: deps.router, planChange: (alertKey) => [...this.workers.values()].flatMap((w) => w.planChange(alertKey)), targetKeyOf: (target) => deps.targets.keyOf(target), clock },
+      { ledger: this.ledger, router: deps.router, planChange: (alertKey) => [...this.workers.values()].flatMap((w) => w.planChange(alertKey)), targetKeyOf: (target) => deps.targets.keyOf(target), clock, watchers: this.companions },
       { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs },
     );
     this.poller = new AlertPoller(
@@ -116,11 +123,14 @@ export class DeliveryService implements SampleDelivery {
     if (this.started) return;
     this.started = true;
     await this.ledger.load();
-    this.prune();
     for (const worker of this.workers.values()) worker.resume();
+    for (const companion of this.companions) await companion.start();
     this.poller.start();
-    this.retentionTimer = setInterval(() => this.prune(), HOUR);
+    void this.pruneQuietly();
+    this.retentionTimer = setInterval(() => void this.pruneQuietly(), HOUR);
     this.retentionTimer.unref();
+    this.evictionTimer = setInterval(() => this.ledger.evictIdle(), EVICT_EVERY_MS);
+    this.evictionTimer.unref();
     const pending = [...this.ledger.deliveries()].filter((d) => d.state === 'pending').length;
     this.deps.logger.info({ event: 'delivery.started', pollIntervalMs: this.deps.settings.pollIntervalMs, pending }, 'alert delivery started');
   }
@@ -130,8 +140,10 @@ export class DeliveryService implements SampleDelivery {
     if (this.stopped) return;
     this.stopped = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.evictionTimer) clearInterval(this.evictionTimer);
     await this.poller.stop();
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await Promise.all(this.companions.map((c) => c.stop()));
     await this.ledger.journal.close();
   }
 
@@ -146,9 +158,11 @@ export class DeliveryService implements SampleDelivery {
    * An analyst changed an alert from a card: everything it became follows (the card clicked
    * already shows the result). A change the poller sees later is then a duplicate.
    */
-  alertChanged(tenant: TenantRecord, alert: Alert, origin?: ChangeOrigin): void {
+  async alertChanged(tenant: TenantRecord, alert: Alert, origin?: ChangeOrigin): Promise<void> {
     if (this.stopped) return;
     const key = alertKeyOf(tenant.tenantId, alert.id);
+    await this.ledger.hydrate([key]);
+    if (this.stopped) return;
     const snapshot = this.ledger.snapshot(key);
     if (!snapshot || !isNewer(alert.lastUpdateDateTime, snapshot.version)) return;
     if (origin) for (const worker of this.workers.values()) worker.changedFrom?.(origin, key, alert.lastUpdateDateTime);
@@ -184,6 +198,7 @@ export class DeliveryService implements SampleDelivery {
 
   /** Records each alert for its targets, writes the records, then dispatches them; returns each alert's new delivery keys. */
   private async recordAndStart(alerts: readonly { tenant: TenantRecord; alert: Alert; targets: readonly RoutedTarget[] }[], sample?: SampleInfo, beforeStart?: (keys: string[][]) => void): Promise<string[][]> {
+    await this.ledger.hydrate(alerts.map(({ tenant, alert }) => alertKeyOf(tenant.tenantId, alert.id)));
     const result = emptyIntake();
     const keys = alerts.map(({ tenant, alert, targets }) => this.intake.record(tenant, alert, targets, result, sample));
     beforeStart?.(keys);
@@ -197,11 +212,16 @@ export class DeliveryService implements SampleDelivery {
     return this.poller.pollTenant(tenant);
   }
 
-  prune(): PruneReport {
-    const report = pruneDeliveries(this.ledger, this.deps.clock.nowMs(), this.deps.settings.retentionMs);
+  /** Forgets records older than the retention period (see pruneDeliveries). */
+  async prune(): Promise<PruneReport> {
+    const report = await pruneDeliveries(this.ledger, this.deps.clock.nowMs(), this.deps.settings.retentionMs);
     if (report.deliveries + report.digests + report.alerts > 0) this.deps.logger.info({ event: 'delivery.pruned', ...report }, 'old delivery records pruned');
     return report;
   }
+  private async pruneQuietly(): Promise<void> {
+    await this.prune().catch((error: unknown) => this.deps.logger.error({ event: 'delivery.prune_failed', err: error }, 'could not prune old delivery records; trying again in an hour'));
+  }
+
 
   /**
    * How every target this instance knows of is doing: when something last reached it (samples

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { alertKeyOf, deliveryKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
-import type { AlertRouter, DeliveryTarget, RoutedTarget } from './ports.js';
+import type { AlertRouter, DeliveryCompanion, DeliveryTarget, RoutedTarget } from './ports.js';
 import type { PollCursor, SampleInfo } from './store-schema.js';
 import type { DeliveryWork } from './worker.js';
 
@@ -26,6 +26,7 @@ export function emptyIntake(): IntakeResult {
  * pair again is a duplicate (polls overlap on purpose), a newer one is a change that every kind's
  * worker brings its deliveries up to date with, and an id never seen is a new alert that the router
  * sends to its targets — unless it was created before polling began, which makes it backlog, not news.
+ * The alert's records must be in memory first (`DeliveryLedger.hydrate`).
  */
 export class AlertIntake {
   constructor(
@@ -37,12 +38,15 @@ export class AlertIntake {
       /** A target's key across kinds (the target registry's). */
       targetKeyOf(target: DeliveryTarget): string;
       clock: Clock;
+      /** Told of new alerts routed and of changes seen (escalations follow them). */
+      watchers?: readonly Pick<DeliveryCompanion, 'alertRouted' | 'alertChanged'>[];
     },
     private readonly options: { overlapMs: number; retentionMs: number },
   ) {}
 
   absorb(tenant: TenantRecord, alert: Alert, cursor: PollCursor, into: IntakeResult): void {
     const key = alertKeyOf(tenant.tenantId, alert.id);
+    this.deps.ledger.requireHeld(key);
     const snapshot = this.deps.ledger.snapshot(key);
     if (snapshot) {
       if (isNewer(alert.lastUpdateDateTime, snapshot.version)) this.changed(key, alert, into);
@@ -73,6 +77,7 @@ export class AlertIntake {
    */
   record(tenant: TenantRecord, alert: Alert, routed: readonly RoutedTarget[], into: IntakeResult, sample?: SampleInfo): string[] {
     const { ledger } = this.deps;
+    ledger.requireHeld(alertKeyOf(tenant.tenantId, alert.id));
     const now = ledger.now();
     const made: string[] = [];
     for (const r of routed) {
@@ -83,6 +88,7 @@ export class AlertIntake {
       into.newDeliveries++;
       made.push(key);
     }
+    if (!sample) for (const watcher of this.deps.watchers ?? []) watcher.alertRouted(tenant, alert, routed);
     const waiting = made.length > 0;
     const alertKey = alertKeyOf(tenant.tenantId, alert.id);
     const existing = ledger.snapshot(alertKey);
@@ -105,9 +111,11 @@ export class AlertIntake {
   /** A newer version of a known alert: every delivery it became is brought up to date. */
   changed(alertKey: string, alert: Alert, into: IntakeResult): void {
     const { ledger } = this.deps;
+    ledger.requireHeld(alertKey);
     const snapshot = ledger.snapshot(alertKey);
     if (!snapshot) return;
     ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now() }, alert);
+    for (const watcher of this.deps.watchers ?? []) watcher.alertChanged(snapshot.tenantId, alert);
     into.work.push(...this.deps.planChange(alertKey));
     ledger.releaseBodyIfIdle(alertKey);
     into.changedAlerts++;

@@ -35,6 +35,8 @@ export interface JournalOptions {
  */
 export class DeliveryJournal {
   private dirty = new Map<Section, Set<string>>(SECTIONS.map((s) => [s, new Set<string>()]));
+  /** The keys of the write under way (put back into `dirty` if it fails). */
+  private writing = new Map<Section, Set<string>>();
   private tenantPolls = new Map<string, { pollAt: string; success: boolean }>();
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -59,6 +61,11 @@ export class DeliveryJournal {
   mark(section: Section, key: string): void {
     this.dirty.get(section)?.add(key);
     this.schedule(this.batchDelayMs);
+  }
+
+  /** Whether a change of the record is not stored yet (marked, or in the write under way). */
+  isMarked(section: Section, key: string): boolean {
+    return (this.dirty.get(section)?.has(key) ?? false) || (this.writing.get(section)?.has(key) ?? false);
   }
 
   /** Notes a tenant's poll (lastPollAt, and lastSuccessAt when it succeeded); written lazily. */
@@ -110,6 +117,7 @@ export class DeliveryJournal {
     this.waiters = [];
     const batch = this.dirty;
     const polls = this.tenantPolls;
+    this.writing = batch;
     this.dirty = new Map(SECTIONS.map((s) => [s, new Set<string>()]));
     this.tenantPolls = new Map();
     try {
@@ -128,6 +136,7 @@ export class DeliveryJournal {
       this.deps.logger.error({ event: 'delivery.journal_write_failed', failures: this.failures, err: error }, 'could not write delivery records; will retry');
       for (const w of waiters) w.reject(error);
     } finally {
+      this.writing = new Map();
       this.running = false;
     }
     if (this.waiters.length > 0) this.schedule(0);

@@ -1,27 +1,15 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Clock } from '../clock.js';
-import { AlertSchema, type Alert } from '../defender/alert.js';
+import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
 import type { RecordSet } from '../store/storage.js';
+import { packAlert, unpackAlert } from './alert-body.js';
+import { DeliveryTallies } from './delivery-tallies.js';
 import { DeliveryJournal, type JournalOptions, type PollNotes } from './journal.js';
-import {
-  AlertSnapshotSchema,
-  DeliveryRecordSchema,
-  DigestRecordSchema,
-  PollCursorSchema,
-  TargetHealthSchema,
-  type AlertSnapshot,
-  type DeliveryRecord,
-  type DeliveryStore,
-  type DigestRecord,
-  type PollCursor,
-  type TargetHealth,
-} from './store-schema.js';
+import { parseRecord, type ParsedRecord } from './ledger-records.js';
+import type { AlertSnapshot, DeliveryRecord, DeliveryStore, DigestRecord, PollCursor, TargetHealth } from './store-schema.js';
 
 /** The record set delivery keeps its outbox, snapshots, digests, poll cursors and target health in. */
 export const DELIVERY_RECORD_SET = 'delivery';
-
-const SECTION_SCHEMAS = { deliveries: DeliveryRecordSchema, alerts: AlertSnapshotSchema, digests: DigestRecordSchema, cursors: PollCursorSchema, targets: TargetHealthSchema } as const;
 
 export const alertKeyOf = (tenantId: string, alertId: string): string => `${tenantId}/${alertId}`;
 /** A delivery's key: the alert and the target's key (`kind:…`, from the target registry). */
@@ -36,6 +24,19 @@ export interface LedgerDeps {
   readonly logger: Logger;
   /** Whether a sent delivery keeps following its alert's changes (its kind's worker knows). */
   readonly followsChanges: (delivery: DeliveryRecord) => boolean;
+  /** How long an alert's records stay in memory after their last change once nothing waits on them (default an hour). */
+  readonly idleMs?: number;
+}
+
+/** Alerts whose records one store read fetches. */
+const HYDRATE_CHUNK = 500;
+
+/** A stored record the ledger may forget without loading it (retention). */
+export interface StoredRecordRef {
+  readonly section: 'deliveries' | 'alerts';
+  readonly key: string;
+  /** For a delivery: its kind and state, which the counts drop. */
+  readonly delivery?: Pick<DeliveryRecord, 'target' | 'state'>;
 }
 
 /** The target key (`kind:…`) a delivery's key ends with. */
@@ -49,9 +50,14 @@ export function isNewer(version: string, than: string | undefined): boolean {
 }
 
 /**
- * Delivery's records in memory, mirrored to the store through the journal. Memory is the source
- * of truth while the process runs (the store is read once, by `load`); every change goes through
- * a method here, which replaces the record (records are never mutated in place) and marks it.
+ * Delivery's records: the working set in memory, everything in the store. In memory are the
+ * digests, poll cursors and target health (a few per tenant and target), and of the alerts those
+ * that something waits on (a pending post, a card edit, a pending digest) or that changed within
+ * `idleMs`: for each, its snapshot and every delivery it became, so an alert is in memory whole or
+ * not at all. `hydrate` brings alerts in before they are judged (a poll, a card action), and
+ * `evictIdle` lets go of the rest. Memory is the source of truth for what it holds; every change
+ * goes through a method here, which replaces the record (records are never mutated in place) and
+ * marks it for the journal, which writes it to the store.
  */
 export class DeliveryLedger {
   private readonly deliveryMap = new Map<string, DeliveryRecord>();
@@ -59,12 +65,17 @@ export class DeliveryLedger {
   private readonly alertMap = new Map<string, AlertSnapshot>();
   /** Unpacked bodies of the snapshots that carry one. */
   private readonly bodies = new Map<string, Alert>();
+  /** Alerts whose records are in memory whole (possibly none: an alert not seen before). */
+  private readonly resident = new Set<string>();
+  /** Alerts being read from the store, and the read. */
+  private readonly loading = new Map<string, Promise<void>>();
   private readonly digestMap = new Map<string, DigestRecord>();
   private readonly cursorMap = new Map<string, PollCursor>();
   private readonly healthMap = new Map<string, TargetHealth>();
-  /** When something last reached each target (`kind:…`), from the deliveries and digests sent; samples do not count. */
-  private readonly lastSentByTarget = new Map<string, string>();
+  /** Counts over every stored delivery, in memory or not. */
+  private readonly tallies = new DeliveryTallies();
   private sequence = 0;
+  private readonly idleMs: number;
   readonly journal: DeliveryJournal;
 
   constructor(
@@ -80,44 +91,151 @@ export class DeliveryLedger {
       },
       journalOptions,
     );
+    this.idleMs = deps.idleMs ?? 3_600_000;
   }
 
-  /** Reads every stored record into memory; call once, before anything else. A record that does not validate is logged and left out. */
+  /**
+   * Reads the store once, before anything else: digests, cursors and target health are kept, the
+   * deliveries are counted, and the alerts with work waiting or recent changes are loaded whole.
+   * A record that does not validate is logged and left out.
+   */
   async load(): Promise<void> {
+    const recent = this.deps.clock.nowMs() - this.idleMs;
+    const wanted = new Set<string>();
     let skipped = 0;
     for await (const { section, key, record } of this.deps.records.load()) {
-      const parsed = SECTION_SCHEMAS[section as keyof typeof SECTION_SCHEMAS]?.safeParse(record);
-      if (parsed?.success) this.restore(section as keyof DeliveryStore, key, parsed.data);
-      else skipped++;
+      const parsed = parseRecord(section, record);
+      if (!parsed) {
+        skipped++;
+        continue;
+      }
+      switch (parsed.section) {
+        case 'deliveries': {
+          const d = parsed.record;
+          this.tallies.count(d, 1);
+          this.sequence = Math.max(this.sequence, d.seq + 1);
+          if (d.sentAt && !d.sample) this.tallies.noteSent(targetKeyOfDelivery(d), d.sentAt);
+          if (d.state === 'pending' || Date.parse(d.updatedAt) >= recent) wanted.add(alertKeyOf(d.tenantId, d.alertId));
+          break;
+        }
+        case 'alerts':
+          if (parsed.record.body !== undefined || Date.parse(parsed.record.updatedAt) >= recent) wanted.add(key);
+          break;
+        case 'digests': {
+          const digest = parsed.record;
+          this.digestMap.set(digest.id, digest);
+          this.sequence = Math.max(this.sequence, digest.seq + 1);
+          this.noteDigestSent(digest);
+          if (digest.state === 'pending') for (const item of digest.items) wanted.add(alertKeyOf(item.tenantId, item.alertId));
+          break;
+        }
+        case 'cursors':
+          this.cursorMap.set(parsed.record.tenantId, parsed.record);
+          break;
+        case 'targets':
+          this.healthMap.set(parsed.record.key, parsed.record);
+      }
     }
-    // Digests may load before the deliveries they stand for.
-    for (const digest of this.digestMap.values()) this.noteDigestSent(digest);
     if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
+    await this.hydrate(wanted);
   }
 
-  private restore(section: keyof DeliveryStore, key: string, record: DeliveryRecord | AlertSnapshot | DigestRecord | PollCursor | TargetHealth): void {
-    switch (section) {
-      case 'deliveries': {
-        const delivery = record as DeliveryRecord;
-        this.index(delivery);
-        this.sequence = Math.max(this.sequence, delivery.seq + 1);
-        return;
-      }
-      case 'alerts':
-        this.alertMap.set(key, record as AlertSnapshot);
-        return;
-      case 'digests': {
-        const digest = record as DigestRecord;
-        this.digestMap.set(digest.id, digest);
-        this.sequence = Math.max(this.sequence, digest.seq + 1);
-        return;
-      }
-      case 'cursors':
-        this.cursorMap.set((record as PollCursor).tenantId, record as PollCursor);
-        return;
-      case 'targets':
-        this.healthMap.set((record as TargetHealth).key, record as TargetHealth);
+  /** Brings these alerts' records (snapshot and deliveries) into memory from the store, unless held already. */
+  async hydrate(alertKeys: Iterable<string>): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const missing: string[] = [];
+    for (const key of new Set(alertKeys)) {
+      if (this.resident.has(key)) continue;
+      const loading = this.loading.get(key);
+      if (loading) waits.push(loading);
+      else missing.push(key);
     }
+    for (let i = 0; i < missing.length; i += HYDRATE_CHUNK) {
+      const chunk = missing.slice(i, i + HYDRATE_CHUNK);
+      const read = this.readAlerts(chunk);
+      for (const key of chunk) this.loading.set(key, read);
+      waits.push(read);
+    }
+    await Promise.all(waits);
+  }
+
+  /** Whether the alert's records are in memory (see `hydrate`). */
+  holds(alertKey: string): boolean {
+    return this.resident.has(alertKey);
+  }
+
+  /** Fails loudly when the alert's records are not in memory: judging it then would post it twice. */
+  requireHeld(alertKey: string): void {
+    if (!this.resident.has(alertKey)) throw new Error(`the delivery records of ${alertKey} are not in memory: hydrate them first`);
+  }
+
+  private async readAlerts(alertKeys: readonly string[]): Promise<void> {
+    try {
+      let skipped = 0;
+      for (const { section, key, record } of await this.deps.records.loadGroups(alertKeys)) {
+        const parsed = parseRecord(section, record);
+        if (!parsed) skipped++;
+        else if (parsed.section === 'deliveries') this.index(parsed.record);
+        else if (parsed.section === 'alerts') this.alertMap.set(key, parsed.record);
+      }
+      for (const key of alertKeys) this.resident.add(key);
+      if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
+    } finally {
+      for (const key of alertKeys) this.loading.delete(key);
+    }
+  }
+
+  /**
+   * Lets go of the alerts nothing waits on (no pending post, digest or edit, nothing unwritten)
+   * and that did not change for `idleMs`; they stay in the store. Returns how many it let go.
+   */
+  evictIdle(): number {
+    const cutoff = this.deps.clock.nowMs() - this.idleMs;
+    const waitingDigests = new Set([...this.digestMap.values()].filter((d) => d.state === 'pending').map((d) => d.id));
+    let evicted = 0;
+    for (const alertKey of [...this.resident]) {
+      if (!this.isIdle(alertKey, cutoff, waitingDigests)) continue;
+      for (const key of this.byAlert.get(alertKey) ?? []) this.deliveryMap.delete(key);
+      this.byAlert.delete(alertKey);
+      this.alertMap.delete(alertKey);
+      this.bodies.delete(alertKey);
+      this.resident.delete(alertKey);
+      evicted++;
+    }
+    return evicted;
+  }
+
+  private isIdle(alertKey: string, cutoff: number, waitingDigests: ReadonlySet<string>): boolean {
+    const snapshot = this.alertMap.get(alertKey);
+    if (snapshot && (snapshot.body !== undefined || Date.parse(snapshot.updatedAt) >= cutoff || this.journal.isMarked('alerts', alertKey))) return false;
+    return this.deliveriesOf(alertKey).every(
+      (d) => d.state !== 'pending' && Date.parse(d.updatedAt) < cutoff && !(d.digestId && waitingDigests.has(d.digestId)) && !this.journal.isMarked('deliveries', d.key),
+    );
+  }
+
+  /** Every stored record, validated, streamed from the store (after the changes not yet written). */
+  async *stored(): AsyncGenerator<ParsedRecord & { readonly key: string }> {
+    await this.journal.flush();
+    for await (const { section, key, record } of this.deps.records.load()) {
+      const parsed = parseRecord(section, record);
+      if (parsed) yield { ...parsed, key };
+    }
+  }
+
+  /**
+   * Deletes records from the store without loading them (retention), leaving out those of alerts
+   * loaded since they were chosen: those are forgotten, if at all, through memory. Returns the
+   * records it deleted.
+   */
+  async forgetStored(records: readonly StoredRecordRef[]): Promise<StoredRecordRef[]> {
+    const alertKeyOfRef = (ref: StoredRecordRef) => (ref.section === 'alerts' ? ref.key : ref.key.slice(0, ref.key.indexOf('|')));
+    const forgotten = records.filter((ref) => !this.resident.has(alertKeyOfRef(ref)) && !this.loading.has(alertKeyOfRef(ref)));
+    for (let i = 0; i < forgotten.length; i += HYDRATE_CHUNK) {
+      const chunk = forgotten.slice(i, i + HYDRATE_CHUNK);
+      await this.deps.records.write(chunk.map((ref) => ({ section: ref.section, key: ref.key, record: null })));
+      for (const ref of chunk) if (ref.delivery) this.tallies.count(ref.delivery, -1);
+    }
+    return forgotten;
   }
 
   private current(section: keyof DeliveryStore, key: string): unknown {
@@ -149,6 +267,7 @@ export class DeliveryLedger {
     return this.deliveryMap.get(key);
   }
 
+  /** The deliveries in memory: every pending one, and those of the alerts held (see the class). */
   deliveries(): IterableIterator<DeliveryRecord> {
     return this.deliveryMap.values();
   }
@@ -157,11 +276,14 @@ export class DeliveryLedger {
     return [...(this.byAlert.get(alertKey) ?? [])].flatMap((key) => this.deliveryMap.get(key) ?? []);
   }
 
-  get deliveryCount(): number {
-    return this.deliveryMap.size;
+  /** How many deliveries are stored, by target kind and state (held in memory or not). */
+  deliveryCounts(): { kind: string; state: DeliveryRecord['state']; count: number }[] {
+    return this.tallies.counts();
   }
 
   addDelivery(record: DeliveryRecord): void {
+    this.requireHeld(alertKeyOf(record.tenantId, record.alertId));
+    this.tallies.count(record, 1);
     this.index(record);
     this.journal.mark('deliveries', record.key);
   }
@@ -172,8 +294,10 @@ export class DeliveryLedger {
     if (!existing) return undefined;
     const next: DeliveryRecord = { ...existing, ...patch, updatedAt: this.now() };
     for (const field of Object.keys(patch) as (keyof DeliveryRecord)[]) if (patch[field] === undefined) delete next[field];
+    this.tallies.count(existing, -1);
+    this.tallies.count(next, 1);
     this.deliveryMap.set(key, next);
-    if (next.sentAt && !next.sample) this.noteSent(targetKeyOfDelivery(next), next.sentAt);
+    if (next.sentAt && !next.sample) this.tallies.noteSent(targetKeyOfDelivery(next), next.sentAt);
     this.journal.mark('deliveries', key);
     return next;
   }
@@ -181,6 +305,7 @@ export class DeliveryLedger {
   removeDelivery(key: string): void {
     const existing = this.deliveryMap.get(key);
     if (!existing) return;
+    this.tallies.count(existing, -1);
     this.deliveryMap.delete(key);
     const alertKey = alertKeyOf(existing.tenantId, existing.alertId);
     const keys = this.byAlert.get(alertKey);
@@ -191,7 +316,7 @@ export class DeliveryLedger {
 
   private index(record: DeliveryRecord): void {
     this.deliveryMap.set(record.key, record);
-    if (record.sentAt && !record.sample) this.noteSent(targetKeyOfDelivery(record), record.sentAt);
+    if (record.sentAt && !record.sample) this.tallies.noteSent(targetKeyOfDelivery(record), record.sentAt);
     const alertKey = alertKeyOf(record.tenantId, record.alertId);
     let keys = this.byAlert.get(alertKey);
     if (!keys) {
@@ -203,19 +328,14 @@ export class DeliveryLedger {
 
   /** When something last reached each target (`kind:…`), samples aside. */
   lastSentTimes(): ReadonlyMap<string, string> {
-    return this.lastSentByTarget;
-  }
-
-  private noteSent(targetKey: string, at: string): void {
-    const last = this.lastSentByTarget.get(targetKey);
-    if (last === undefined || at > last) this.lastSentByTarget.set(targetKey, at);
+    return this.tallies.lastSent;
   }
 
   /** A digest card stands for its alerts' deliveries to its conversation once it is posted. */
   private noteDigestSent(digest: DigestRecord): void {
     if (digest.state !== 'sent' && digest.state !== 'sent-no-id') return;
-    const first = digest.items[0] && this.deliveryMap.get(digest.items[0].deliveryKey);
-    if (first) this.noteSent(targetKeyOfDelivery(first), digest.updatedAt);
+    const first = digest.items[0];
+    if (first) this.tallies.noteSent(targetKeyOfDelivery({ key: first.deliveryKey, tenantId: first.tenantId, alertId: first.alertId }), digest.updatedAt);
   }
 
   // Alert snapshots
@@ -224,6 +344,7 @@ export class DeliveryLedger {
     return this.alertMap.get(alertKey);
   }
 
+  /** The snapshots in memory (see the class). */
   snapshots(): IterableIterator<[string, AlertSnapshot]> {
     return this.alertMap.entries();
   }
@@ -231,6 +352,7 @@ export class DeliveryLedger {
   /** Stores the snapshot; with `alert`, the body is replaced by it (else the snapshot's own is kept). */
   putSnapshot(snapshot: AlertSnapshot, alert?: Alert): void {
     const key = alertKeyOf(snapshot.tenantId, snapshot.alertId);
+    this.requireHeld(key);
     if (alert) {
       this.bodies.set(key, alert);
       this.alertMap.set(key, { ...snapshot, body: packAlert(alert) });
@@ -321,20 +443,5 @@ export class DeliveryLedger {
   putTargetHealth(health: TargetHealth): void {
     this.healthMap.set(health.key, health);
     this.journal.mark('targets', health.key);
-  }
-}
-
-/** An alert as the store keeps it: JSON, deflated, base64. */
-export function packAlert(alert: Alert): string {
-  return deflateRawSync(JSON.stringify(alert)).toString('base64');
-}
-
-/** The alert a packed body holds, validated as Graph's answers are; undefined if unreadable. */
-export function unpackAlert(packed: string): Alert | undefined {
-  try {
-    const parsed = AlertSchema.safeParse(JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
   }
 }

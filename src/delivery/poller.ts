@@ -6,7 +6,7 @@ import type { AlertQuery } from '../defender/alert-query.js';
 import type { Logger } from '../log.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import { emptyIntake, type AlertIntake, type IntakeResult } from './intake.js';
-import { isNewer, type DeliveryLedger } from './ledger.js';
+import { alertKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
 import { StopSignal, sleepUnless } from './pacing.js';
 import { stopWithin } from '../stop-within.js';
 import type { PollCursor } from './store-schema.js';
@@ -234,6 +234,14 @@ export class AlertPoller {
     this.counters.alertsRead += alerts.length;
     // Routing must see every rule and link made before these alerts existed, on any instance.
     if (alerts.length > 0) await this.refreshShared();
+    try {
+      // Each alert is judged against its stored records (seen before? changed?), so they come first.
+      await ledger.hydrate(alerts.map((alert) => alertKeyOf(tenantId, alert.id)));
+    } catch (error) {
+      // Nothing moved: the next poll reads these alerts again.
+      logger.error({ event: 'poller.records_unreadable', tenant: tenant.handle, err: error }, 'could not read the delivery records of the alerts found; polling again next round');
+      return { tenantId, outcome: 'failed', alertsRead: alerts.length, complete: false };
+    }
     const result = emptyIntake();
     const current = this.deps.tenants.find(tenantId) ?? tenant;
     for (const alert of alerts) this.deps.intake.absorb(current, alert, cursor, result);

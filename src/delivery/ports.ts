@@ -4,6 +4,8 @@ import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { DeliveryOutcome } from './outcomes.js';
 import type { SampleInfo } from './store-schema.js';
 import type { ContentOptions } from '../alerts/notification-card.js';
+import type { Messenger } from '../conversations/messenger.js';
+import type { DeliveryRecord } from './store-schema.js';
 
 /**
  * The seams between routing (channel links, notification rules, email) and delivery (poller,
@@ -80,4 +82,29 @@ export class EmailDeliveryError extends DeliveryError {
   constructor(kind: 'transient' | 'rejected', message: string) {
     super({ service: 'smtp', kind, message });
   }
+}
+
+/**
+ * Work that runs beside delivery, on the instance running it and only while it does (escalations):
+ * it hears of every alert delivery routes and of every newer version delivery sees of it.
+ */
+export interface DeliveryCompanion {
+  /** Delivery's records are loaded: resume from the companion's own. */
+  start(): Promise<void>;
+  /** Delivery stops here: finish what is in flight. */
+  stop(): Promise<void>;
+  /** A new alert was recorded for these targets (never a `rule test` sample). */
+  alertRouted(tenant: TenantRecord, alert: Alert, routed: readonly RoutedTarget[]): void;
+  /** A newer version of an alert delivery knows: found by a poll, or changed from a card. */
+  alertChanged(tenantId: string, alert: Alert): void;
+}
+
+/** What a companion may use of the delivery service it runs beside. */
+export interface CompanionContext {
+  /** The deliveries an alert became (`tenantId/alertId`): where its cards are. */
+  deliveriesOf(alertKey: string): readonly DeliveryRecord[];
+  /** Posts only while this instance may deliver (fenced like delivery's own posts). */
+  readonly messenger: Messenger;
+  /** False from the moment this instance can no longer be sure it runs delivery. */
+  mayDeliver(): boolean;
 }

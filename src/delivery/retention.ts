@@ -1,4 +1,4 @@
-import type { DeliveryLedger } from './ledger.js';
+import type { DeliveryLedger, StoredRecordRef } from './ledger.js';
 
 export interface PruneReport {
   deliveries: number;
@@ -11,8 +11,10 @@ export interface PruneReport {
  * period, so the store stays small. Work in progress (pending posts and digests) is never pruned,
  * and an alert is forgotten only once no delivery of it is left. A pruned alert is not news again
  * when it changes later: the intake only treats alerts created within the retention period as new.
+ * What the ledger holds is forgotten through it; the rest is found in one pass over the store and
+ * deleted there without being loaded.
  */
-export function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, retentionMs: number): PruneReport {
+export async function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, retentionMs: number): Promise<PruneReport> {
   const cutoff = nowMs - retentionMs;
   const old = (iso: string) => Date.parse(iso) < cutoff;
   const report: PruneReport = { deliveries: 0, digests: 0, alerts: 0 };
@@ -31,5 +33,23 @@ export function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, retention
     ledger.removeSnapshot(key);
     report.alerts++;
   }
+
+  const forgotten: StoredRecordRef[] = [];
+  const oldSnapshots: string[] = [];
+  /** Alerts with a delivery left in the store: their snapshots stay. */
+  const stillDelivered = new Set<string>();
+  for await (const stored of ledger.stored()) {
+    if (stored.section === 'deliveries') {
+      const d = stored.record;
+      const alertKey = stored.key.slice(0, stored.key.indexOf('|'));
+      if (ledger.holds(alertKey)) continue;
+      if (d.state !== 'pending' && old(d.updatedAt)) forgotten.push({ section: 'deliveries', key: stored.key, delivery: d });
+      else stillDelivered.add(alertKey);
+    } else if (stored.section === 'alerts' && !ledger.holds(stored.key) && old(stored.record.updatedAt)) {
+      oldSnapshots.push(stored.key);
+    }
+  }
+  for (const key of oldSnapshots) if (!stillDelivered.has(key)) forgotten.push({ section: 'alerts', key });
+  for (const ref of await ledger.forgetStored(forgotten)) report[ref.section]++;
   return report;
 }

@@ -1,6 +1,7 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { DeliveryStats } from '../delivery/delivery-service.js';
+import type { DeliveryLedger } from '../delivery/ledger.js';
 import { DELIVERY_STATES, type DeliveryRecord, type DigestRecord } from '../delivery/store-schema.js';
 import { TENANT_STATUSES, type TenantRecord } from '../tenants/tenant-schema.js';
 import { OTHER_LABEL } from './bounded-labels.js';
@@ -11,7 +12,7 @@ export const MAX_CONVERSATION_LABELS = 20;
 /** Delivery as the state metrics read it: its counters and its records. */
 export interface DeliveryState {
   stats(): DeliveryStats;
-  readonly ledger: { deliveries(): Iterable<DeliveryRecord>; digests(): Iterable<DigestRecord>; delivery(key: string): DeliveryRecord | undefined };
+  readonly ledger: Pick<DeliveryLedger, 'deliveries' | 'digests' | 'delivery' | 'deliveryCounts'>;
 }
 
 /** What the state metrics are read from, at each scrape. */
@@ -92,9 +93,9 @@ export class StateMetrics {
     const counts = new Map<string, number>();
     const oldest = new Map<string, number>();
     for (const kind of kinds) for (const state of DELIVERY_STATES) counts.set(`${kind}\n${state}`, 0);
+    for (const { kind, state, count } of delivery.ledger.deliveryCounts()) counts.set(`${kind}\n${state}`, count);
+    // Pending deliveries are always in memory (see DeliveryLedger).
     for (const d of delivery.ledger.deliveries()) {
-      const key = `${d.target.kind}\n${d.state}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
       if (d.state === 'pending') oldest.set(d.target.kind, Math.min(oldest.get(d.target.kind) ?? Infinity, Date.parse(d.createdAt)));
     }
     for (const [key, count] of counts) {

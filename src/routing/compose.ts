@@ -7,6 +7,7 @@ import type { Storage } from '../store/storage.js';
 import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import { ChannelLinks } from './channel-links.js';
 import { RuleRouter } from './router.js';
+import type { EscalationPeople } from './rule-escalation.js';
 import { RuleService } from './rule-service.js';
 import { RuleTester } from './rule-tester.js';
 
@@ -23,16 +24,18 @@ export function createRouting(deps: {
   conversations: ConversationRegistry;
   tenants: TenantRegistry;
   targets: TargetRegistry;
+  /** Who holds which role (the people escalations mention). */
+  people: EscalationPeople;
   /** Where `rule test` sends its samples: delivery's outbox. */
   samples: SampleDelivery;
   clock: Clock;
   logger: Logger;
   lastDeliveryAt?: (target: DeliveryTarget) => string | undefined;
 }): Routing {
-  const { storage, conversations, tenants, targets, clock, logger } = deps;
+  const { storage, conversations, tenants, targets, people, clock, logger } = deps;
   const lastDeliveryAt = deps.lastDeliveryAt;
   const links = new ChannelLinks({ storage, conversations, clock, logger, ...(lastDeliveryAt ? { lastDeliveryAt: (conversationId: string) => lastDeliveryAt({ kind: 'teams', conversationId }) } : {}) });
-  const rules = new RuleService({ storage, tenants, links, conversations, clock, logger, targets });
+  const rules = new RuleService({ storage, tenants, links, conversations, clock, logger, targets, people });
   const router = new RuleRouter({ rules: rules.records, links: links.records, conversations, targets });
   const ruleTester = new RuleTester({ rules, router, links, targets, samples: deps.samples, clock, logger });
   return { links, rules, router, ruleTester };

@@ -14,7 +14,8 @@ import type { TenantRegistry } from '../tenants/tenant-registry.js';
 import type { ChannelLinks } from './channel-links.js';
 import { DEFAULT_CONTENT, DEFAULT_RULE, usedTargets } from './matcher.js';
 import type { RuleInput } from './rule-syntax.js';
-import { RuleTargets } from './rule-targets.js';
+import { escalationWarnings, resolveEscalation, type EscalationPeople } from './rule-escalation.js';
+import { RuleTargets, kindsUsed } from './rule-targets.js';
 import { DEFAULT_RULE_SEVERITIES } from './rule-vocabulary.js';
 import { NOTIFICATION_RULES, type NotificationRule, type TenantScope } from './store-schema.js';
 
@@ -54,6 +55,8 @@ export class RuleService {
       logger: Logger;
       /** The target kinds rules may name. */
       targets: TargetRegistry;
+      /** Who holds which role: the people an escalation mentions must be able to take an alert. */
+      people: EscalationPeople;
     },
   ) {
     this.targets = new RuleTargets(deps.targets);
@@ -187,6 +190,9 @@ export class RuleService {
     const targetContext = this.targetContext(rule, ctx);
     if (input.targets) rule.targets = this.targets.resolve(input.targets, targetContext);
     this.targets.check(rule, targetContext);
+    const escalation = resolveEscalation(rule.escalation, input, { people: this.deps.people, targets: targetContext, postsToTeams: kindsUsed(this.deps.targets, rule).includes('teams') });
+    if (escalation) rule.escalation = escalation;
+    else delete rule.escalation;
     return rule;
   }
 
@@ -214,6 +220,7 @@ export class RuleService {
     const targetContext = this.targetContext(rule, ctx);
     if (targetContext.covered.length === 0) warnings.push('No current tenant is covered by this rule.');
     warnings.push(...this.targets.warnings(rule, targetContext));
+    warnings.push(...escalationWarnings(rule.escalation, targetContext));
     return warnings;
   }
 }

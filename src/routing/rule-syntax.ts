@@ -3,6 +3,7 @@ import type { ContentOptions } from '../alerts/notification-card.js';
 import { TARGET_KINDS, recogniseTarget, targetKindOf } from '../delivery/targets/kinds.js';
 import type { TargetRef } from '../delivery/targets/target-kind.js';
 import { UsageError } from '../errors.js';
+import { escalateToOf, escalationLevelsOf, type EscalateToInput } from './escalation-syntax.js';
 import { categoriesOf, detectionSourcesOf, deviceGroupsOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf } from './rule-vocabulary.js';
 
 /**
@@ -27,14 +28,19 @@ export interface RuleInput {
   /** The kinds of target that receive alerts; empty = every kind the rule names (`mode:all`). */
   readonly mode?: readonly string[];
   readonly enabled?: boolean;
+  /** `escalate:` — minutes until each follow-up of a still new, unowned alert; null removes the escalation. */
+  readonly escalateAfter?: readonly number[] | null;
+  /** `escalate-to:` — whom the follow-up mentions and where it goes; null: nobody, the card's thread. */
+  readonly escalateTo?: EscalateToInput | null;
 }
 
-export const RULE_OPTION_KEYS = ['name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'include', 'to', 'mode', 'enabled'] as const;
+export const RULE_OPTION_KEYS = ['name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'include', 'to', 'mode', 'enabled', 'escalate', 'escalate-to'] as const;
 type RuleOptionKey = (typeof RULE_OPTION_KEYS)[number];
 
 const KEY_ALIASES: Readonly<Record<string, RuleOptionKey>> = {
   tenant: 'tenants', severities: 'severity', group: 'groups', devicegroups: 'groups', sources: 'source', detections: 'detection',
   categories: 'category', targets: 'to', enable: 'enabled',
+  escalation: 'escalate', escalateto: 'escalate-to', 'escalation-to': 'escalate-to',
 };
 
 export const INCLUDE_WORDS: Readonly<Record<string, keyof ContentOptions>> = {
@@ -133,6 +139,12 @@ export function parseRuleOptions(words: readonly string[], { allowName = true } 
         else if (NO.has(lower)) out.enabled = false;
         else throw new UsageError(`enabled: "${clip(value)}" must be yes or no.`);
         break;
+      case 'escalate':
+        out.escalateAfter = escalationLevelsOf(listValue);
+        break;
+      case 'escalate-to':
+        out.escalateTo = escalateToOf(listValue);
+        break;
     }
   }
   const scope = scopeOf(tenants, except);
@@ -225,6 +237,8 @@ const EXAMPLES: Readonly<Record<RuleOptionKey, string>> = {
   to: 'to:channels,soc@mssp.example',
   mode: 'mode:teams',
   enabled: 'enabled:no',
+  escalate: 'escalate:15m,60m',
+  'escalate-to': 'escalate-to:@Megan,"SOC escalations"',
 };
 
 /**

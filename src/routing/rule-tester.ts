@@ -9,6 +9,7 @@ import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { ChannelLinks } from './channel-links.js';
 import type { RuleRouter } from './router.js';
 import { kindsUsed } from './rule-targets.js';
+import { describeEscalation } from './rule-views.js';
 import type { RuleService } from './rule-service.js';
 import { sampleAlert } from './sample-alert.js';
 import type { NotificationRule } from './store-schema.js';
@@ -70,6 +71,7 @@ export class RuleTester {
         if (!planned.has(key)) planned.set(key, { routed: r, tenant });
       }
     }
+    if (rule.escalation) notes.push(`Escalation: ${describeEscalation(rule.escalation, this.deps.links)}. A sample is never escalated.`);
     const all = [...planned.values()];
     if (all.length > MAX_TEST_TARGETS) notes.push(`The rule reaches ${all.length} targets; the sample went to the first ${MAX_TEST_TARGETS} only.`);
     const now = this.deps.clock.now();

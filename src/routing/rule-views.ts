@@ -10,7 +10,8 @@ import { DEFAULT_CONTENT, DEFAULT_RULE } from './matcher.js';
 import { kindsNamed, kindsUsed } from './rule-targets.js';
 import { modeWord } from './rule-syntax.js';
 import { ALERT_CATEGORIES, DEFAULT_RULE_SEVERITIES, RULE_DETECTION_SOURCES, RULE_SERVICE_SOURCES, RULE_SEVERITIES } from './rule-vocabulary.js';
-import type { NotificationRule, TenantScope } from './store-schema.js';
+import { durationWord } from './escalation-syntax.js';
+import type { NotificationRule, RuleEscalation, TenantScope } from './store-schema.js';
 import { RULE_VERBS } from './verbs.js';
 
 /** What a view needs to know about the reader and the world around the rules. */
@@ -87,6 +88,7 @@ export function ruleFacts(rule: NotificationRule, ctx: RuleViewContext, builtIn 
     { title: 'Sends to', value: describeTargets(rule, ctx) },
     { title: 'Mode', value: kindsLabel(ctx.targets, kindsUsed(ctx.targets, rule)) },
     { title: 'Includes', value: describeContent(rule.content) },
+    ...(rule.escalation ? [{ title: 'Escalation', value: describeEscalation(rule.escalation, ctx) }] : []),
   ];
   if (!builtIn) facts.push({ title: 'Created', value: `${rule.createdByName}, ${utc(rule.createdAt)}${rule.updatedByName ? ` · changed by ${rule.updatedByName}, ${utc(rule.updatedAt)}` : ''}` });
   return facts;
@@ -110,6 +112,14 @@ function describeTargets(rule: NotificationRule, ctx: RuleViewContext): string {
     return `${entry?.kind.title ?? key}: ${text}${used.includes(key) ? '' : ` (not used: mode ${modeWord(rule.mode ?? [])})`}`;
   });
   return parts.join(' · ') || 'nothing';
+}
+
+/** "Still new and unowned after 15m, then 1h: mentions Megan Bowen in the card's thread". */
+export function describeEscalation(escalation: RuleEscalation, ctx: Pick<RuleViewContext, 'placeName'>): string {
+  const after = escalation.afterMinutes.map(durationWord).join(', then ');
+  const who = escalation.mention.length ? `mentions ${escalation.mention.map((m) => m.name).join(', ')}` : 'mentions nobody';
+  const where = escalation.channel ? `in ${ctx.placeName(escalation.channel)}` : "in the card's thread";
+  return `Still new and unowned after ${after}: a follow-up ${where}, ${who}`;
 }
 
 function describeContent(content: NotificationRule['content']): string {

@@ -32,6 +32,20 @@ export type TenantScope = z.infer<typeof TenantScopeSchema>;
 export const TargetRefSchema = z.object({ kind: z.string().min(1), value: z.string().min(1) });
 
 /**
+ * A rule's escalation: a new alert it matched that is still new and unowned this many minutes
+ * after Defender created it gets a follow-up mentioning these people, in its card's thread (or
+ * in `channel`). One or two levels, rising.
+ */
+export const RuleEscalationSchema = z.object({
+  afterMinutes: z.array(z.number().int().positive()).min(1).max(2),
+  /** Entra object ids and the names the mentions show. */
+  mention: z.array(z.object({ userId: z.string().min(1), name: z.string().min(1) })),
+  /** A conversation (base id) linked to the rule's tenants that gets the follow-up instead of the card's thread. */
+  channel: z.string().min(1).optional(),
+});
+export type RuleEscalation = z.infer<typeof RuleEscalationSchema>;
+
+/**
  * Rules saved before target kinds had `targets: { linkedChannels, channels, emails }` and
  * `mode: teams | email | both`; they are read as references and a list of kinds (`both` meant
  * every kind the rule named, which is what no list means).
@@ -73,6 +87,8 @@ export const NotificationRuleSchema = z.preprocess(
     targets: z.array(TargetRefSchema),
     /** `mode:` — only targets of these kinds receive alerts (the others are kept); absent = every kind the rule names. */
     mode: z.array(z.string().min(1)).min(1).optional(),
+    /** `escalate:` / `escalate-to:`; absent = no follow-ups. */
+    escalation: RuleEscalationSchema.optional(),
     createdBy: z.string(),
     createdByName: z.string(),
     createdAt: z.iso.datetime(),

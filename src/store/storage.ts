@@ -118,13 +118,23 @@ export interface RecordChange {
 }
 
 /**
- * High-volume keyed records that one owner loads whole at start and then writes in batches
- * (delivery's outbox, alert snapshots, digests and poll cursors). Writing a batch costs what the
- * batch holds, never what the set holds. Records come back as stored: the owner validates them.
+ * High-volume keyed records (delivery's outbox, alert snapshots, digests and poll cursors) that
+ * one owner reads in two ways: everything once at start, as a stream, and afterwards the groups it
+ * needs. A record's group is its key up to the first `|` (the whole key when it has none), so
+ * records keyed `<thing>` and `<thing>|<more>` in any section load together. Writing a batch costs
+ * what the batch holds, never what the set holds. Records come back as stored: the owner validates them.
  */
 export interface RecordSet {
-  /** Every live record, section by section. */
+  /** Every live record, streamed in pages: what is held at once does not grow with the set. */
   load(): AsyncIterable<RecordChange>;
+  /** Every live record, in any section, whose group is one of `groups`. */
+  loadGroups(groups: readonly string[]): Promise<RecordChange[]>;
   /** Stores the batch atomically. A `record` of null deletes. */
   write(batch: readonly RecordChange[]): Promise<void>;
+}
+
+/** The group a record key belongs to: the key up to its first `|` (see RecordSet). */
+export function recordGroupOf(key: string): string {
+  const cut = key.indexOf('|');
+  return cut === -1 ? key : key.slice(0, cut);
 }

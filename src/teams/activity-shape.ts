@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 
 /**
- * The fields of an incoming activity that botbuilder, teams-ai or the bot read, with the types
+ * The fields of an incoming activity that botbuilder or the bot read, with the types
  * Teams sends them in. botbuilder trusts them blindly: a `serviceUrl` that is an object makes it
  * throw (HTTP 500 with its own message), a `text` that is an object fails the turn. So the body
  * is checked here, before botbuilder sees it. Other fields pass through untouched; a field that

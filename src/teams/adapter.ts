@@ -1,5 +1,4 @@
-import { TeamsAdapter } from '@microsoft/teams-ai';
-import { ActivityTypes, CallerIdConstants, Channels, StatusCodes, type Activity, type InvokeResponse, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { ActivityTypes, CallerIdConstants, Channels, CloudAdapter, ConfigurationBotFrameworkAuthentication, StatusCodes, type Activity, type InvokeResponse, type ResourceResponse, type TurnContext } from 'botbuilder';
 import { AuthenticationConstants, AuthenticationError, type AuthenticateRequestResult } from 'botframework-connector';
 import type { AppConfig } from '../config.js';
 
@@ -36,12 +35,12 @@ const JWT_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpired
  * rendered and ready to go: the one place all sends meet, whichever route, error handler or
  * proactive turn makes them, and the moment Teams counts them.
  */
-export class SocBridgeAdapter extends TeamsAdapter {
+export class SocBridgeAdapter extends CloudAdapter {
   constructor(
     settings: Record<string, string>,
     private readonly gate?: SendGate,
   ) {
-    super(settings);
+    super(new ConfigurationBotFrameworkAuthentication(settings));
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -91,7 +90,6 @@ export function adapterSettings(config: Pick<AppConfig, 'bot' | 'botOpenIdMetada
   if (config.botOpenIdMetadataUrl) Object.assign(settings, PUBLIC_CLOUD_ENDPOINTS, { ToBotFromChannelOpenIdMetadataUrl: config.botOpenIdMetadataUrl });
   return settings;
 }
-
 
 /** The adapter for the configured bot registration, its sends paced by `gate`. */
 export function createAdapter(config: Pick<AppConfig, 'bot' | 'botOpenIdMetadataUrl'>, gate?: SendGate): SocBridgeAdapter {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Application, type TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { Services } from '../commands/context.js';
 import { runCommand, type RouteObserver, type TurnContext as CommandTurn } from '../commands/pipeline.js';
@@ -13,6 +12,8 @@ import { actorOf, mentionedUsersOf } from './identity.js';
 import { onInstalled, onRemoved } from './install.js';
 import { DEFAULT_ACTION_DEADLINE_MS, registerCardActions } from './card-actions.js';
 import { activityOf } from './render.js';
+import type { SocBridgeAdapter } from './adapter.js';
+import { TurnRouter } from './turn-router.js';
 
 export interface BotDeps {
   readonly config: Pick<AppConfig, 'bot' | 'botOpenIdMetadataUrl'>;
@@ -20,7 +21,7 @@ export interface BotDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   /** Built first by the composition root, because the proactive messenger needs it too. */
-  readonly adapter: TeamsAdapter;
+  readonly adapter: SocBridgeAdapter;
   /** How long a card action may take before the interim card is returned (default 1.5 s). */
   readonly actionDeadlineMs?: number;
   /** Brings shared state up to date before each turn (changes other instances made). */
@@ -30,26 +31,20 @@ export interface BotDeps {
 }
 
 export interface Bot {
-  readonly app: Application<TurnState>;
-  readonly adapter: TeamsAdapter;
+  readonly router: TurnRouter;
+  readonly adapter: SocBridgeAdapter;
 }
 
 /**
- * The Teams edge: the only place that knows botbuilder and teams-ai. It maps activities onto the
- * command layer and replies back onto activities. Routes, in the order teams-ai tries them:
- * card actions (invokes), install/removal events, then every message through our own parser.
+ * The Teams edge: the only place that knows botbuilder. It maps activities onto the command layer
+ * and replies back onto activities. Routes, in the order they are tried: card actions (invokes),
+ * install/removal events, then every message through our own parser.
  */
 export function createBot(deps: BotDeps): Bot {
   const { services, logger } = deps;
   const adapter = deps.adapter;
   const botAppId = deps.config.bot.kind === 'keyless' ? undefined : deps.config.bot.appId;
-  const app = new Application<TurnState>({
-    adapter,
-    ...(botAppId ? { botAppId } : {}),
-    startTypingTimer: false,
-    removeRecipientMention: true,
-    longRunningMessages: false,
-  });
+  const router = new TurnRouter();
   const directory = new MemberDirectory({ clock: deps.clock, logger });
   const teams = new TeamDirectory({ clock: deps.clock, logger });
 
@@ -63,38 +58,35 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   // Every route sees what any instance changed up to now: roles, rules, links, tenants.
-  app.turn('beforeTurn', async () => {
-    await deps.refresh();
-    return true;
-  });
+  router.beforeTurn(deps.refresh);
 
   const observe = async (context: TurnContext) => {
     const info = conversationInfoFrom(context.activity);
     if (info) await services.conversations.observe(await teams.withNames(context, info, services.conversations.get(info.id)));
   };
 
-  registerCardActions(app, { turnFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
+  registerCardActions(router, { turnFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
 
-  app.conversationUpdate('membersAdded', async (context) => {
+  router.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
     if (context.activity.membersAdded?.some((m) => m.id === botId)) await onInstalled(context, services.conversations, logger);
   });
-  app.conversationUpdate('membersRemoved', async (context) => {
+  router.conversationUpdate('membersRemoved', async (context) => {
     const botId = context.activity.recipient?.id;
     if (context.activity.membersRemoved?.some((m) => m.id === botId)) await onRemoved(context, services.conversations);
   });
-  app.conversationUpdate('channelDeleted', async (context) => {
+  router.conversationUpdate('channelDeleted', async (context) => {
     const channelId = (context.activity.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
     if (channelId) await services.conversations.recordRemoval(baseConversationId(channelId));
   });
-  for (const event of ['channelRenamed', 'teamRenamed'] as const) app.conversationUpdate(event, observe);
-  app.activity('installationUpdate', async (context) => {
+  for (const event of ['channelRenamed', 'teamRenamed'] as const) router.conversationUpdate(event, observe);
+  router.activity('installationUpdate', async (context) => {
     const action = String(context.activity.action ?? '');
     if (action.startsWith('add')) await onInstalled(context, services.conversations, logger);
     else if (action.startsWith('remove')) await onRemoved(context, services.conversations);
   });
 
-  app.activity('message', async (context) => {
+  router.activity('message', async (context) => {
     await observe(context);
     const mentions = await mentionedUsersOf(context, directory);
     const input = commandInputFrom(context.activity.text ?? '', mentions);
@@ -102,7 +94,7 @@ export function createBot(deps: BotDeps): Bot {
     await context.sendActivity(activityOf(reply));
   });
 
-  app.error(async (context, error) => {
+  adapter.onTurnError = async (context, error) => {
     const reference = randomBytes(4).toString('hex');
     logger.error({ event: 'teams.turn_failed', reference, activityType: context.activity.type, err: error }, 'turn failed');
     if (context.activity.type === 'message') {
@@ -110,7 +102,7 @@ export function createBot(deps: BotDeps): Bot {
         .sendActivity(`Something went wrong on our side. The SOC Bridge operators can find the details under reference ${reference}.`)
         .catch(() => undefined);
     }
-  });
+  };
 
-  return { app, adapter };
+  return { router, adapter };
 }

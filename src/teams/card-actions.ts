@@ -1,4 +1,3 @@
-import type { Application, TurnState } from '@microsoft/teams-ai';
 import { TurnContext, type ConversationReference } from 'botbuilder';
 import type { ActionOutcome, ActionResult } from '../chat/outcome.js';
 import type { Reply } from '../chat/reply.js';
@@ -8,6 +7,7 @@ import type { Logger } from '../log.js';
 import { baseConversationId } from './activity.js';
 import { activityOf, cardOf } from './render.js';
 import { stopWithin } from '../stop-within.js';
+import type { CardActionAnswer, TurnRouter } from './turn-router.js';
 
 /**
  * Teams gives an invoke roughly 10–15 s before the user sees "Something went wrong", and Graph can
@@ -16,9 +16,7 @@ import { stopWithin } from '../stop-within.js';
  */
 export const DEFAULT_ACTION_DEADLINE_MS = 1500;
 
-type InvokeAnswer = ReturnType<typeof cardOf> | string;
-
-function answerOf(reply: Reply): InvokeAnswer {
+function answerOf(reply: Reply): CardActionAnswer {
   return reply.kind === 'card' ? cardOf(reply) : reply.text;
 }
 
@@ -30,19 +28,19 @@ export interface CardActionDeps {
 }
 
 /**
- * Registers every card verb of the route table with teams-ai: Action.Execute answers within the
+ * Registers every card verb of the route table with the turn router: Action.Execute answers within the
  * invoke (or with the interim card, finishing later), and the Action.Submit fallback of clients
  * without Universal Actions posts the answer as a message.
  */
-export function registerCardActions(app: Application<TurnState>, deps: CardActionDeps): void {
+export function registerCardActions(router: TurnRouter, deps: CardActionDeps): void {
   for (const verb of ACTION_VERBS) {
-    app.adaptiveCards.actionExecute(verb, async (context, _state, data) => {
+    router.cardExecute(verb, async (context, data) => {
       const outcome = runAction(verb, data, originOf(context), await deps.turnFor(context));
       if (await stopWithin(deps.deadlineMs, outcome.final)) return deliverNow(context, await outcome.final);
       finishLater(context, outcome, deps);
       return answerOf(outcome.interim);
     });
-    app.adaptiveCards.actionSubmit(verb, async (context, _state, data) => {
+    router.cardSubmit(verb, async (context, data) => {
       const { reply } = await runAction(verb, data, originOf(context), await deps.turnFor(context)).final;
       await context.sendActivity(activityOf(reply));
     });
@@ -53,7 +51,7 @@ function originOf(context: TurnContext) {
   return { conversationId: baseConversationId(context.activity.conversation.id), ...(context.activity.replyToId ? { messageId: context.activity.replyToId } : {}) };
 }
 
-async function deliverNow(context: TurnContext, result: ActionResult): Promise<InvokeAnswer> {
+async function deliverNow(context: TurnContext, result: ActionResult): Promise<CardActionAnswer> {
   // A sentence goes to the clicker alone (Teams shows it under the card); it never replaces a card.
   if (result.reply.kind === 'text') return result.reply.text;
   if (result.delivery === 'post') {

@@ -227,6 +227,18 @@ const SAMPLES: { [N in keyof CardDataByName]: CardDataByName[N] } = {
     failures: [],
     sources: ['Open alerts: Microsoft Graph.'],
   },
+  escalation: {
+    title: 'Escalation: alert still unowned after 15m',
+    subtitle: 'High severity · Contoso Ltd',
+    mentionLine: '<at>Megan Bowen</at>, <at>Alex Wilber</at>',
+    mentions: [
+      { type: 'mention', text: '<at>Megan Bowen</at>', mentioned: { id: '6f1c3f0e-5a2b-4c1d-9e8f-000000000021', name: 'Megan Bowen' } },
+      { type: 'mention', text: '<at>Alex Wilber</at>', mentioned: { id: '6f1c3f0e-5a2b-4c1d-9e8f-000000000022', name: 'Alex Wilber' } },
+    ],
+    text: 'Ransomware behavior detected is still new and nobody owns it. Please take it or pass it on.',
+    facts: [{ title: 'Created', value: 'Thu 26 Nov 2026, 09:00 UTC' }],
+    actionData: { verb: 'alert.open', tenantId: 't', alertId: 'a' },
+  },
 };
 
 describe('card templates', () => {
@@ -337,6 +349,28 @@ describe('spacing', () => {
   it('keeps the spaces between bracketed words while breaking link syntax', () => {
     expect(neutralizeText('[severity:high] [top:N]')).toBe('[severity:high]\u200b [top:N]');
     expect(neutralizeText('[x] (y)')).toBe('[x]\u200b (y)');
+  });
+});
+
+describe('escalation mentions', () => {
+  it('keep their markup and become Teams mention entities whose text matches the card', () => {
+    const card = renderCard('escalation', SAMPLES.escalation) as unknown as { body: { text?: string }[]; msteams: { entities: unknown[] } };
+    expect(card.body.some((b) => b.text === '<at>Megan Bowen</at>, <at>Alex Wilber</at>')).toBe(true);
+    expect(card.msteams.entities).toEqual(SAMPLES.escalation.mentions);
+  });
+
+  it('take out of a name what Markdown or the markup would read, in the line and the entity alike', () => {
+    const card = renderCard('escalation', {
+      ...SAMPLES.escalation,
+      mentionLine: '<at>Eve</at>',
+      mentions: [{ type: 'mention', text: '<at>[Eve](https://evil.example) <b>x</b></at>', mentioned: { id: 'u1', name: '[Eve](https://evil.example) <b>x</b>' } }],
+    }) as unknown as { msteams: { entities: { text: string; mentioned: { name: string } }[] } };
+    expect(card.msteams.entities[0]).toEqual({ type: 'mention', text: '<at>Evehttps//evil.example bx/b</at>', mentioned: { id: 'u1', name: 'Evehttps//evil.example bx/b' } });
+  });
+
+  it('a mention line that is not only mentions is neutralized like any text', () => {
+    const card = renderCard('escalation', { ...SAMPLES.escalation, mentionLine: '<at>Eve</at> <b>bold</b>' }) as unknown as { body: { text?: string }[] };
+    expect(card.body.some((b) => b.text?.includes('<\u200bb>'))).toBe(true);
   });
 });
 

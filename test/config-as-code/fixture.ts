@@ -42,8 +42,8 @@ function services(storage: Storage, clock: ManualClock, dataDir: string) {
   const tenants = new TenantRegistry(deps);
   const conversations = new ConversationRegistry(deps);
   const targets = TargetRegistry.build({ config: parseConfig(sandboxEnv(dataDir), dataDir), clock, logger: silentLogger, ruleName: () => undefined });
-  const routing = createRouting({ ...deps, conversations, tenants, targets, samples: { sendSamples: () => Promise.reject(new Error('no delivery here')) } });
   const roles = new RoleService({ ...deps, bootstrapAdminIds: [ADMIN.userId ?? ''] });
+  const routing = createRouting({ ...deps, conversations, tenants, targets, people: roles, samples: { sendSamples: () => Promise.reject(new Error('no delivery here')) } });
   return { tenants, conversations, targets, roles, ...routing };
 }
 

@@ -72,7 +72,10 @@ describe('email delivery', () => {
 });
 
 describe('retention', () => {
-  it('prunes old finished records and snapshots, keeps pending ones, and never delivers a pruned alert again', async () => {
+  it.each([
+    ['held in memory', false],
+    ['only in the store (let go of by memory)', true],
+  ])('prunes old finished records and snapshots %s, keeps pending ones, and never delivers a pruned alert again', async (_where, letGo) => {
     const clock = new ManualClock();
     const world = new World(clock, { pollIntervalMs: 0, pollOverlapMs: 60_000, stormThresholdMs: 0, retentionMs: 7 * 86_400_000, teamsGlobalRate: 50 });
     const tenant = world.addTenant(1);
@@ -91,7 +94,11 @@ describe('retention', () => {
     await service.deliver(tenant, waiting, [{ target: { kind: 'email', address: 'soc@customer1.example' }, ruleId: 'r', options: ALL_CONTENT }]);
     await run(clock, 1000);
     await clock.advance(8 * 86_400_000);
-    const report = service.prune();
+    if (letGo) {
+      expect(service.ledger.evictIdle()).toBe(1);
+      expect(service.ledger.holds(`${tenant.tenantId}/${alert.id}`)).toBe(false);
+    }
+    const report = await service.prune();
     expect(report).toEqual({ deliveries: 1, digests: 0, alerts: 1 });
     expect([...service.ledger.deliveries()].map((d) => d.alertId)).toEqual([waiting.id]);
     await service.ledger.journal.flush();

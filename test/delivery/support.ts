@@ -18,7 +18,7 @@ import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
 import { type ConversationRecord } from '../../src/conversations/conversation-schema.js';
 import { type TenantRecord } from '../../src/tenants/tenant-schema.js';
 import type { PollNotes } from '../../src/delivery/journal.js';
-import type { RecordChange, RecordSet } from '../../src/store/storage.js';
+import { recordGroupOf, type RecordChange, type RecordSet } from '../../src/store/storage.js';
 import type { ManualClock } from '../helpers/manual-clock.js';
 
 /** Delivery's sections as they are on disk, section → key → record. */
@@ -34,6 +34,8 @@ const emptySaved = (): SavedDelivery => ({ deliveries: {}, alerts: {}, digests: 
 export class MemoryRecordSet implements RecordSet, PollNotes {
   private saved: SavedDelivery;
   writes = 0;
+  /** Calls of loadGroups: how often delivery went to the store for records it did not hold. */
+  groupLoads = 0;
   /** The next this-many writes throw, as a full disk would. */
   failNext = 0;
   readonly polls = new Map<string, { pollAt: string; success: boolean }>();
@@ -46,6 +48,16 @@ export class MemoryRecordSet implements RecordSet, PollNotes {
     for (const [section, records] of Object.entries(this.saved)) {
       for (const [key, record] of Object.entries(records)) yield { section, key, record: structuredClone(record) };
     }
+  }
+
+  async loadGroups(groups: readonly string[]): Promise<RecordChange[]> {
+    const wanted = new Set(groups);
+    this.groupLoads++;
+    const found: RecordChange[] = [];
+    for (const [section, records] of Object.entries(this.saved)) {
+      for (const [key, record] of Object.entries(records)) if (wanted.has(recordGroupOf(key))) found.push({ section, key, record: structuredClone(record) });
+    }
+    return found;
   }
 
   async write(batch: readonly RecordChange[]): Promise<void> {

@@ -18,7 +18,8 @@ export function displayedTexts(card: unknown): { where: string; text: string }[]
       if (typeof value === 'string') found.push({ where: `${path}.${key}`, text: value });
     }
     for (const [key, value] of Object.entries(record)) {
-      if (key === 'data' || key === 'url') continue;
+      // `msteams` holds mention entities, which Teams does not display.
+      if (key === 'data' || key === 'url' || key === 'msteams') continue;
       walk(value, `${path}.${key}`);
     }
   };
@@ -28,9 +29,10 @@ export function displayedTexts(card: unknown): { where: string; text: string }[]
 
 /**
  * What CommonMark (and so Teams' Markdown renderer) reads as raw HTML or an autolink and does not
- * show as typed: `<tenant>`, `</b>`, `<!--`, `<https://…>`, `<bob@example.com>`.
+ * show as typed: `<tenant>`, `</b>`, `<!--`, `<https://…>`, `<bob@example.com>`. Teams' mention
+ * markup (`<at>Name</at>`) is meant: Teams shows the mention in its place.
  */
-const RENDERED_AS_MARKUP = /<(?:\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|[!?]|[A-Za-z][A-Za-z0-9+.-]*:|[^\s<>]+@[^\s<>]+>)/;
+const RENDERED_AS_MARKUP = /<(?!\/?at>)(?:\/?[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|[!?]|[A-Za-z][A-Za-z0-9+.-]*:|[^\s<>]+@[^\s<>]+>)/;
 
 /** Texts on the card that the renderer would swallow in part, e.g. `alert <tenant> <alert-id>` shown as `alert`. */
 export function textsLostToMarkup(card: unknown): string[] {

@@ -6,6 +6,7 @@ import { ConversationRegistry } from '../../src/conversations/conversation-regis
 import type { Alert, AlertEvidence } from '../../src/defender/alert.js';
 import { silentLogger } from '../../src/log.js';
 import type { Actor } from '../../src/roles/actor.js';
+import { RoleService } from '../../src/roles/role-service.js';
 import { parseConfig } from '../../src/config.js';
 import type { SampleDelivery } from '../../src/delivery/ports.js';
 import { TargetRegistry } from '../../src/delivery/targets/registry.js';
@@ -48,6 +49,8 @@ export class RoutingWorld {
   readonly links: ChannelLinks;
   readonly rules: RuleService;
   readonly router: RuleRouter;
+  /** Who holds which role; SOC_ADMIN_IDS names no one here. */
+  readonly roles: RoleService;
   /** The target kinds as configured here: Teams, email (`.eml` files, or none when unavailable), no webhooks. */
   readonly targets: TargetRegistry;
   /** Renders the email a rule sends, naming the rule, as the email target does. */
@@ -66,7 +69,8 @@ export class RoutingWorld {
     const ruleName = (ruleId: string) => this.rules.nameOf(ruleId);
     this.targets = TargetRegistry.build({ config: parseConfig(env, dir), clock: this.clock, logger: silentLogger, ruleName });
     this.emailComposer = alertEmailComposer(ruleName);
-    ({ links: this.links, rules: this.rules, router: this.router } = createRouting({ ...deps, conversations: this.conversations, tenants: this.tenants, targets: this.targets, samples: NO_SAMPLES }));
+    this.roles = new RoleService({ ...deps, bootstrapAdminIds: [] });
+    ({ links: this.links, rules: this.rules, router: this.router } = createRouting({ ...deps, conversations: this.conversations, tenants: this.tenants, targets: this.targets, people: this.roles, samples: NO_SAMPLES }));
   }
 
   /**

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/log.js';
 import { EmbeddedStorage } from '../../src/store/embedded/embedded-storage.js';
 import { openMigratedDatabase } from '../../src/store/postgres/open-database.js';
 import { PostgresStorage } from '../../src/store/postgres/postgres-storage.js';
-import type { CollectionSpec, LogSpec, Storage } from '../../src/store/storage.js';
+import type { CollectionSpec, LogSpec, RecordChange, Storage } from '../../src/store/storage.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 /**
@@ -220,6 +220,40 @@ describe.each([
         { section: 'a', key: '1', record: { v: 10 } },
         { section: 'b', key: '1', record: { v: 3 } },
       ]);
+    });
+
+    it('loads the records of chosen groups (the key up to its first |) across sections, before and after a restart', async () => {
+      const set = storage.recordSet('grouped');
+      await set.write([
+        { section: 'alerts', key: 't1/a1', record: { v: 'snapshot a1' } },
+        { section: 'deliveries', key: 't1/a1|teams:x', record: { v: 'a1 to x' } },
+        { section: 'deliveries', key: 't1/a1|email:y|z', record: { v: 'a1 to y' } },
+        { section: 'deliveries', key: 't1/a10|teams:x', record: { v: 'a10 to x' } },
+        { section: 'alerts', key: 't1/a10', record: { v: 'snapshot a10' } },
+        { section: 'alerts', key: 't1/a2', record: { v: 'snapshot a2' } },
+      ]);
+      await set.write([{ section: 'deliveries', key: 't1/a1|teams:x', record: null }]);
+      const sorted = (changes: readonly RecordChange[]) => [...changes].sort((x, y) => `${x.section} ${x.key}`.localeCompare(`${y.section} ${y.key}`));
+      const expected = [
+        { section: 'alerts', key: 't1/a1', record: { v: 'snapshot a1' } },
+        { section: 'alerts', key: 't1/a2', record: { v: 'snapshot a2' } },
+        { section: 'deliveries', key: 't1/a1|email:y|z', record: { v: 'a1 to y' } },
+      ];
+      expect(sorted(await set.loadGroups(['t1/a1', 't1/a2', 't1/unknown']))).toEqual(expected);
+      await reopen();
+      expect(sorted(await storage.recordSet('grouped').loadGroups(['t1/a2', 't1/a1', 't1/a1']))).toEqual(expected);
+      expect(await storage.recordSet('grouped').loadGroups([])).toEqual([]);
+      expect(await storage.recordSet('other').loadGroups(['t1/a1'])).toEqual([]);
+    });
+
+    it('streams a set larger than one page whole, each record once', async () => {
+      const set = storage.recordSet('large');
+      const batch = Array.from({ length: 4_500 }, (_, i) => ({ section: i % 2 ? 'odd' : 'even', key: `k${String(i).padStart(5, '0')}`, record: { i } }));
+      await set.write(batch);
+      await reopen();
+      const seen = new Set<number>();
+      for await (const change of storage.recordSet('large').load()) seen.add((change.record as { i: number }).i);
+      expect(seen.size).toBe(4_500);
     });
 
     it('takes writes of a lease holder only while it holds the lease', async () => {

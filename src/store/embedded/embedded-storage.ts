@@ -201,6 +201,7 @@ export class EmbeddedStorage implements Storage {
     const file = set;
     return {
       load: () => file.load(),
+      loadGroups: (groups) => file.loadGroups(groups),
       write: async (batch) => {
         if ((await this.leases.current(writer.lease))?.holder !== writer.holder) throw new StoreError('store.fenced', `Not written: this process no longer holds the ${writer.lease} lease.`);
         await file.write(batch);

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { appendFile, rename, stat, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { StoreError } from '../../errors.js';
-import type { RecordChange, RecordSet } from '../storage.js';
+import { recordGroupOf, type RecordChange, type RecordSet } from '../storage.js';
 
 /** Compact when the file holds this many times more changes than live records (and at least MIN_COMPACT_LINES changes). */
 const COMPACT_RATIO = 3;
@@ -13,13 +13,16 @@ const MIN_COMPACT_LINES = 5_000;
  * not at all (a line cut short by a crash is skipped on load). Writing appends; the file is
  * compacted — rewritten with only the live records, atomically — once it holds several times more
  * changes than records, so its size and the cost of a write stay proportional to what is live.
+ * Once read, the live records are kept as their JSON text with an index by group, which is what
+ * `loadGroups` answers from: the embedded store serves one process, whose memory holds the set.
  */
 export class RecordSetFile implements RecordSet {
   private tail: Promise<void> = Promise.resolve();
   private changesInFile = 0;
-  /** Live records at the last replay: compaction is due when the file holds several times that many changes. */
-  private liveAtReplay = 0;
-  private counted = false;
+  /** Live records as JSON text by `section\0key`, once the file has been read. */
+  private live: Map<string, string> | undefined;
+  /** The ids of the live records of each group. */
+  private readonly byGroup = new Map<string, Set<string>>();
 
   constructor(readonly path: string) {}
 
@@ -31,24 +34,31 @@ export class RecordSetFile implements RecordSet {
   }
 
   async *load(): AsyncGenerator<RecordChange> {
-    await this.tail;
-    const live = await this.replay();
-    // The replay counted the file: the first write after loading need not read it again.
-    this.counted = true;
-    for (const [id, record] of live) {
-      const [section, key] = unpackId(id);
-      yield { section, key, record };
+    const live = await this.liveRecords();
+    for (const [id, text] of [...live]) yield changeOf(id, text);
+  }
+
+  async loadGroups(groups: readonly string[]): Promise<RecordChange[]> {
+    const live = await this.liveRecords();
+    const found: RecordChange[] = [];
+    for (const group of new Set(groups)) {
+      for (const id of this.byGroup.get(group) ?? []) {
+        const text = live.get(id);
+        if (text !== undefined) found.push(changeOf(id, text));
+      }
     }
+    return found;
   }
 
   write(batch: readonly RecordChange[]): Promise<void> {
     if (batch.length === 0) return this.tail;
     const line = `${JSON.stringify({ b: batch.map(pack) })}\n`;
     const work = this.tail.then(async () => {
+      const live = await this.readOnce();
       await appendFile(this.path, line);
       this.changesInFile += batch.length;
-      if (!this.counted) await this.count();
-      if (this.changesInFile > Math.max(MIN_COMPACT_LINES, COMPACT_RATIO * this.liveAtReplay)) await this.compact();
+      for (const change of batch) this.apply(live, change.section, change.key, change.record);
+      if (this.changesInFile > Math.max(MIN_COMPACT_LINES, COMPACT_RATIO * live.size)) await this.compact();
     });
     this.tail = work.catch(() => undefined);
     return work.catch((error: unknown) => {
@@ -58,23 +68,43 @@ export class RecordSetFile implements RecordSet {
 
   /** Rewrites the file with only its live records. */
   async compact(): Promise<void> {
-    const live = await this.replay();
-    const records = [...live].map(([id, record]) => {
-      const [section, key] = unpackId(id);
-      return { section, key, record };
-    });
+    const live = await this.readOnce();
+    const records = [...live].map(([id, text]) => changeOf(id, text));
     await RecordSetFile.replace(this.path, records);
     this.changesInFile = records.length;
   }
 
-  private async count(): Promise<void> {
-    await this.replay();
-    this.counted = true;
+  /** The live records, after any write queued before this call. */
+  private async liveRecords(): Promise<Map<string, string>> {
+    await this.tail;
+    return this.readOnce();
   }
 
-  /** Replays every batch; returns the live records by `section\0key`, and counts the changes read. */
-  private async replay(): Promise<Map<string, unknown>> {
-    const live = new Map<string, unknown>();
+  private async readOnce(): Promise<Map<string, string>> {
+    this.live ??= await this.replay();
+    return this.live;
+  }
+
+  private apply(live: Map<string, string>, section: string, key: string, record: unknown): void {
+    const id = packId(section, key);
+    const group = recordGroupOf(key);
+    if (record === null) {
+      live.delete(id);
+      const ids = this.byGroup.get(group);
+      ids?.delete(id);
+      if (ids?.size === 0) this.byGroup.delete(group);
+      return;
+    }
+    live.set(id, JSON.stringify(record));
+    let ids = this.byGroup.get(group);
+    if (!ids) this.byGroup.set(group, (ids = new Set()));
+    ids.add(id);
+  }
+
+  /** Replays every batch into the live records, and counts the changes read. */
+  private async replay(): Promise<Map<string, string>> {
+    const live = new Map<string, string>();
+    this.byGroup.clear();
     let changes = 0;
     const exists = await stat(this.path).then(
       () => true,
@@ -89,8 +119,7 @@ export class RecordSetFile implements RecordSet {
         if (!batch) continue;
         for (const [section, key, record] of batch) {
           changes++;
-          if (record === null) live.delete(packId(section, key));
-          else live.set(packId(section, key), record);
+          this.apply(live, section, key, record);
         }
       }
     } finally {
@@ -98,9 +127,13 @@ export class RecordSetFile implements RecordSet {
       stream.destroy();
     }
     this.changesInFile = changes;
-    this.liveAtReplay = live.size;
     return live;
   }
+}
+
+function changeOf(id: string, text: string): RecordChange {
+  const [section, key] = unpackId(id);
+  return { section, key, record: JSON.parse(text) as unknown };
 }
 
 type Packed = [string, string, unknown];

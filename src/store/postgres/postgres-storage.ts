@@ -17,6 +17,15 @@ import type { RateBudgetStore } from '../rate-budgets.js';
  * are serialized per collection and never lose each other's changes. `refresh()` compares the
  * version rows with the replicas in one query and reloads only what moved.
  */
+/** Rows per page when a record set is read whole. */
+const LOAD_PAGE_ROWS = 2_000;
+
+interface RecordRow {
+  section: string;
+  key: string;
+  data: unknown;
+}
+
 export class PostgresStorage implements Storage {
   readonly kind = 'postgres' as const;
   readonly leases: LeaseStore;
@@ -178,8 +187,22 @@ export class PostgresStorage implements Storage {
     const db = this.db;
     return {
       async *load() {
-        const rows = await db.query<{ section: string; key: string; data: unknown }>('SELECT section, key, data FROM record_set_records WHERE record_set = $1', [name]);
-        for (const row of rows.rows) yield { section: row.section, key: row.key, record: row.data };
+        // Pages in key order (the primary key's), so the whole set is never in memory at once.
+        let after: { section: string; key: string } | undefined;
+        for (;;) {
+          const rows = after
+            ? await db.query<RecordRow>('SELECT section, key, data FROM record_set_records WHERE record_set = $1 AND (section, key) > ($2, $3) ORDER BY section, key LIMIT $4', [name, after.section, after.key, LOAD_PAGE_ROWS])
+            : await db.query<RecordRow>('SELECT section, key, data FROM record_set_records WHERE record_set = $1 ORDER BY section, key LIMIT $2', [name, LOAD_PAGE_ROWS]);
+          for (const row of rows.rows) yield { section: row.section, key: row.key, record: row.data };
+          const last = rows.rows.at(-1);
+          if (!last || rows.rows.length < LOAD_PAGE_ROWS) return;
+          after = last;
+        }
+      },
+      async loadGroups(groups) {
+        if (groups.length === 0) return [];
+        const rows = await db.query<RecordRow>('SELECT section, key, data FROM record_set_records WHERE record_set = $1 AND record_group = ANY($2)', [name, [...new Set(groups)]]);
+        return rows.rows.map((row) => ({ section: row.section, key: row.key, record: row.data }));
       },
       async write(batch) {
         if (batch.length === 0) return;
