@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     '',
     markdownTable(['store', 'idle: p50 ms', 'idle: p95 ms', 'idle: max ms', 'under a storm: p50 ms', 'under a storm: max ms', 'cards admitted meanwhile'], [row('embedded', onEmbedded), row('PostgreSQL', onPostgres)]),
     '',
-    `- **Idle conversation:** the time \`TeamsSendGate.admit\` adds to a reply that finds room (${IDLE_REPLIES} replies, 250 ms apart, over ${IDLE_CONVERSATIONS} conversations). On the embedded store it is an in-process sliding window; on PostgreSQL one round trip (the conversation's budget and the replies' share of the per-app budget are taken by two statements sent at once, each one upsert of a \`rate_budgets\` row).`,
+    `- **Idle conversation:** the time \`TeamsSendGate.admit\` adds to a reply that finds room (${IDLE_REPLIES} replies, 250 ms apart, over ${IDLE_CONVERSATIONS} conversations). On the embedded store it is an in-process sliding window; on PostgreSQL one round trip (the conversation's budget and the replies' share of the per-app budget are taken by two statements sent at once, each one upsert of a row of \`rate_budgets\`, an unlogged table, so no wait for the disk).`,
     `- **Under a storm:** alert cards pass the gate for one conversation as fast as it admits them (Teams' windows, each 250 ms longer, less the one slot of each kept for replies) while a reply comes every ${STORM_REPLY_EVERY_MS / 1000} s (${STORM_REPLIES} replies). A reply takes the slot the cards leave free, so it waits only when the reply before it took that slot and the window has not moved since; the cards then wait for the next one.`,
     '- **Reproduce:** `npm run bench -- reply-pacing`.',
   ].join('\n');
