@@ -21,6 +21,7 @@ import type { Logger } from './log.js';
 import { RoleService } from './roles/role-service.js';
 import { createServer, listen, stopServer } from './server.js';
 import { openStorage } from './store/open-storage.js';
+import { InProcessRateBudgets } from './store/in-process-rate-budgets.js';
 import type { Storage } from './store/storage.js';
 import { DELIVERY_RECORD_SET } from './delivery/ledger.js';
 import { createAdapter } from './teams/adapter.js';
@@ -99,9 +100,13 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
   const incidents = new IncidentService({ graph, alerts, clock });
-  // Everything sent to Teams counts in each conversation's shared budget as it leaves: replies, card actions' answers and notices ahead of alert cards.
-  const teamsBudgets = new TeamsBudgets({ rates: storage.rates, logger }, conversationWindows(deps.deliveryTuning ?? {}));
-  const adapter = createAdapter(config, new TeamsSendGate({ budgets: teamsBudgets, clock, logger }));
+  // Everything sent to Teams counts in each conversation's shared budget as it leaves: replies, card
+  // actions' answers and notices ahead of alert cards. Teams counts in wall-clock time, as the
+  // database's clock does; the embedded store's single process keeps its Teams budgets on the system
+  // clock too, whatever clock drives the rest of the app (tests).
+  const teamsRates = storage.kind === 'embedded' ? new InProcessRateBudgets(systemClock) : storage.rates;
+  const teamsBudgets = new TeamsBudgets({ rates: teamsRates, logger }, conversationWindows(deps.deliveryTuning ?? {}));
+  const adapter = createAdapter(config, new TeamsSendGate({ budgets: teamsBudgets, clock: systemClock, logger }));
   const botAppId = config.bot.kind === 'keyless' ? '' : config.bot.appId;
   const messenger: Messenger = new TeamsMessenger(adapter, botAppId, () => clock.nowMs());
   const deliveryMessenger: Messenger = new TeamsMessenger(adapter, botAppId, () => clock.nowMs(), true);

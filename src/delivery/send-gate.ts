@@ -12,6 +12,13 @@ export type Sender = 'delivery' | 'reply';
 export const DEFAULT_REPLY_MAX_WAIT_MS = 5000;
 
 /**
+ * The longest an alert card waits here. Delivery checked its lease before sending; a card held
+ * longer fails as transient instead, and its queue retries it (checking the lease again) once the
+ * replies that took its slots have left the window.
+ */
+export const CARD_MAX_WAIT_MS = 1000;
+
+/**
  * The last step before a message leaves for Teams, after it is rendered: the conversation's
  * shared budget counts it at the moment it goes, which is when Teams counts it. Delivery's cards
  * and edits (already paced by its queues) take it leaving `CARD_RESERVE` slots of every window
@@ -50,12 +57,15 @@ export class TeamsSendGate {
     }
   }
 
-  /** A card waits as long as replies (from any instance) hold the conversation's windows; its queue waits with it. */
+  /** A card waits while replies (from any instance) hold the conversation's windows, up to `CARD_MAX_WAIT_MS`. */
   private async admitCard(conversationId: string): Promise<void> {
+    const { budgets, clock } = this.deps;
+    const deadline = clock.nowMs() + CARD_MAX_WAIT_MS;
     for (;;) {
-      const take = await this.deps.budgets.takeForCard(conversationId);
+      const take = await budgets.takeForCard(conversationId);
       if (take.admitted) return;
-      await this.deps.clock.sleep(take.waitMs);
+      if (clock.nowMs() + take.waitMs > deadline) throw new Error(`replies hold this conversation's Teams budget for ${take.waitMs} ms more; the card is retried`);
+      await clock.sleep(take.waitMs);
     }
   }
 }

@@ -14,8 +14,21 @@ function setUp(replyMaxWaitMs = 5000) {
   const budgets = new TeamsBudgets({ rates: new InProcessRateBudgets(clock), logger: silentLogger }, TEAMS_CONVERSATION_WINDOWS);
   const gate = new TeamsSendGate({ budgets, clock, logger: silentLogger }, { replyMaxWaitMs });
   const sent: { who: string; at: number }[] = [];
-  const send = (conversationId: string, sender: 'delivery' | 'reply', who: string) => gate.admit(conversationId, sender).then(() => sent.push({ who, at: clock.nowMs() - START }));
-  return { clock, send, sent };
+  const refusals: string[] = [];
+  const send = async (conversationId: string, sender: 'delivery' | 'reply', who: string): Promise<void> => {
+    // As delivery's queue does: a card the gate refuses is tried again a moment later.
+    for (;;) {
+      try {
+        await gate.admit(conversationId, sender);
+        sent.push({ who, at: clock.nowMs() - START });
+        return;
+      } catch (error) {
+        refusals.push(`${who}: ${(error as Error).message}`);
+        await clock.sleep(1000);
+      }
+    }
+  };
+  return { clock, gate, send, sent, refusals };
 }
 
 describe('Teams send gate', () => {
@@ -35,6 +48,18 @@ describe('Teams send gate', () => {
     await Promise.all([...cards, ...replies]);
     expect(sent).toHaveLength(12);
     expect(windowBroken(sent.map((s) => s.at), TEAMS_CONVERSATION_WINDOWS)).toBeUndefined();
+  });
+
+  it('fails a card that replies would hold longer than a second, for its queue to retry (the lease is checked again then)', async () => {
+    const { clock, gate, send, sent } = setUp();
+    for (let n = 0; n < 6; n++) void send('19:a', 'delivery', `card ${n}`);
+    void send('19:a', 'reply', 'reply');
+    await clock.advance(0);
+    expect(sent).toHaveLength(7);
+    // Teams' 2-second window: 7 of 8 used, the 8th left to replies; the next card must wait 2 s.
+    const card = gate.admit('19:a', 'delivery');
+    await clock.advance(0);
+    await expect(card).rejects.toThrow(/replies hold this conversation's Teams budget for \d+ ms more; the card is retried/);
   });
 
   it('leaves other conversations alone', async () => {
