@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { INCIDENT_READ_ROLE, INCIDENT_WRITE_ROLE } from '../defender/graph-permissions.js';
-import type { Incident } from '../defender/incident.js';
+import type { Alert } from '../defender/alert.js';
+import { IncidentSchema, type Incident } from '../defender/incident.js';
 import { NotFoundError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
@@ -78,16 +79,36 @@ export class IncidentReader {
   }
 }
 
-/** An edit for every posted incident card of the incident that shows an older version than the records hold. */
+/**
+ * An edit for every started thread of the incident that shows an older version than the records
+ * hold: Teams edits the incident card, kinds that follow incidents send `incident.updated`.
+ */
 export function threadEditsOf(ledger: DeliveryLedger, incidentKey: string): DeliveryWork[] {
   const version = ledger.incidents.incident(incidentKey)?.version;
   return ledger.incidents
     .threadsOf(incidentKey)
-    .filter((t) => t.state === 'sent' && t.messageId !== undefined && !t.cardGone && t.shownVersion !== version)
+    .filter((t) => t.state === 'sent' && !t.cardGone && t.shownVersion !== version)
     .map((t) => ({ targetKind: t.target.kind, action: 'edit-thread', ref: t.key }));
 }
 
 /** Every incident card, of any incident, that is behind (after a restart). */
 export function threadEditsBehind(ledger: DeliveryLedger): DeliveryWork[] {
   return [...ledger.incidents.incidents()].flatMap(([key, snapshot]) => (snapshot.body === undefined ? [] : threadEditsOf(ledger, key)));
+}
+
+/**
+ * The incident as its first alert shows it, for a message sent before Graph's incident could be
+ * read (budget spent, a passing failure): replaced by the real one as soon as it is read.
+ */
+export function incidentOfAlert(incidentId: string, alert: Alert): Incident {
+  return IncidentSchema.parse({
+    id: incidentId,
+    displayName: alert.title,
+    createdDateTime: alert.createdDateTime,
+    lastUpdateDateTime: alert.lastUpdateDateTime,
+    status: 'active',
+    severity: alert.severity,
+    assignedTo: alert.assignedTo ?? null,
+    alerts: [alert],
+  });
 }

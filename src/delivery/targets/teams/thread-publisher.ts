@@ -8,7 +8,8 @@ import type { OutcomeBoard } from '../../outcomes.js';
 import type { DeliveryRecord, IncidentThread } from '../../store-schema.js';
 import { deliveredAlertCard } from './cards.js';
 import type { TeamsDeliveryCounters } from './counters.js';
-import { incidentOfAlert, threadIncidentCard, threadStyle } from './incident-cards.js';
+import { incidentOfAlert } from '../../incident-reader.js';
+import { threadIncidentCard, threadStyle } from './incident-cards.js';
 
 /**
  * Incident threads in Teams (rules with `group:incident`): the first alert of an incident posts
