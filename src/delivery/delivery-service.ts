@@ -123,10 +123,10 @@ export class DeliveryService implements SampleDelivery {
       },
       { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs },
     );
-    const { getIncident, grantedRoles } = deps.graph;
-    if (getIncident && grantedRoles) {
-      const graph: IncidentGraph = { getIncident: getIncident.bind(deps.graph), grantedRoles: grantedRoles.bind(deps.graph), rateHeadroom: (tenantId) => deps.graph.rateHeadroom(tenantId) };
-      this.incidentReader = new IncidentReader({ graph, ledger: this.ledger, clock, logger }, { headroomReserve: tuning.headroomReserve ?? 30 });
+    const { getIncident, grantedRoles, listIncidents } = deps.graph;
+    if (getIncident && grantedRoles && listIncidents) {
+      const graph: IncidentGraph = { getIncident: getIncident.bind(deps.graph), listIncidents: listIncidents.bind(deps.graph), grantedRoles: grantedRoles.bind(deps.graph), rateHeadroom: (tenantId) => deps.graph.rateHeadroom(tenantId) };
+      this.incidentReader = new IncidentReader({ graph, ledger: this.ledger, clock, logger }, { headroomReserve: tuning.headroomReserve ?? 30, overlapMs: settings.pollOverlapMs });
     }
     this.poller = new AlertPoller(
       { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, ...(this.incidentReader ? { incidents: this.incidentReader } : {}), dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), ...(deps.pollObserver ? { observer: deps.pollObserver } : {}), clock, logger },

@@ -137,6 +137,9 @@ describe('an incident whose alerts arrive over several polls, to email and a web
     expect(updated.alert).toBeNull();
     await settle();
     expect(smtp.received.length).toBe(mails);
+    // A change to the incident alone (no alert changes) is read from the incidents changed since the last poll.
+    bot.graph.mutateIncident(CONTOSO_ID, INCIDENT, { status: 'inProgress' });
+    await until(() => eventsAt(PATHS.siem, INCIDENT).some((e) => e.event === 'incident.updated' && e.incident.status === 'inProgress'), 'the status-only update event');
     // Events are sent once each: no event id twice.
     const ids = receiver.accepted<IncidentEvent>(PATHS.siem).map((e) => e.eventId);
     expect(new Set(ids).size).toBe(ids.length);

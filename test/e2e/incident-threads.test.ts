@@ -153,6 +153,31 @@ describe('an incident whose alerts arrive over several polls', () => {
   });
 });
 
+describe('a change made only to the incident in the Defender portal', () => {
+  it('reaches every copy of its card at the next poll, with one incidents listing per poll and no alert changed', async () => {
+    const incidentId = '7700020';
+    const first = raise(incidentId, 'medium');
+    await until(() => [ROOMS.first, ROOMS.second, CHAT].every((room) => incidentCards(room, incidentId).length === 1), 'the incident cards');
+    const cards = [ROOMS.first, ROOMS.second, CHAT].map((room) => incidentCards(room, incidentId)[0]!);
+    const alertVersion = bot.graph.alerts(CONTOSO_ID).find((a) => a.id === first.id)?.lastUpdateDateTime;
+    bot.graph.mutateIncident(CONTOSO_ID, incidentId, { status: 'inProgress', classification: 'truePositive', determination: 'malware', customTags: ['ransomware'] });
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === first.id)?.lastUpdateDateTime).toBe(alertVersion);
+    const listedFrom = bot.graph.requests(CONTOSO_ID).length;
+    await until(() => cards.every((c) => factOf(cardOf(bot.connector.message(c.id)!), 'Status') === 'In progress'), 'every copy to show the new status');
+    for (const card of cards) {
+      const shown = cardOf(bot.connector.message(card.id)!);
+      expect(factOf(shown, 'Classification')).toBe('True positive — Malware');
+      expect(factOf(shown, 'Tags')).toContain('ransomware');
+      expect(adaptiveCardProblems(shown)).toEqual([]);
+    }
+    const listings = bot.graph.requests(CONTOSO_ID).slice(listedFrom).filter((r) => r.method === 'GET' && /\/security\/incidents\?/.test(r.url));
+    expect(listings.length).toBeGreaterThan(0);
+    for (const listing of listings) expect(decodeURIComponent(listing.url)).toMatch(/\$filter=lastUpdateDateTime ge \d{4}-.*&\$top=50&\$expand=alerts/);
+    // Nothing was posted for it: only the cards were edited.
+    expect(incidentCards(ROOMS.first, incidentId)).toHaveLength(1);
+  });
+});
+
 describe('a restart in the middle of an incident', () => {
   it('loses and repeats nothing: one card per conversation, every later alert once in each thread', async () => {
     const incidentId = '7700010';
