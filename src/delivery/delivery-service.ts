@@ -195,13 +195,16 @@ export class DeliveryService implements SampleDelivery {
 
   /**
    * An analyst changed an incident from a card (`incident` is Graph's answer, alerts included):
-   * every incident card it became in a thread follows.
+   * every incident card it became in a thread follows, but the card clicked (`origin`), which the
+   * action's answer already shows with who did what.
    */
-  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean): void {
+  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean, origin?: ChangeOrigin): void {
     if (this.stopped || !this.incidentReader) return;
-    if (this.ledger.incidents.threadsOf(incidentKeyOf(tenant.tenantId, incident.id)).length === 0) return;
-    const known = this.ledger.incidents.incident(incidentKeyOf(tenant.tenantId, incident.id));
+    const incidentKey = incidentKeyOf(tenant.tenantId, incident.id);
+    if (this.ledger.incidents.threadsOf(incidentKey).length === 0) return;
+    const known = this.ledger.incidents.incident(incidentKey);
     if (known?.version !== undefined && !isNewer(incident.lastUpdateDateTime, known.version)) return;
+    if (origin) for (const worker of this.workers.values()) worker.incidentChangedFrom?.(origin, incidentKey, incident.lastUpdateDateTime);
     this.dispatch({ ...emptyIntake(), work: this.incidentReader.store(tenant, incident, writable) });
   }
 

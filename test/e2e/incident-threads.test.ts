@@ -139,6 +139,13 @@ describe('an incident whose alerts arrive over several polls', () => {
     expect(status).toBe(200);
     expect(bot.graph.incidents(CONTOSO_ID).find((i) => i.id === INCIDENT)!.assignedTo).toBe(USERS.analyst.email);
     await until(() => [roots.second, roots.chat].every((r) => factOf(cardOf(bot.connector.message(r.id)!), 'Assigned to') === USERS.analyst.email), 'every copy to show the owner');
+    // The copy clicked keeps the action's answer, who did it included: delivery does not redraw it.
+    const clicked = bot.connector.message(roots.first.id)!;
+    const updates = clicked.updates;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(bot.connector.message(roots.first.id)!.updates).toBe(updates);
+    expect(cardText(cardOf(bot.connector.message(roots.first.id)!))).toContain(`Assigned by ${USERS.analyst.name}`);
+    expect(factOf(cardOf(bot.connector.message(roots.first.id)!), 'Assigned to')).toBe(USERS.analyst.email);
   });
 
   it('shows a merge on the merged incident’s cards, with where it went', async () => {
