@@ -185,6 +185,33 @@ describe('a change made only to the incident in the Defender portal', () => {
   });
 });
 
+describe('an incident card deleted in Teams', () => {
+  it('starts the thread afresh with a new incident card when the next alert’s reply finds no thread, and keeps the link healthy', async () => {
+    const incidentId = '7700030';
+    const raised = [raise(incidentId, 'medium')];
+    await until(() => incidentCards(ROOMS.first, incidentId).length === 1 && incidentCards(ROOMS.second, incidentId).length === 1, 'the incident cards');
+    const deleted = incidentCards(ROOMS.first, incidentId)[0]!;
+    const kept = incidentCards(ROOMS.second, incidentId)[0]!;
+    bot.connector.deleteMessage(deleted.id);
+    raised.push(raise(incidentId, 'high'));
+    await until(() => incidentCards(ROOMS.first, incidentId).filter((m) => !m.deleted).length === 1 && repliesIn(ROOMS.second, kept.id).length === 1, 'the new incident card and the other channel’s reply');
+    const fresh = incidentCards(ROOMS.first, incidentId).find((m) => !m.deleted)!;
+    expect(fresh.id).not.toBe(deleted.id);
+    await until(() => factOf(cardOf(bot.connector.message(fresh.id)!), 'Alerts') === '2 (1 high, 1 medium)', 'the new card to show both alerts');
+    // Teams refused the reply under the deleted card, and nothing else went there.
+    const refused = bot.connector.calls.filter((c) => c.method === 'POST' && c.conversationId === `${ROOMS.first};messageid=${deleted.id}`);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(repliesIn(ROOMS.first, deleted.id)).toEqual([]);
+    const [link] = await bot.app.testing.channelLinks({ conversationId: ROOMS.first });
+    expect(link).toMatchObject({ health: 'active', reason: undefined });
+    // The thread is recorded: the next alert replies under the new card.
+    raised.push(raise(incidentId, 'low'));
+    await until(() => repliesIn(ROOMS.first, fresh.id).length === 1, 'the next alert in the new thread');
+    expect(repliesIn(ROOMS.first, fresh.id)).toEqual([raised[2]!.id]);
+    expect(incidentCards(ROOMS.first, incidentId).filter((m) => !m.deleted)).toHaveLength(1);
+  });
+});
+
 describe('a restart in the middle of an incident', () => {
   it('loses and repeats nothing: one card per conversation, every later alert once in each thread', async () => {
     const incidentId = '7700010';
