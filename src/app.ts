@@ -21,6 +21,7 @@ import type { Logger } from './log.js';
 import { RoleService } from './roles/role-service.js';
 import { createServer, listen, stopServer } from './server.js';
 import { openStorage } from './store/open-storage.js';
+import { InProcessRateBudgets } from './store/in-process-rate-budgets.js';
 import type { Storage } from './store/storage.js';
 import { DELIVERY_RECORD_SET } from './delivery/ledger.js';
 import { createAdapter } from './teams/adapter.js';
@@ -40,6 +41,8 @@ import { escalationCompanion } from './escalation/compose.js';
 import { DELIVERY_LEASE, DeliveryCoordinator } from './delivery/delivery-coordinator.js';
 import { DELIVERY_MAILBOX } from './delivery/owner-requests.js';
 import { DEFAULT_SAMPLE_WAIT_MS } from './delivery/settings.js';
+import { TeamsBudgets, conversationWindows } from './delivery/pacing.js';
+import { TeamsSendGate } from './delivery/send-gate.js';
 import { TARGET_STATUSES } from './delivery/status-schema.js';
 import { TargetStatusBoard } from './delivery/target-status-board.js';
 import { AppMetrics } from './metrics/app-metrics.js';
@@ -97,8 +100,16 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
   const audit = new AuditLog({ storage, clock });
   const alerts = new AlertService({ graph, tenants, clock, logger });
   const incidents = new IncidentService({ graph, alerts, clock });
-  const adapter = createAdapter(config);
-  const messenger: Messenger = new TeamsMessenger(adapter, config.bot.kind === 'keyless' ? '' : config.bot.appId, () => clock.nowMs());
+  // Everything sent to Teams counts in each conversation's shared budget as it leaves: replies, card
+  // actions' answers and notices ahead of alert cards. Teams counts in wall-clock time, as the
+  // database's clock does; the embedded store's single process keeps its Teams budgets on the system
+  // clock too, whatever clock drives the rest of the app (tests).
+  const teamsRates = storage.kind === 'embedded' ? new InProcessRateBudgets(systemClock) : storage.rates;
+  const teamsBudgets = new TeamsBudgets({ rates: teamsRates, logger }, conversationWindows(deps.deliveryTuning ?? {}));
+  const adapter = createAdapter(config, new TeamsSendGate({ budgets: teamsBudgets, clock: systemClock, logger }));
+  const botAppId = config.bot.kind === 'keyless' ? '' : config.bot.appId;
+  const messenger: Messenger = new TeamsMessenger(adapter, botAppId, () => clock.nowMs());
+  const deliveryMessenger: Messenger = new TeamsMessenger(adapter, botAppId, () => clock.nowMs(), true);
   const conversations = new ConversationRegistry({ storage, clock, logger });
   const targets = TargetRegistry.build({ config, clock, logger, ruleName: (ruleId) => routing.rules.nameOf(ruleId) });
   const roles = new RoleService({ storage, clock, logger, bootstrapAdminIds: config.bootstrapAdminIds });
@@ -112,7 +123,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     new DeliveryService({
       mayDeliver,
       companions: (ctx) => [escalations(ctx)],
-      records: storage.recordSet(DELIVERY_RECORD_SET, deliveryWriter), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger, notices: new DeliveryNotices({ soc, conversations }),
+      records: storage.recordSet(DELIVERY_RECORD_SET, deliveryWriter), refreshState: () => storage.refresh(), clock, logger, graph, tenants, failures: alerts, conversations, messenger: deliveryMessenger, notices: new DeliveryNotices({ soc, conversations }),
       router: routing.router, linkHealth: routing.links, targets,
       settings: config.delivery,
       pollObserver: metrics,

@@ -120,7 +120,8 @@ const EnvSchema = z.object({
   ),
   // Versions of Teams' rate-limit page disagree on the limit per app per tenant (30 or 50 requests
   // a second, "subject to change"), so the default is based on the conservative 30: 24 a second for
-  // alert delivery, leaving 6 for command replies and card actions, which delivery does not pace.
+  // alert delivery, leaving 6 for command replies and card actions (their share, REPLY_WINDOWS in
+  // src/delivery/pacing.ts, counted apart).
   // Up to 50 may be set by whoever trusts the newer page.
   TEAMS_GLOBAL_RATE: z.preprocess(
     blankToUndefined,

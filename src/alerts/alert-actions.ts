@@ -96,10 +96,11 @@ export class AlertActions {
     if (!tenant.writeAccess) {
       return notice({ tone: 'warning', title: 'Read-only customer', text: `${tenant.displayName} granted SOC Bridge read access only, so alerts cannot be changed from Teams. Use the Defender portal.` });
     }
+    if (change.verb === 'alert.comment') return this.comment(tenant, change, actor, origin);
     const current = await this.deps.alerts.get(tenant, change.payload.alertId);
     const before = stateOf(current);
     const stale = change.payload.version !== undefined && change.payload.version !== current.lastUpdateDateTime;
-    if (stale && change.verb !== 'alert.comment') {
+    if (stale) {
       this.deps.changes?.alertChanged(tenant, current, origin);
       await this.record(tenant, current, actor, change, before, before, 'refused', 'the alert had changed since the card was shown');
       return this.detailReply(tenant, current, [{ color: 'warning', text: `This alert changed at ${utc(current.lastUpdateDateTime)}, after your card was shown, so nothing was changed. Here is its current state; click again if you still want to ${ACTION_NAMES[change.verb]}.` }]);
@@ -108,33 +109,48 @@ export class AlertActions {
       return this.detailReply(tenant, current, [{ color: 'default', text: 'This alert is already assigned to you; nothing was changed.' }]);
     }
     try {
-      const updated = await this.perform(tenant, current, change, actor);
-      this.deps.changes?.alertChanged(tenant, updated, origin);
-      const after = { ...stateOf(updated), ...(change.verb === 'alert.comment' ? { comment: change.payload.comment } : {}) };
-      await this.record(tenant, updated, actor, change, before, after, 'done');
-      return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeChange(change).done} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);
+      const updated = await this.deps.graph.updateAlert(tenant.tenantId, current.id, patchFor(change, current, actor));
+      return await this.done(tenant, updated, actor, change, before, stateOf(updated), origin);
     } catch (error) {
-      const message = describeFailure(error, this.deps.logger, 'alert.change', { tenant: tenant.handle, alertId: current.id });
-      await this.deps.alerts.failed(tenant, error);
-      await this.record(tenant, current, actor, change, before, before, 'failed', message);
-      return this.detailReply(tenant, current, [{ color: 'attention', text: `Could not ${ACTION_NAMES[change.verb]}: ${message}` }]);
+      return this.failed(tenant, current, actor, change, error);
     }
   }
 
-  private async perform(tenant: TenantRecord, current: Alert, change: AlertChange, actor: Actor): Promise<Alert> {
-    const { graph } = this.deps;
-    if (change.verb === 'alert.comment') {
+  /**
+   * A comment is added whatever version the card showed (it contradicts no newer state), so it
+   * needs no read first: post it, then read the alert once, for the card's new version and the
+   * audit entry. A comment changes neither status, owner nor classification, so the state read
+   * after it is the state it found.
+   */
+  private async comment(tenant: TenantRecord, change: Extract<AlertChange, { verb: 'alert.comment' }>, actor: Actor, origin?: CardOrigin): Promise<Reply> {
+    const { alertId, comment } = change.payload;
+    try {
       // App-only calls carry no analyst identity, so the comment names who wrote it.
-      await graph.addComment(tenant.tenantId, current.id, `${actor.displayName} (via SOC Bridge): ${change.payload.comment}`);
-      return graph.getAlert(tenant.tenantId, current.id);
+      await this.deps.graph.addComment(tenant.tenantId, alertId, `${actor.displayName} (via SOC Bridge): ${comment}`);
+    } catch (error) {
+      // The read says which alert is missing, or gives the card to show beside the failure.
+      const current = await this.deps.alerts.get(tenant, alertId).catch((readError: unknown) => {
+        throw readError instanceof NotFoundError ? readError : error;
+      });
+      return this.failed(tenant, current, actor, change, error);
     }
-    const patch: AlertUpdate =
-      change.verb === 'alert.assign'
-        ? { assignedTo: ownerName(actor) }
-        : change.verb === 'alert.status'
-          ? { status: change.payload.status, ...(change.payload.status !== 'new' && !current.assignedTo ? { assignedTo: ownerName(actor) } : {}) }
-          : { classification: change.payload.classification as AlertUpdate['classification'], determination: change.payload.determination as AlertUpdate['determination'] };
-    return graph.updateAlert(tenant.tenantId, current.id, patch);
+    const updated = await this.deps.alerts.get(tenant, alertId);
+    const state = stateOf(updated);
+    return this.done(tenant, updated, actor, change, state, { ...state, comment }, origin);
+  }
+
+  private async done(tenant: TenantRecord, updated: Alert, actor: Actor, change: AlertChange, before: AlertState, after: AlertState, origin?: CardOrigin): Promise<Reply> {
+    this.deps.changes?.alertChanged(tenant, updated, origin);
+    await this.record(tenant, updated, actor, change, before, after, 'done');
+    return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeChange(change).done} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);
+  }
+
+  private async failed(tenant: TenantRecord, current: Alert, actor: Actor, change: AlertChange, error: unknown): Promise<Reply> {
+    const message = describeFailure(error, this.deps.logger, 'alert.change', { tenant: tenant.handle, alertId: current.id });
+    await this.deps.alerts.failed(tenant, error);
+    const before = stateOf(current);
+    await this.record(tenant, current, actor, change, before, before, 'failed', message);
+    return this.detailReply(tenant, current, [{ color: 'attention', text: `Could not ${ACTION_NAMES[change.verb]}: ${message}` }]);
   }
 
   private async record(tenant: TenantRecord, alert: Alert, actor: Actor, change: AlertChange, before: AlertState, after: AlertState, outcome: 'done' | 'failed' | 'refused', detail?: string): Promise<void> {
@@ -162,6 +178,13 @@ export class AlertActions {
 /** What Defender's `assignedTo` holds for an analyst: their email (UPN), else their name. */
 function ownerName(actor: Actor): string {
   return actor.email ?? actor.displayName;
+}
+
+/** What Defender is asked to change for a verb other than comment. */
+function patchFor(change: Exclude<AlertChange, { verb: 'alert.comment' }>, current: Alert, actor: Actor): AlertUpdate {
+  if (change.verb === 'alert.assign') return { assignedTo: ownerName(actor) };
+  if (change.verb === 'alert.status') return { status: change.payload.status, ...(change.payload.status !== 'new' && !current.assignedTo ? { assignedTo: ownerName(actor) } : {}) };
+  return { classification: change.payload.classification as AlertUpdate['classification'], determination: change.payload.determination as AlertUpdate['determination'] };
 }
 
 function stateOf(alert: Alert): AlertState {

@@ -20,7 +20,7 @@ export class TenantRateGate {
   /** Waits until the tenant's budget admits one more request, and counts it. */
   async acquire(tenantId: string): Promise<void> {
     for (;;) {
-      const take = await this.budgets.take(budgetName(tenantId), this.window);
+      const take = await this.budgets.take(budgetName(tenantId), [this.window]);
       if (take.admitted) return;
       await this.clock.sleep(take.waitMs);
     }

@@ -33,23 +33,27 @@ export class SlidingWindowLimiter {
     this.maxLimit = Math.max(...windows.map((w) => w.limit));
   }
 
-  /** Milliseconds until an event may be admitted now (0 = immediately). Does not admit. */
-  delayMs(): number {
+  /**
+   * Milliseconds until an event may be admitted now (0 = immediately). Does not admit. `reserve`
+   * keeps that many slots of each window (in the order given) free for others (replies before cards).
+   */
+  delayMs(reserve: readonly number[] = []): number {
     const now = this.clock.nowMs();
     this.forget(now);
     let wait = Math.max(0, this.pausedUntilMs - now);
-    for (const w of this.windows) {
-      if (this.events.length < w.limit) continue;
+    for (const [i, w] of this.windows.entries()) {
+      const room = Math.max(1, w.limit - (reserve[i] ?? 0));
+      if (this.events.length < room) continue;
       // The event that must leave the window before one more fits.
-      const blocker = this.events[this.events.length - w.limit];
+      const blocker = this.events[this.events.length - room];
       if (blocker !== undefined) wait = Math.max(wait, blocker + w.periodMs - now);
     }
     return wait;
   }
 
-  /** Admits an event now if one fits; returns whether it did. */
-  tryAcquire(): boolean {
-    if (this.delayMs() > 0) return false;
+  /** Admits an event now if one fits (leaving `reserve` slots of each window free); returns whether it did. */
+  tryAcquire(reserve: readonly number[] = []): boolean {
+    if (this.delayMs(reserve) > 0) return false;
     this.events.push(this.clock.nowMs());
     return true;
   }
@@ -111,6 +115,13 @@ export class SlidingWindowLimiter {
       room = Math.min(room, w.limit - inWindow);
     }
     return Math.max(0, room);
+  }
+
+  /** Events admitted in the last `periodMs`. */
+  countWithin(periodMs: number): number {
+    const now = this.clock.nowMs();
+    this.forget(now);
+    return this.countSince(now - periodMs);
   }
 
   private countSince(startMs: number): number {

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { SlidingWindowLimiter, type RateWindow } from '../rate-limit/sliding-window.js';
-import type { BudgetTake, RateBudgetStore } from './rate-budgets.js';
+import type { BudgetTake, RateBudgetStore, TakeOptions } from './rate-budgets.js';
 
 /** Rate budgets of the embedded store's single process: one sliding window per budget, on the injected clock. */
 export class InProcessRateBudgets implements RateBudgetStore {
@@ -8,10 +8,11 @@ export class InProcessRateBudgets implements RateBudgetStore {
 
   constructor(private readonly clock: Clock) {}
 
-  async take(name: string, window: RateWindow): Promise<BudgetTake> {
-    const limiter = this.limiterFor(name, window);
-    if (limiter.tryAcquire()) return { admitted: true, used: window.limit - limiter.headroom() };
-    return { admitted: false, waitMs: Math.max(1, limiter.delayMs()) };
+  async take(name: string, windows: readonly RateWindow[], options: TakeOptions = {}): Promise<BudgetTake> {
+    const limiter = this.limiterFor(name, windows);
+    const reserve = options.reserve ?? [];
+    if (limiter.tryAcquire(reserve)) return { admitted: true, used: limiter.countWithin(Math.max(...windows.map((w) => w.periodMs))) };
+    return { admitted: false, waitMs: Math.max(1, limiter.delayMs(reserve)) };
   }
 
   async pause(name: string, ms: number): Promise<void> {
@@ -24,10 +25,10 @@ export class InProcessRateBudgets implements RateBudgetStore {
     return limiter.delayMs() > 0 && limiter.headroom() > 0 ? 0 : limiter.headroom();
   }
 
-  private limiterFor(name: string, window: RateWindow): SlidingWindowLimiter {
+  private limiterFor(name: string, windows: readonly RateWindow[]): SlidingWindowLimiter {
     let limiter = this.limiters.get(name);
     if (!limiter) {
-      limiter = new SlidingWindowLimiter([window], this.clock);
+      limiter = new SlidingWindowLimiter(windows, this.clock);
       this.limiters.set(name, limiter);
     }
     return limiter;

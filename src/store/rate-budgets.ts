@@ -1,6 +1,16 @@
 import type { RateWindow } from '../rate-limit/sliding-window.js';
 
-/** What taking from a budget came to: admitted (and how much of the window is used), or how long to wait. */
+/** How one take counts. */
+export interface TakeOptions {
+  /**
+   * Slots of each window (in the order of the windows) this take must leave free (default none):
+   * a lower-priority user (alert cards) leaves them to a higher one (replies), which then does not
+   * wait behind it.
+   */
+  readonly reserve?: readonly number[];
+}
+
+/** What taking from a budget came to: admitted (and how much of the longest window is used), or how long to wait. */
 export type BudgetTake = { readonly admitted: true; readonly used: number } | { readonly admitted: false; readonly waitMs: number };
 
 /**
@@ -9,8 +19,11 @@ export type BudgetTake = { readonly admitted: true; readonly used: number } | { 
  * events admitted anywhere, and a pause (a 429's Retry-After) that holds every instance.
  */
 export interface RateBudgetStore {
-  /** Admits one event against budget `name` if the window has room and no pause is on; else says how long to wait. */
-  take(name: string, window: RateWindow): Promise<BudgetTake>;
+  /**
+   * Admits one event against budget `name` if every window has room and no pause is on; else says
+   * how long to wait. A budget keeps the windows it is taken with (always the same for one name).
+   */
+  take(name: string, windows: readonly RateWindow[], options?: TakeOptions): Promise<BudgetTake>;
   /** Admits nothing from budget `name` for `ms` from now (a longer pause already on stays). */
   pause(name: string, ms: number): Promise<void>;
   /** How many more events budget `name` would admit now (0 during a pause). */

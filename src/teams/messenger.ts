@@ -3,6 +3,7 @@ import type { Reply } from '../chat/reply.js';
 import { ChatDeliveryError, threadConversationId, type Messenger, type SentMessage } from '../conversations/messenger.js';
 import { parseRetryAfterMs } from '../rate-limit/backoff.js';
 import type { ConversationRecord } from '../conversations/conversation-schema.js';
+import { SENT_BY_DELIVERY } from './adapter.js';
 import { activityOf } from './render.js';
 
 interface ContinuingAdapter {
@@ -25,12 +26,16 @@ export function referenceOf(conversation: ConversationRecord, conversationId = c
   };
 }
 
-/** The Messenger port over botbuilder's proactive messaging (continueConversationAsync). */
+/**
+ * The Messenger port over botbuilder's proactive messaging (continueConversationAsync). Its sends
+ * pass the adapter's send gate as replies, or as alert cards (after replies) when `forDelivery`.
+ */
 export class TeamsMessenger implements Messenger {
   constructor(
     private readonly adapter: ContinuingAdapter,
     private readonly botAppId: string,
     private readonly nowMs: () => number = Date.now,
+    private readonly forDelivery = false,
   ) {}
 
   async send(conversation: ConversationRecord, reply: Reply): Promise<SentMessage> {
@@ -71,6 +76,7 @@ export class TeamsMessenger implements Messenger {
     try {
       await this.adapter.continueConversationAsync(this.botAppId, referenceOf(conversation, conversationId), async (context) => {
         try {
+          if (this.forDelivery) context.turnState.set(SENT_BY_DELIVERY, true);
           await logic(context);
         } catch (error) {
           failed = true;

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ChatDeliveryError } from '../../src/conversations/messenger.js';
 import type { DeliveryService } from '../../src/delivery/delivery-service.js';
-import { TEAMS_CONVERSATION_WINDOWS } from '../../src/delivery/pacing.js';
+import { TEAMS_CONVERSATION_WINDOWS, cardReserve } from '../../src/delivery/pacing.js';
+import type { RateWindow } from '../../src/rate-limit/sliding-window.js';
 import type { TenantRecord } from '../../src/tenants/tenant-schema.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { ALL_CONTENT, World, alertIdsOn, freshAlert, run, runUntil, windowBroken } from './support.js';
@@ -49,11 +50,13 @@ describe('Teams delivery pacing', () => {
     const ids = await deliverMany(world, service, tenant, '19:a', 70);
     await runUntil(clock, () => world.messenger.sent.length === 70, 60_000);
     const times = world.messenger.timesIn('19:a');
-    expect(windowBroken(times, TEAMS_CONVERSATION_WINDOWS)).toBeUndefined();
-    // 7 at once, then 4 a second up to 60 in the first 30 s; the 61st waits for the 30-second window.
-    expect(times[6]! - times[0]!).toBe(0);
-    expect(times[59]! - times[0]!).toBe(14_000);
-    expect(times[60]! - times[0]!).toBe(30_000);
+    // Cards leave a tenth of every window (at least a slot) to replies: 6 at once, then 7 every 2 s
+    // up to 54 in the first 30 s; the 55th waits for the 30-second window.
+    expect(windowBroken(times, withoutReserve(TEAMS_CONVERSATION_WINDOWS))).toBeUndefined();
+    expect(times[5]! - times[0]!).toBe(0);
+    expect(times[6]! - times[0]!).toBe(1000);
+    expect(times[53]! - times[0]!).toBe(14_000);
+    expect(times[54]! - times[0]!).toBe(30_000);
     expect(world.messenger.alertIdsIn('19:a')).toEqual(ids);
     expect(service.ledger.delivery([...service.ledger.deliveries()][0]!.key)?.state).toBe('sent');
   });
@@ -68,9 +71,16 @@ describe('Teams delivery pacing', () => {
     await runUntil(clock, () => world.messenger.sent.length === 42, 60_000);
     expect(windowBroken(world.messenger.allTimes(), [{ limit: 10, periodMs: 1000 }])).toBeUndefined();
     expect(windowBroken(world.messenger.allTimes(), [{ limit: 11, periodMs: 1000 }])).toBeUndefined();
-    expect(world.messenger.allTimes().at(-1)! - world.messenger.allTimes()[0]!).toBe(4000);
+    // 10 a second, but each conversation's seventh card waits for its own 1-second window (6 of 7 with the replies' slot).
+    expect(world.messenger.allTimes().at(-1)! - world.messenger.allTimes()[0]!).toBe(4250);
   });
 });
+
+/** The windows as alert cards use them: a tenth of each (at least a slot) left to replies. */
+function withoutReserve(windows: readonly RateWindow[]): RateWindow[] {
+  const reserve = cardReserve(windows);
+  return windows.map((w, i) => ({ ...w, limit: w.limit - reserve[i]! }));
+}
 
 describe('Teams delivery failures', () => {
   it('pauses every conversation when a 429 outlasts the client retries, then posts each card once', async () => {
@@ -202,8 +212,9 @@ describe('storm mode', () => {
     await service.start();
     const ids = await deliverMany(world, service, tenant, '19:storm', 200);
     const elapsed = await runUntil(clock, () => world.messenger.alertIdsIn('19:storm').length === 200, 60_000);
-    // 200 cards one by one would take 1,800 s's worth of windows (over 3 minutes); 8 digests go out at once.
-    expect(elapsed).toBeLessThanOrEqual(1050);
+    // 200 cards one by one would take 1,800 s's worth of windows (over 3 minutes); 8 digests go out
+    // within 2 s (6 at once: cards leave a slot of every window to replies).
+    expect(elapsed).toBeLessThanOrEqual(2050);
     expect(world.messenger.sent.every((s) => s.reply.kind === 'card' && s.reply.card === 'alert-digest')).toBe(true);
     expect(world.messenger.sent).toHaveLength(8);
     expect(world.messenger.alertIdsIn('19:storm').sort()).toEqual([...ids].sort());

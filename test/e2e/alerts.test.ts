@@ -212,6 +212,41 @@ describe('an alert card', () => {
     expect(bot.connector.message(messageId)?.updates).toBe(3);
   });
 
+  it('comments in two Graph requests (post, then one read for the new version), audited with the state it found', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a))!;
+    const { messageId, card } = await openAlert(target.id);
+    const before = bot.graph.requests(CONTOSO_ID).length;
+    const { body } = await bot.invoke('alert.comment', { ...actionData(card, 'alert.comment'), comment: 'Looking into it.' }, USERS.analyst, { kind: 'personal' }, messageId);
+    expect(bot.graph.requests(CONTOSO_ID).slice(before).map((r) => r.method)).toEqual(['POST', 'GET']);
+    const answered = (body as { value: Record<string, unknown> }).value;
+    const now = bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)!;
+    // The card carries the version the comment made, so the next click on it is not refused as stale.
+    expect(actionData(answered, 'alert.assign').version).toBe(now.lastUpdateDateTime);
+    expect(cardText(answered)).toContain('Comment added');
+    const [entry] = await bot.app.testing.auditTrail({ tenant: 'contoso' });
+    const state = { status: now.status, assignedTo: now.assignedTo ?? null };
+    expect(entry).toMatchObject({ actorId: USERS.analyst.aadObjectId, action: 'comment', alertId: target.id, outcome: 'done', before: state, after: { ...state, comment: 'Looking into it.' } });
+  });
+
+  it('shows the card as it is, and audits the failure, when Graph refuses a comment', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a))!;
+    const { messageId, card } = await openAlert(target.id);
+    bot.graph.injectFaults(CONTOSO_ID, [{ status: 400, code: 'BadRequest', message: 'Comment refused.' }]);
+    const { body } = await bot.invoke('alert.comment', { ...actionData(card, 'alert.comment'), comment: 'Not this time.' }, USERS.analyst, { kind: 'personal' }, messageId);
+    expect(cardText((body as { value: unknown }).value)).toContain('Could not comment');
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === target.id)?.comments?.some((c) => c.comment.includes('Not this time.'))).toBe(false);
+    const [entry] = await bot.app.testing.auditTrail({ tenant: 'contoso' });
+    expect(entry).toMatchObject({ action: 'comment', alertId: target.id, outcome: 'failed' });
+  });
+
+  it('answers a comment on an alert Defender no longer has with what is missing', async () => {
+    const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a))!;
+    const { messageId, card } = await openAlert(target.id);
+    bot.graph.removeAlerts(CONTOSO_ID, [target.id]);
+    const { body } = await bot.invoke('alert.comment', { ...actionData(card, 'alert.comment'), comment: 'Too late.' }, USERS.analyst, { kind: 'personal' }, messageId);
+    expect(JSON.stringify(body)).toContain(`has no alert ${target.id}`);
+  });
+
   it('classifies from the card form: the determination input of the classification chosen', async () => {
     const target = bot.graph.alerts(CONTOSO_ID).find((a) => open(a) && !a.classification)!;
     const { messageId, card } = await openAlert(target.id);

@@ -98,8 +98,6 @@ describe('/metrics after real traffic', () => {
     await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
     // Polling is driven by the test (POLL_INTERVAL=0), so nothing calls Graph behind its back.
     expect(await pollNow(bot, CONTOSO_ID)).toBe('ok');
-    // The replies above are not paced by delivery; let Teams' 2-second window forget them.
-    await new Promise((resolve) => setTimeout(resolve, 2100));
   }, 30_000);
 
   afterAll(async () => {
@@ -228,8 +226,9 @@ describe('/metrics while cards wait for a busy channel', () => {
   let bot: BotHarness;
 
   beforeAll(async () => {
-    // One post a minute per conversation: after the first card, the others wait.
-    bot = await BotHarness.start({ env: { METRICS_PORT: '0', POLL_OVERLAP: '10s', STORM_THRESHOLD: '0' }, deliveryTuning: { conversationWindows: [{ limit: 1, periodMs: 60_000 }] } });
+    // Four posts a minute per conversation, one of them left to replies: `link` takes two (its probe
+    // and its answer), the first card the third, and the other cards wait.
+    bot = await BotHarness.start({ env: { METRICS_PORT: '0', POLL_OVERLAP: '10s', STORM_THRESHOLD: '0' }, deliveryTuning: { conversationWindows: [{ limit: 4, periodMs: 60_000 }] } });
     await bot.say('link contoso', USERS.admin, IN_ROOM);
     expect(await pollNow(bot, CONTOSO_ID)).toBe('ok');
   }, 30_000);

@@ -100,7 +100,7 @@ describe.each(backends)('%s rate budgets', (_backend, make) => {
     const [a, b] = make.budgets();
     const name = `graph:${randomUUID()}`;
     const window = { limit: 5, periodMs: 2_000 };
-    const takes = await Promise.all([a, b, a, b, a, b, a].map((store) => store.take(name, window)));
+    const takes = await Promise.all([a, b, a, b, a, b, a].map((store) => store.take(name, [window])));
     const admitted = takes.filter((t) => t.admitted);
     expect(admitted).toHaveLength(5);
     expect(admitted.map((t) => (t.admitted ? t.used : 0)).sort()).toEqual([1, 2, 3, 4, 5]);
@@ -114,25 +114,50 @@ describe.each(backends)('%s rate budgets', (_backend, make) => {
     const [a] = make.budgets();
     const name = `graph:${randomUUID()}`;
     const window = { limit: 2, periodMs: 300 };
-    expect((await a.take(name, window)).admitted).toBe(true);
-    expect((await a.take(name, window)).admitted).toBe(true);
-    const refused = await a.take(name, window);
+    expect((await a.take(name, [window])).admitted).toBe(true);
+    expect((await a.take(name, [window])).admitted).toBe(true);
+    const refused = await a.take(name, [window]);
     expect(refused.admitted).toBe(false);
     await sleep((refused.admitted ? 0 : refused.waitMs) + 50);
-    expect(await a.take(name, window)).toMatchObject({ admitted: true });
+    expect(await a.take(name, [window])).toMatchObject({ admitted: true });
+  });
+
+  it('checks every window at once, and leaves the reserve of each to takes without one', async () => {
+    const [a, b] = make.budgets();
+    const name = `teams:${randomUUID()}`;
+    const windows = [
+      { limit: 3, periodMs: 400 },
+      { limit: 4, periodMs: 60_000 },
+    ];
+    expect((await a.take(name, windows, { reserve: [1, 1] })).admitted).toBe(true);
+    expect((await a.take(name, windows, { reserve: [1, 1] })).admitted).toBe(true);
+    const third = await a.take(name, windows, { reserve: [1, 1] });
+    expect(third.admitted).toBe(false);
+    expect(third.admitted ? 0 : third.waitMs).toBeLessThanOrEqual(400);
+    // The slot the reserve kept goes to a take without one, on either instance.
+    expect(await b.take(name, windows)).toMatchObject({ admitted: true, used: 3 });
+    const full = await b.take(name, windows);
+    expect(full.admitted).toBe(false);
+    await sleep((full.admitted ? 0 : full.waitMs) + 50);
+    // The short window has room again; the long one holds 3 of 4, which only a take without reserve may fill.
+    const reserved = await a.take(name, windows, { reserve: [1, 1] });
+    expect(reserved.admitted).toBe(false);
+    expect(reserved.admitted ? 0 : reserved.waitMs).toBeGreaterThan(50_000);
+    expect(await b.take(name, windows)).toMatchObject({ admitted: true, used: 4 });
+    expect((await b.take(name, windows)).admitted).toBe(false);
   });
 
   it('holds every instance during a pause, and not other budgets', async () => {
     const [a, b] = make.budgets();
     const name = `graph:${randomUUID()}`;
     const window = { limit: 100, periodMs: 60_000 };
-    expect((await a.take(name, window)).admitted).toBe(true);
+    expect((await a.take(name, [window])).admitted).toBe(true);
     await a.pause(name, 400);
-    const during = await b.take(name, window);
+    const during = await b.take(name, [window]);
     expect(during.admitted).toBe(false);
     expect(during.admitted ? 0 : during.waitMs).toBeGreaterThan(200);
-    expect((await b.take(`graph:${randomUUID()}`, window)).admitted).toBe(true);
+    expect((await b.take(`graph:${randomUUID()}`, [window])).admitted).toBe(true);
     await sleep(450);
-    expect((await b.take(name, window)).admitted).toBe(true);
+    expect((await b.take(name, [window])).admitted).toBe(true);
   });
 });

@@ -1,37 +1,46 @@
 import type { RateWindow } from '../../rate-limit/sliding-window.js';
-import type { BudgetTake, RateBudgetStore } from '../rate-budgets.js';
+import type { BudgetTake, RateBudgetStore, TakeOptions } from '../rate-budgets.js';
 import type { Queryable } from './database.js';
 
 /**
  * Rate budgets in the `rate_budgets` table, on the database's clock. Taking is one statement: the
- * upsert locks the budget's row, drops the times that left the window and appends now only while
- * the window has room and no pause is on, so instances taking at once are counted one by one.
+ * upsert locks the budget's row, drops the times that left the longest window and appends now only
+ * while every window has room (less the reserve) and no pause is on, so instances taking at once are
+ * counted one by one.
  */
 export class PostgresRateBudgets implements RateBudgetStore {
   constructor(private readonly db: Queryable) {}
 
-  async take(name: string, window: RateWindow): Promise<BudgetTake> {
+  async take(name: string, windows: readonly RateWindow[], options: TakeOptions = {}): Promise<BudgetTake> {
+    const limits = windows.map((w) => w.limit);
+    const periods = windows.map((w) => w.periodMs);
+    const longest = Math.max(...periods);
+    const reserve = windows.map((_, i) => options.reserve?.[i] ?? 0);
     const admitted = await this.db.query<{ used: number }>(
       `INSERT INTO rate_budgets AS b (name, events) VALUES ($1, ARRAY[statement_timestamp()])
        ON CONFLICT (name) DO UPDATE
-         SET events = ARRAY(SELECT e FROM unnest(b.events) AS e WHERE e > statement_timestamp() - $2 * interval '1 millisecond' ORDER BY e) || statement_timestamp()
+         SET events = ARRAY(SELECT e FROM unnest(b.events) AS e WHERE e > statement_timestamp() - $4 * interval '1 millisecond' ORDER BY e) || statement_timestamp()
          WHERE b.paused_until <= statement_timestamp()
-           AND (SELECT count(*) FROM unnest(b.events) AS e WHERE e > statement_timestamp() - $2 * interval '1 millisecond') < $3
+           AND NOT EXISTS (
+             SELECT 1 FROM unnest($2::int[], $3::int[], $5::int[]) AS w(lim, per, kept)
+             WHERE (SELECT count(*) FROM unnest(b.events) AS e WHERE e > statement_timestamp() - w.per * interval '1 millisecond') >= GREATEST(1, w.lim - w.kept))
        RETURNING cardinality(events) AS used`,
-      [name, window.periodMs, window.limit],
+      [name, limits, periods, longest, reserve],
     );
     const used = admitted.rows[0]?.used;
     if (used !== undefined) return { admitted: true, used };
-    // Full or paused: the wait is until the pause ends or the oldest event that blocks leaves the window.
+    // Full or paused: the wait is until the pause ends or, in the fullest window, the event that blocks leaves it.
     const waiting = await this.db.query<{ wait_ms: number | null }>(
       `SELECT GREATEST(
          EXTRACT(EPOCH FROM (b.paused_until - statement_timestamp())) * 1000,
-         (SELECT EXTRACT(EPOCH FROM (e + $2 * interval '1 millisecond' - statement_timestamp())) * 1000
-            FROM unnest(b.events) AS e WHERE e > statement_timestamp() - $2 * interval '1 millisecond'
-            ORDER BY e DESC OFFSET $3 - 1 LIMIT 1)
+         (SELECT max(EXTRACT(EPOCH FROM (blocker.e + w.per * interval '1 millisecond' - statement_timestamp())) * 1000)
+            FROM unnest($2::int[], $3::int[], $4::int[]) AS w(lim, per, kept)
+            CROSS JOIN LATERAL (
+              SELECT e FROM unnest(b.events) AS e WHERE e > statement_timestamp() - w.per * interval '1 millisecond'
+              ORDER BY e DESC OFFSET GREATEST(1, w.lim - w.kept) - 1 LIMIT 1) AS blocker)
        ) AS wait_ms
        FROM rate_budgets b WHERE b.name = $1`,
-      [name, window.periodMs, window.limit],
+      [name, limits, periods, reserve],
     );
     const waitMs = Number(waiting.rows[0]?.wait_ms ?? 1);
     return { admitted: false, waitMs: Math.max(1, Math.ceil(Number.isFinite(waitMs) ? waitMs : 1)) };

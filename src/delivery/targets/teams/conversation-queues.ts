@@ -1,7 +1,7 @@
 import type { Clock } from '../../../clock.js';
 import type { Logger } from '../../../log.js';
 import { SlidingWindowLimiter, type RateWindow } from '../../../rate-limit/sliding-window.js';
-import { StopSignal, admit, sleepUnless } from '../../pacing.js';
+import { StopSignal, admit, cardReserve, sleepUnless } from '../../pacing.js';
 import { stopWithin } from '../../../stop-within.js';
 
 /** A new card, or a digest card, waiting to be posted. */
@@ -73,6 +73,8 @@ const MAX_STEPS_PER_RUN = 100_000;
 export class ConversationQueues {
   private readonly queues = new Map<string, ConversationQueue>();
   readonly global: SlidingWindowLimiter;
+  /** Slots of each conversation window left to replies (see `cardReserve`). */
+  private readonly reserve: readonly number[];
   private readonly signal = new StopSignal();
 
   constructor(
@@ -81,6 +83,7 @@ export class ConversationQueues {
     private readonly handlers: QueueHandlers,
   ) {
     this.global = new SlidingWindowLimiter(options.globalWindows, deps.clock);
+    this.reserve = cardReserve(options.conversationWindows);
   }
 
   get stopped(): boolean {
@@ -157,7 +160,7 @@ export class ConversationQueues {
           await this.idleWait(q, next);
           continue;
         }
-        if (!(await admit(this.deps.clock, q.limiter, this.global, this.signal))) {
+        if (!(await admit(this.deps.clock, { limiter: q.limiter, reserve: this.reserve }, this.global, this.signal))) {
           q.putBack(next);
           break;
         }

@@ -3,7 +3,7 @@ import type { DeliveryError } from '../../../errors.js';
 import { UsageError } from '../../../errors.js';
 import { describeTenants } from '../../../tenants/describe-tenants.js';
 import { isConversationId } from '../../../text/ids.js';
-import { TEAMS_CONVERSATION_WINDOWS, withMargin } from '../../pacing.js';
+import { conversationWindows } from '../../pacing.js';
 import { globalWindows } from '../../settings.js';
 import type { BuiltTargetKind, RuleTargetContext, TargetKind, TargetRef, TargetRules } from '../target-kind.js';
 import { TeamsTargetSchema, conversationOf, teamsTarget } from './teams-address.js';
@@ -44,7 +44,7 @@ export const TEAMS_TARGETS: TargetKind = {
     configured: () => [],
     createWorker: (ctx) =>
       new TeamsDelivery(ctx, {
-        conversationWindows: withMargin(ctx.tuning.conversationWindows ?? TEAMS_CONVERSATION_WINDOWS, ctx.tuning.pacingMarginMs ?? 250),
+        conversationWindows: conversationWindows(ctx.tuning),
         globalWindows: globalWindows(ctx.settings.teamsGlobalRate),
         stormThresholdMs: ctx.settings.stormThresholdMs,
         digestMaxItems: ctx.tuning.digestMaxItems ?? 25,
