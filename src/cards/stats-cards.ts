@@ -1,10 +1,17 @@
 import type { CardColor } from './elements.js';
 import type { Fact } from './routing-cards.js';
 
+/**
+ * A colour of Teams' chart palette, by name (Adaptive Card charts take no other): the host picks
+ * the shade for its theme. Only the colours SOC Bridge uses are listed.
+ */
+export type ChartColor = 'attention' | 'warning' | 'good' | 'neutral' | 'categoricalBlue' | 'categoricalLightBlue' | 'categoricalPurple' | 'divergingGray';
+
 /** A slice of a donut or pie chart. */
 export interface ChartSlice {
   legend: string;
   value: number;
+  color: ChartColor;
 }
 
 /** A bar of a bar chart. */
@@ -17,6 +24,7 @@ export interface ChartBar {
 export interface ChartSeries {
   legend: string;
   values: ChartBar[];
+  color: ChartColor;
 }
 
 /** A chart section: its heading, the chart's data, and the facts its fallback shows where charts do not render. */

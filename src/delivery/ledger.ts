@@ -7,7 +7,7 @@ import { DeliveryTallies } from './delivery-tallies.js';
 import { IncidentLedger } from './incident-ledger.js';
 import { DeliveryJournal, type JournalOptions, type PollNotes } from './journal.js';
 import { parseRecord, type ParsedRecord } from './ledger-records.js';
-import type { AlertSnapshot, DeliveryRecord, DeliveryStore, DigestRecord, PollCursor, TargetHealth } from './store-schema.js';
+import { markBehind, type AlertSnapshot, type DeliveryRecord, type DeliveryStore, type DigestRecord, type PollCursor, type TargetHealth } from './store-schema.js';
 
 /** The record set delivery keeps its outbox, snapshots, digests, poll cursors and target health in. */
 export const DELIVERY_RECORD_SET = 'delivery';
@@ -401,7 +401,7 @@ export class DeliveryLedger {
   releaseBodyIfIdle(alertKey: string): void {
     const snapshot = this.alertMap.get(alertKey);
     if (snapshot?.body === undefined) return;
-    if (this.deliveriesOf(alertKey).some((d) => d.state === 'pending' || (d.shownVersion !== snapshot.version && this.deps.followsChanges(d)))) return;
+    if (this.deliveriesOf(alertKey).some((d) => d.state === 'pending' || ((d.shownVersion !== snapshot.version || markBehind(d)) && this.deps.followsChanges(d)))) return;
     const { body: _body, ...rest } = snapshot;
     this.alertMap.set(alertKey, rest);
     this.bodies.delete(alertKey);

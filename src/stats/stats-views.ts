@@ -1,8 +1,8 @@
 import { severityLabel, statusLabel, utc } from '../alerts/alert-views.js';
 import { clip } from '../cards/limits.js';
 import type { Fact } from '../cards/routing-cards.js';
-import type { ChartBar, ChartSection, ChartSeries, ChartSlice, CustomerStatsRow, StatsCardData } from '../cards/stats-cards.js';
-import { SEVERITY_ORDER, type AlertStats, type Ranked, type SeverityCounts } from './alert-stats.js';
+import type { ChartBar, ChartColor, ChartSection, ChartSeries, ChartSlice, CustomerStatsRow, StatsCardData } from '../cards/stats-cards.js';
+import { SEVERITY_ORDER, type AlertStats, type Ranked, type SeverityBucket, type SeverityCounts } from './alert-stats.js';
 import { formatDuration } from './durations.js';
 import type { StatsReport } from './stats-service.js';
 import type { StatsWindow } from './stats-window.js';
@@ -14,6 +14,19 @@ const MAX_SOURCES = 8;
 const TOP = 5;
 /** A chart legend or axis label from a customer tenant (a category, a device name) is cut to this. */
 const LABEL_LIMIT = 60;
+
+/**
+ * Each severity's colour in the charts, from Teams' chart palette (named, so the host picks a
+ * shade that reads on its light, dark and high-contrast themes): red and amber for high and
+ * medium, as severity bands are elsewhere on SOC Bridge's cards.
+ */
+const SEVERITY_CHART_COLORS: Record<SeverityBucket, ChartColor> = {
+  high: 'attention',
+  medium: 'warning',
+  low: 'categoricalLightBlue',
+  informational: 'neutral',
+  other: 'divergingGray',
+};
 
 /** How MTTA and MTTR are measured, as the card (and the README) says it. */
 export const TIMING_DEFINITIONS = [
@@ -84,7 +97,7 @@ function severitySection(stats: AlertStats): ChartSection<ChartSlice> {
   const present = SEVERITY_ORDER.filter((s) => stats.bySeverity[s] > 0);
   return {
     title: `${stats.total} alert${stats.total === 1 ? '' : 's'} by severity`,
-    data: present.map((s) => ({ legend: severityName(s), value: stats.bySeverity[s] })),
+    data: present.map((s) => ({ legend: severityName(s), value: stats.bySeverity[s], color: SEVERITY_CHART_COLORS[s] })),
     facts: present.map((s) => ({ title: severityName(s), value: String(stats.bySeverity[s]) })),
   };
 }
@@ -94,18 +107,19 @@ function trendSection(stats: AlertStats, window: StatsWindow): ChartSection<Char
   const labels = stats.buckets.map((b) => bucketLabel(b.startMs, window));
   return {
     title: `By ${window.bucketLabel} and severity`,
-    data: present.map((s) => ({ legend: severityName(s), values: stats.buckets.map((b, i) => ({ x: labels[i] ?? '', y: b.bySeverity[s] })) })),
+    data: present.map((s) => ({ legend: severityName(s), color: SEVERITY_CHART_COLORS[s], values: stats.buckets.map((b, i) => ({ x: labels[i] ?? '', y: b.bySeverity[s] })) })),
     facts: stats.buckets.map((b, i) => ({ title: labels[i] ?? '', value: describeCounts(b.bySeverity) })),
   };
 }
 
 function statesSection(stats: AlertStats): ChartSection<ChartSlice> {
-  const states = [
-    { legend: statusLabel('new'), value: stats.states.new },
-    { legend: statusLabel('inProgress'), value: stats.states.inProgress },
-    { legend: statusLabel('resolved'), value: stats.states.resolved },
-    { legend: 'Other', value: stats.states.other },
-  ].filter((s) => s.value > 0);
+  const slices: ChartSlice[] = [
+    { legend: statusLabel('new'), value: stats.states.new, color: 'categoricalBlue' },
+    { legend: statusLabel('inProgress'), value: stats.states.inProgress, color: 'categoricalPurple' },
+    { legend: statusLabel('resolved'), value: stats.states.resolved, color: 'good' },
+    { legend: 'Other', value: stats.states.other, color: 'divergingGray' },
+  ];
+  const states = slices.filter((s) => s.value > 0);
   const open = stats.states.new + stats.states.inProgress;
   return {
     title: `Open and resolved: ${open} open, ${stats.states.resolved} resolved`,

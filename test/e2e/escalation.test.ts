@@ -131,6 +131,31 @@ describe('escalation of unowned alerts', () => {
     expect(followUps(bot, alert.id)).toHaveLength(2);
   });
 
+  it('keeps the mark on the card when a later change redraws it, marking through the paced queue', async () => {
+    const alert = raise(bot, clock);
+    await poll(bot);
+    const card = await deliveredCard(bot, alert.id);
+    const shown = () => cardText(cardIn(bot.connector.message(card.id)!.activity));
+    const editsBefore = bot.app.delivery.stats()?.targets.teams?.edited ?? 0;
+    await step(clock, 15 * 60_000);
+    await eventually(() => followUps(bot, alert.id).length === 1, 'the follow-up');
+    await eventually(() => shown().includes('Escalated (level 1 of 2)'), 'the card marked as escalated');
+    // The marking edit was one of delivery's own (paced, counted), not a message sent beside it.
+    expect(bot.app.delivery.stats()?.targets.teams?.edited).toBe(editsBefore + 1);
+    bot.graph.mutateAlert(CONTOSO_ID, alert.id, { title: 'Renamed by a detection update' });
+    await poll(bot);
+    await eventually(() => shown().includes('Renamed by a detection update'), 'the card redrawn for the change');
+    expect(shown()).toContain('Escalated (level 1 of 2)');
+    await step(clock, 60_000);
+    bot.graph.mutateAlert(CONTOSO_ID, alert.id, { assignedTo: 'someone@contoso.example' });
+    await poll(bot);
+    await eventually(() => shown().includes('someone@contoso.example'), 'the card redrawn once the alert is owned');
+    expect(shown()).toContain('Escalated (level 1 of 2)');
+    expect(adaptiveCardProblems(cardIn(bot.connector.message(card.id)!.activity))).toEqual([]);
+    await step(clock, 60 * 60_000);
+    expect(followUps(bot, alert.id)).toHaveLength(1);
+  });
+
   it('sends nothing for an alert assigned from its card first', async () => {
     const alert = raise(bot, clock);
     await poll(bot);
