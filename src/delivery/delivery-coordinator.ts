@@ -166,7 +166,7 @@ export class DeliveryCoordinator implements SampleDelivery {
       case 'incident-changed': {
         const body = this.read('incident-changed', request);
         const tenant = body && this.tenantOf(body.tenantId);
-        if (body && tenant) service.incidentChanged(tenant, body.incident, body.writable);
+        if (body && tenant) service.incidentChanged(tenant, body.incident, body.writable, body.origin);
         return;
       }
       case 'poll-now': {
@@ -214,9 +214,9 @@ export class DeliveryCoordinator implements SampleDelivery {
   }
 
   /** An analyst changed an incident from a card: every incident card it became follows, wherever delivery runs. */
-  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean): void {
-    if (this.service) return this.service.incidentChanged(tenant, incident, writable);
-    this.post('incident-changed', { tenantId: tenant.tenantId, incident, writable });
+  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean, origin?: ChangeOrigin): void {
+    if (this.service) return this.service.incidentChanged(tenant, incident, writable, origin);
+    this.post('incident-changed', { tenantId: tenant.tenantId, incident, writable, ...(origin ? { origin } : {}) });
   }
 
   /** Polls one tenant now, whatever its schedule. */

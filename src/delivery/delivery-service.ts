@@ -124,10 +124,10 @@ export class DeliveryService implements SampleDelivery {
       },
       { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs },
     );
-    const { getIncident, grantedRoles } = deps.graph;
-    if (getIncident && grantedRoles) {
-      const graph: IncidentGraph = { getIncident: getIncident.bind(deps.graph), grantedRoles: grantedRoles.bind(deps.graph), rateHeadroom: (tenantId) => deps.graph.rateHeadroom(tenantId) };
-      this.incidentReader = new IncidentReader({ graph, ledger: this.ledger, clock, logger }, { headroomReserve: tuning.headroomReserve ?? 30 });
+    const { getIncident, grantedRoles, listIncidents } = deps.graph;
+    if (getIncident && grantedRoles && listIncidents) {
+      const graph: IncidentGraph = { getIncident: getIncident.bind(deps.graph), listIncidents: listIncidents.bind(deps.graph), grantedRoles: grantedRoles.bind(deps.graph), rateHeadroom: (tenantId) => deps.graph.rateHeadroom(tenantId) };
+      this.incidentReader = new IncidentReader({ graph, ledger: this.ledger, clock, logger }, { headroomReserve: tuning.headroomReserve ?? 30, overlapMs: settings.pollOverlapMs });
     }
     this.poller = new AlertPoller(
       { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, ...(this.incidentReader ? { incidents: this.incidentReader } : {}), dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), ...(deps.pollObserver ? { observer: deps.pollObserver } : {}), clock, logger },
@@ -218,13 +218,16 @@ export class DeliveryService implements SampleDelivery {
 
   /**
    * An analyst changed an incident from a card (`incident` is Graph's answer, alerts included):
-   * every incident card it became in a thread follows.
+   * every incident card it became in a thread follows, but the card clicked (`origin`), which the
+   * action's answer already shows with who did what.
    */
-  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean): void {
+  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean, origin?: ChangeOrigin): void {
     if (this.stopped || !this.incidentReader) return;
-    if (this.ledger.incidents.threadsOf(incidentKeyOf(tenant.tenantId, incident.id)).length === 0) return;
-    const known = this.ledger.incidents.incident(incidentKeyOf(tenant.tenantId, incident.id));
+    const incidentKey = incidentKeyOf(tenant.tenantId, incident.id);
+    if (this.ledger.incidents.threadsOf(incidentKey).length === 0) return;
+    const known = this.ledger.incidents.incident(incidentKey);
     if (known?.version !== undefined && !isNewer(incident.lastUpdateDateTime, known.version)) return;
+    if (origin) for (const worker of this.workers.values()) worker.incidentChangedFrom?.(origin, incidentKey, incident.lastUpdateDateTime);
     this.dispatch({ ...emptyIntake(), work: this.incidentReader.store(tenant, incident, writable) });
   }
 

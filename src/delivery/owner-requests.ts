@@ -21,7 +21,7 @@ export const OwnerRequestSchemas = {
   /** An analyst changed an alert from a card: every card it became follows. */
   'alert-changed': z.object({ tenantId: z.string().min(1), alert: AlertSchema, origin: ChangeOriginSchema.optional() }),
   /** An analyst changed an incident from a card: every incident card it became in a thread follows. */
-  'incident-changed': z.object({ tenantId: z.string().min(1), incident: IncidentSchema, writable: z.boolean() }),
+  'incident-changed': z.object({ tenantId: z.string().min(1), incident: IncidentSchema, writable: z.boolean(), origin: ChangeOriginSchema.optional() }),
   /** Poll this tenant now, whatever its schedule. */
   'poll-now': z.object({ tenantId: z.string().min(1) }),
   /** `rule test`: send these samples and answer with each outcome. */

@@ -249,8 +249,8 @@ export class AlertPoller {
     const current = this.deps.tenants.find(tenantId) ?? tenant;
     if (alerts.length > 0) await this.deps.incidents?.checkAccess(current);
     for (const alert of alerts) this.deps.intake.absorb(current, alert, cursor, result);
-    // Incidents whose alerts joined or changed are read before anything is recorded or posted.
-    const threadEdits = (await this.deps.incidents?.refresh(current).catch(() => [])) ?? [];
+    // Incidents changed in the portal, and those whose alerts joined or changed, are read before anything is recorded or posted.
+    const threadEdits = [...((await this.deps.incidents?.readRecent(current).catch(() => [])) ?? []), ...((await this.deps.incidents?.refresh(current).catch(() => [])) ?? [])];
     result.work.push(...threadEdits);
     let newest = continuing?.newest ?? cursor.watermark;
     for (const alert of alerts) if (isNewer(alert.lastUpdateDateTime, newest)) newest = alert.lastUpdateDateTime;

@@ -80,6 +80,8 @@ export interface OutgoingEmail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /** Mail threading (an incident's mails): this message's Message-ID, and the one it replies to. Ours alone, never from an alert. */
+  readonly thread?: { readonly messageId: string; readonly inReplyTo?: string };
 }
 
 /** Sends one email. Throws EmailDeliveryError: `transient` ones are retried, `rejected` ones are not. */

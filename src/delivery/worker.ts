@@ -49,6 +49,8 @@ export interface DeliveryWorker {
   mark?(alertKey: string, mark: CardMark): number;
   /** An analyst changed the alert from a card: that card already shows `version`. */
   changedFrom?(origin: ChangeOrigin, alertKey: string, version: string): void;
+  /** An analyst changed the incident from a card of it: that card already shows `version`. */
+  incidentChangedFrom?(origin: ChangeOrigin, incidentKey: string, version: string): void;
   /** What it did since start, for `DeliveryService.stats()`. */
   counters(): Readonly<Record<string, number>>;
   /** Nothing queued, in flight or waiting to be retried. */

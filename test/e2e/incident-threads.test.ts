@@ -139,6 +139,13 @@ describe('an incident whose alerts arrive over several polls', () => {
     expect(status).toBe(200);
     expect(bot.graph.incidents(CONTOSO_ID).find((i) => i.id === INCIDENT)!.assignedTo).toBe(USERS.analyst.email);
     await until(() => [roots.second, roots.chat].every((r) => factOf(cardOf(bot.connector.message(r.id)!), 'Assigned to') === USERS.analyst.email), 'every copy to show the owner');
+    // The copy clicked keeps the action's answer, who did it included: delivery does not redraw it.
+    const clicked = bot.connector.message(roots.first.id)!;
+    const updates = clicked.updates;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(bot.connector.message(roots.first.id)!.updates).toBe(updates);
+    expect(cardText(cardOf(bot.connector.message(roots.first.id)!))).toContain(`Assigned by ${USERS.analyst.name}`);
+    expect(factOf(cardOf(bot.connector.message(roots.first.id)!), 'Assigned to')).toBe(USERS.analyst.email);
   });
 
   it('shows a merge on the merged incident’s cards, with where it went', async () => {
@@ -150,6 +157,58 @@ describe('an incident whose alerts arrive over several polls', () => {
     expect(text).toContain('merged this incident into incident 7700002');
     expect(JSON.stringify(cardOf(bot.connector.message(roots.first.id)!))).toContain('"incidentId":"7700002"');
     expect(other.incidentId).toBe('7700002');
+  });
+});
+
+describe('a change made only to the incident in the Defender portal', () => {
+  it('reaches every copy of its card at the next poll, with one incidents listing per poll and no alert changed', async () => {
+    const incidentId = '7700020';
+    const first = raise(incidentId, 'medium');
+    await until(() => [ROOMS.first, ROOMS.second, CHAT].every((room) => incidentCards(room, incidentId).length === 1), 'the incident cards');
+    const cards = [ROOMS.first, ROOMS.second, CHAT].map((room) => incidentCards(room, incidentId)[0]!);
+    const alertVersion = bot.graph.alerts(CONTOSO_ID).find((a) => a.id === first.id)?.lastUpdateDateTime;
+    bot.graph.mutateIncident(CONTOSO_ID, incidentId, { status: 'inProgress', classification: 'truePositive', determination: 'malware', customTags: ['ransomware'] });
+    expect(bot.graph.alerts(CONTOSO_ID).find((a) => a.id === first.id)?.lastUpdateDateTime).toBe(alertVersion);
+    const listedFrom = bot.graph.requests(CONTOSO_ID).length;
+    await until(() => cards.every((c) => factOf(cardOf(bot.connector.message(c.id)!), 'Status') === 'In progress'), 'every copy to show the new status');
+    for (const card of cards) {
+      const shown = cardOf(bot.connector.message(card.id)!);
+      expect(factOf(shown, 'Classification')).toBe('True positive — Malware');
+      expect(factOf(shown, 'Tags')).toContain('ransomware');
+      expect(adaptiveCardProblems(shown)).toEqual([]);
+    }
+    const listings = bot.graph.requests(CONTOSO_ID).slice(listedFrom).filter((r) => r.method === 'GET' && /\/security\/incidents\?/.test(r.url));
+    expect(listings.length).toBeGreaterThan(0);
+    for (const listing of listings) expect(decodeURIComponent(listing.url)).toMatch(/\$filter=lastUpdateDateTime ge \d{4}-.*&\$top=50&\$expand=alerts/);
+    // Nothing was posted for it: only the cards were edited.
+    expect(incidentCards(ROOMS.first, incidentId)).toHaveLength(1);
+  });
+});
+
+describe('an incident card deleted in Teams', () => {
+  it('starts the thread afresh with a new incident card when the next alert’s reply finds no thread, and keeps the link healthy', async () => {
+    const incidentId = '7700030';
+    const raised = [raise(incidentId, 'medium')];
+    await until(() => incidentCards(ROOMS.first, incidentId).length === 1 && incidentCards(ROOMS.second, incidentId).length === 1, 'the incident cards');
+    const deleted = incidentCards(ROOMS.first, incidentId)[0]!;
+    const kept = incidentCards(ROOMS.second, incidentId)[0]!;
+    bot.connector.deleteMessage(deleted.id);
+    raised.push(raise(incidentId, 'high'));
+    await until(() => incidentCards(ROOMS.first, incidentId).filter((m) => !m.deleted).length === 1 && repliesIn(ROOMS.second, kept.id).length === 1, 'the new incident card and the other channel’s reply');
+    const fresh = incidentCards(ROOMS.first, incidentId).find((m) => !m.deleted)!;
+    expect(fresh.id).not.toBe(deleted.id);
+    await until(() => factOf(cardOf(bot.connector.message(fresh.id)!), 'Alerts') === '2 (1 high, 1 medium)', 'the new card to show both alerts');
+    // Teams refused the reply under the deleted card, and nothing else went there.
+    const refused = bot.connector.calls.filter((c) => c.method === 'POST' && c.conversationId === `${ROOMS.first};messageid=${deleted.id}`);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(repliesIn(ROOMS.first, deleted.id)).toEqual([]);
+    const [link] = await bot.app.testing.channelLinks({ conversationId: ROOMS.first });
+    expect(link).toMatchObject({ health: 'active', reason: undefined });
+    // The thread is recorded: the next alert replies under the new card.
+    raised.push(raise(incidentId, 'low'));
+    await until(() => repliesIn(ROOMS.first, fresh.id).length === 1, 'the next alert in the new thread');
+    expect(repliesIn(ROOMS.first, fresh.id)).toEqual([raised[2]!.id]);
+    expect(incidentCards(ROOMS.first, incidentId).filter((m) => !m.deleted)).toHaveLength(1);
   });
 });
 

@@ -1,8 +1,7 @@
 import type { ContentOptions } from '../../../alerts/notification-card.js';
 import { severityLabel } from '../../../alerts/alert-views.js';
 import { cardReply, type Reply } from '../../../chat/reply.js';
-import type { Alert } from '../../../defender/alert.js';
-import { IncidentSchema, type Incident } from '../../../defender/incident.js';
+import type { Incident } from '../../../defender/incident.js';
 import { incidentDetailCard } from '../../../incidents/incident-views.js';
 import type { TenantRecord } from '../../../tenants/tenant-schema.js';
 import type { IncidentThread } from '../../store-schema.js';
@@ -31,21 +30,4 @@ export function threadIncidentCard(tenant: TenantRecord, incident: Incident, arg
   const customer = args.options.includeOrgName ? ` · ${tenant.displayName}` : '';
   const count = incident.alerts?.length ?? 0;
   return cardReply('incident-detail', data, `${severityLabel(incident.severity)} incident${customer}: ${incident.displayName || incident.id} (${count} alert${count === 1 ? '' : 's'})`);
-}
-
-/**
- * The incident as its first alert shows it, for a card posted before Graph's incident could be
- * read (budget spent, a passing failure): replaced by the real one as soon as it is read.
- */
-export function incidentOfAlert(incidentId: string, alert: Alert): Incident {
-  return IncidentSchema.parse({
-    id: incidentId,
-    displayName: alert.title,
-    createdDateTime: alert.createdDateTime,
-    lastUpdateDateTime: alert.lastUpdateDateTime,
-    status: 'active',
-    severity: alert.severity,
-    assignedTo: alert.assignedTo ?? null,
-    alerts: [alert],
-  });
 }

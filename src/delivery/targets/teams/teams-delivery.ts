@@ -129,6 +129,14 @@ export class TeamsDelivery implements DeliveryWorker {
   }
 
 
+  /** The incident card the analyst clicked shows the change and who made it: it is not redrawn. */
+  incidentChangedFrom(origin: ChangeOrigin, incidentKey: string, version: string): void {
+    if (!origin.messageId) return;
+    const { ledger } = this.deps;
+    const clicked = ledger.incidents.threadsOf(incidentKey).find((t) => conversationOf(t.target) === origin.conversationId && t.messageId === origin.messageId);
+    if (clicked) ledger.incidents.putThread({ ...clicked, shownVersion: version, updatedAt: ledger.now() });
+  }
+
   counters(): Readonly<Record<string, number>> {
     return { ...this.count };
   }

@@ -1,4 +1,4 @@
-import { hasThreads, type Messenger } from '../../../conversations/messenger.js';
+import { ChatDeliveryError, hasThreads, type Messenger } from '../../../conversations/messenger.js';
 import type { ConversationRecord } from '../../../conversations/conversation-schema.js';
 import type { Alert } from '../../../defender/alert.js';
 import type { TenantRecord } from '../../../tenants/tenant-schema.js';
@@ -8,7 +8,8 @@ import type { OutcomeBoard } from '../../outcomes.js';
 import type { DeliveryRecord, IncidentThread } from '../../store-schema.js';
 import { deliveredAlertCard } from './cards.js';
 import type { TeamsDeliveryCounters } from './counters.js';
-import { incidentOfAlert, threadIncidentCard, threadStyle } from './incident-cards.js';
+import { incidentOfAlert } from '../../incident-reader.js';
+import { threadIncidentCard, threadStyle } from './incident-cards.js';
 
 /**
  * Incident threads in Teams (rules with `group:incident`): the first alert of an incident posts
@@ -45,7 +46,16 @@ export class ThreadPublisher {
     const { ledger, counters } = this.deps;
     const sent = { sentAt: ledger.now(), shownVersion: alert.lastUpdateDateTime, attempts: d.attempts + 1, error: undefined };
     if (threadStyle(thread, hasThreads(conversation)) === 'replies') {
-      const { messageId } = await this.deps.messenger.reply(conversation, thread.messageId, deliveredAlertCard(tenant, alert, d.options, { mark: d.mark }));
+      let messageId: string | undefined;
+      try {
+        ({ messageId } = await this.deps.messenger.reply(conversation, thread.messageId, deliveredAlertCard(tenant, alert, d.options, { mark: d.mark })));
+      } catch (error) {
+        if (!(error instanceof ChatDeliveryError && error.status === 404)) throw error;
+        // The thread's first message is gone (deleted in Teams), not the channel: the alert starts the thread afresh.
+        // Should the channel be gone after all, that post is refused too and the link is marked broken then.
+        await this.restartThread(conversation, thread, d, alert, tenant);
+        return true;
+      }
       ledger.updateDelivery(d.key, { ...sent, state: messageId ? 'sent' : 'sent-no-id', messageId, shownMark: d.mark?.text, threadRole: 'reply' });
       if (messageId) counters.posted++;
       else counters.postedWithoutId++;
@@ -56,6 +66,16 @@ export class ThreadPublisher {
     }
     this.deps.outcomes.settled(d.key, { status: 'sent' });
     return true;
+  }
+
+  /** Forgets a thread whose incident card is gone and posts a new incident card, which starts it again. */
+  private async restartThread(conversation: ConversationRecord, thread: IncidentThread, d: DeliveryRecord, alert: Alert, tenant: TenantRecord): Promise<void> {
+    const { ledger } = this.deps;
+    const { messageId: _root, shownVersion: _shown, shownAlerts: _alerts, cardGone: _gone, error: _error, sentAt: _sent, ...rest } = thread;
+    const fresh: IncidentThread = { ...rest, state: 'pending', updatedAt: ledger.now() };
+    ledger.incidents.putThread(fresh);
+    this.deps.counters.threadsRestarted++;
+    await this.postIncidentCard(conversation, fresh, d, alert, tenant);
   }
 
   /** Brings a thread's incident card up to the incident the records hold; false when there is nothing to do. */
