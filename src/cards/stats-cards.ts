@@ -32,6 +32,12 @@ export interface ChartSection<D> {
   title: string;
   data: D[];
   facts: Fact[];
+  /**
+   * The chart's numbers in one line of ordinary text under it: Teams draws a chart's own text
+   * (legend, axis labels) in colours a card cannot set, which some themes and previews render
+   * dark on dark; this line reads in every theme.
+   */
+  summary: string;
 }
 
 /** An alert as a row that opens its card (as on alert lists). */

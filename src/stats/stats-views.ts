@@ -99,6 +99,7 @@ function severitySection(stats: AlertStats): ChartSection<ChartSlice> {
     title: `${stats.total} alert${stats.total === 1 ? '' : 's'} by severity`,
     data: present.map((s) => ({ legend: severityName(s), value: stats.bySeverity[s], color: SEVERITY_CHART_COLORS[s] })),
     facts: present.map((s) => ({ title: severityName(s), value: String(stats.bySeverity[s]) })),
+    summary: factLine(present.map((s) => ({ title: severityName(s), value: String(stats.bySeverity[s]) }))),
   };
 }
 
@@ -109,6 +110,7 @@ function trendSection(stats: AlertStats, window: StatsWindow): ChartSection<Char
     title: `By ${window.bucketLabel} and severity`,
     data: present.map((s) => ({ legend: severityName(s), color: SEVERITY_CHART_COLORS[s], values: stats.buckets.map((b, i) => ({ x: labels[i] ?? '', y: b.bySeverity[s] })) })),
     facts: stats.buckets.map((b, i) => ({ title: labels[i] ?? '', value: describeCounts(b.bySeverity) })),
+    summary: busiestLine(stats, labels),
   };
 }
 
@@ -125,6 +127,7 @@ function statesSection(stats: AlertStats): ChartSection<ChartSlice> {
     title: `Open and resolved: ${open} open, ${stats.states.resolved} resolved`,
     data: states,
     facts: states.map((s) => ({ title: s.legend, value: String(s.value) })),
+    summary: factLine(states.map((s) => ({ title: s.legend, value: String(s.value) }))),
   };
 }
 
@@ -132,11 +135,21 @@ function rankedSection(title: string, ranked: readonly Ranked[], top: number): C
   const shown = ranked.slice(0, top);
   const bars = shown.map((r) => ({ x: clip(r.name, LABEL_LIMIT), y: r.count }));
   const rest = ranked.length - shown.length;
-  return {
-    title,
-    data: bars,
-    facts: [...bars.map((b) => ({ title: b.x, value: String(b.y) })), ...(rest > 0 ? [{ title: `${rest} more`, value: String(ranked.slice(top).reduce((n, r) => n + r.count, 0)) }] : [])],
-  };
+  const facts = [...bars.map((b) => ({ title: b.x, value: String(b.y) })), ...(rest > 0 ? [{ title: `${rest} more`, value: String(ranked.slice(top).reduce((n, r) => n + r.count, 0)) }] : [])];
+  return { title, data: bars, facts, summary: factLine(facts) };
+}
+
+/** `High 3 · Medium 2 · Low 1`: a chart's numbers as one line of text. */
+function factLine(facts: readonly Fact[]): string {
+  return facts.map((f) => `${f.title} ${f.value}`).join(' · ');
+}
+
+/** The busiest period of the volume chart, in words (its bars have a line each only in the fallback). */
+function busiestLine(stats: AlertStats, labels: readonly string[]): string {
+  const totals = stats.buckets.map((b) => SEVERITY_ORDER.reduce((n, s) => n + b.bySeverity[s], 0));
+  const peak = Math.max(0, ...totals);
+  const at = totals.indexOf(peak);
+  return peak > 0 ? `Busiest: ${labels[at] ?? ''} with ${peak} alert${peak === 1 ? '' : 's'}` : '';
 }
 
 function timingFacts(stats: AlertStats): Fact[] {

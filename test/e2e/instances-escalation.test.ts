@@ -35,7 +35,8 @@ beforeAll(async () => {
   a = await BotHarness.start({
     clock,
     env: { DATABASE_URL: database().url, DATABASE_SSL: 'disable', DELIVERY_LEASE: '2s', STORM_THRESHOLD: '0' },
-    deliveryTuning: { editDelayMs: 0 },
+    // Not about pacing: wide windows, so no send waits for a real-time budget while the clock stands still.
+    deliveryTuning: { editDelayMs: 0, conversationWindows: [{ limit: 1000, periodMs: 1000 }] },
   });
   await a.app.delivery.whenRunning();
   b = await a.anotherInstance();

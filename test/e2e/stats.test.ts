@@ -220,6 +220,17 @@ describe('stats, against a hand-computed fixture', () => {
     expect(elementsOf(contosoCard, 'Chart.HorizontalBar').map((c) => [c.color, c.showBarValues])).toEqual([['categoricalBlue', true], ['categoricalBlue', true], ['categoricalBlue', true]]);
   });
 
+  it('repeats each chart\'s numbers in a line of ordinary text, which reads in any theme', () => {
+    // A chart's own legend and axis labels take colours no card can set (dark on dark in some hosts).
+    const lines = elementsOf(contosoCard, 'TextBlock').map((t) => t.text);
+    expect(lines).toContain('High 3 · Medium 2 · Low 1 · Info 1');
+    expect(lines).toContain('Busiest: 11-26 with 2 alerts');
+    expect(lines).toContain('New 2 · In progress 2 · Resolved 3');
+    expect(lines).toContain('Ransomware 3 · Execution 2 · CredentialAccess 1 · InitialAccess 1');
+    expect(lines).toContain('fin-pc-01 3 · srv-db-02 2');
+    for (const block of elementsOf(contosoCard, 'TextBlock')) expect(block.color).toBeUndefined();
+  });
+
   it('reads each customer with one Graph request for the period, filtered on createdDateTime', () => {
     const requests = bot.graph.requests(CONTOSO_ID).filter((r) => r.method === 'GET' && r.url.includes('createdDateTime'));
     expect(requests).toHaveLength(2);
