@@ -151,7 +151,7 @@ export async function startApp(config: AppConfig, deps: AppDeps): Promise<Runnin
     alerts,
     alertActions: new AlertActions({ graph, alerts, tenants, audit, clock, logger, changes: delivery }),
     incidents,
-    incidentActions: new IncidentActions({ graph, incidents, tenants, audit, clock, logger }),
+    incidentActions: new IncidentActions({ graph, incidents, tenants, audit, clock, logger, changes: delivery }),
     audit,
     soc,
     onboarding,

@@ -102,7 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'rule add',
     usage:
-      'rule add <name> [tenants:all|<t1>,<t2>] [except:<t1>,…] [severity:high,medium|medium+|any] [groups:<group>,…] [source:endpoint,…] [detection:antivirus,…] [category:Ransomware,…] [title:<text>] [to:channels,here,<channel>,<email>,webhook:<name>,…] [mode:teams,email,webhook|both|all] [include:org,link,devices|none] [enabled:no]',
+      'rule add <name> [tenants:all|<t1>,<t2>] [except:<t1>,…] [severity:high,medium|medium+|any] [groups:<group>,…] [source:endpoint,…] [detection:antivirus,…] [category:Ransomware,…] [title:<text>] [to:channels,here,<channel>,<email>,webhook:<name>,…] [mode:teams,email,webhook|both|all] [group:incident|alert] [notify:every|first] [include:org,link,devices|none] [enabled:no]',
     summary:
       'Adds a notification rule. Defaults: every customer, severity medium and higher, any device group, source, detection source and category, to:channels (each customer\'s linked channels), every kind of target named (mode: limits it), include org,link,devices. Quote values with spaces.',
     examples: [

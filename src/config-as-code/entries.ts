@@ -90,6 +90,8 @@ export function ruleEntry(rule: NotificationRule, names: Pick<EntryNames, 'handl
     to: listValue(rule.targets.map((ref) => targetKindOf(ref.kind)?.word(ref) ?? ref.value)),
     ...(rule.mode?.length ? { mode: modeWord(rule.mode) } : {}),
     include: includeValue(rule.content),
+    group: rule.grouping,
+    ...(rule.notify === 'first' ? { notify: rule.notify } : {}),
     enabled: rule.enabled,
     ...(rule.escalation ? escalationEntry(rule.escalation) : {}),
   };

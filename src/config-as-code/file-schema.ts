@@ -60,6 +60,8 @@ export const RuleEntrySchema = z
     to: ruleValue('to: channels, a conversation id, email addresses, webhook:<name>. Default channels.'),
     mode: ruleValue('mode: teams,email,webhook | both | all.'),
     include: ruleValue('include: org,link,devices | none. Default all three.'),
+    group: ruleValue('group: incident (one card per incident, later alerts in its thread) | alert (one card per alert). Default incident.'),
+    notify: ruleValue('notify: every | first (only the first alert of each incident). Default every.'),
     enabled: z.union([z.boolean(), z.enum(['yes', 'no'])], { error: 'must be true or false' }).optional().describe('false pauses the rule. Default true.'),
     escalate: ruleValue('escalate: how long a matching alert may stay new and unowned before a follow-up, e.g. 15m or 15m,60m (two levels at most). Default none.'),
     'escalate-to': ruleValue('escalate-to: the people the follow-up mentions (Entra object ids, each holding the analyst or admin role) and at most one linked channel (conversation id) it goes to instead of the card\'s thread.'),

@@ -15,7 +15,7 @@ import type { PlannedLinks, PlannedTenants } from './planned-state.js';
 export type ReportProblem = (key: string | undefined, message: string) => void;
 
 /** The keys of a rule entry that are `rule add` options, each parsed as if typed after `key:`. */
-const OPTION_KEYS = ['severity', 'groups', 'source', 'detection', 'category', 'title', 'to', 'mode', 'include', 'escalate', 'escalate-to'] as const;
+const OPTION_KEYS = ['severity', 'groups', 'source', 'detection', 'category', 'title', 'to', 'mode', 'include', 'group', 'notify', 'escalate', 'escalate-to'] as const;
 
 /** A configuration file has no "here": the conversation a chat command is typed in. */
 const NO_PLACE = { conversationId: '', kind: 'personal' } as const;

@@ -1,4 +1,5 @@
 import type { Alert } from '../defender/alert.js';
+import type { Incident } from '../defender/incident.js';
 import type { Logger } from '../log.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { LeaseStore } from '../store/leases.js';
@@ -162,6 +163,12 @@ export class DeliveryCoordinator implements SampleDelivery {
         if (body && tenant) await service.alertChanged(tenant, body.alert, body.origin);
         return;
       }
+      case 'incident-changed': {
+        const body = this.read('incident-changed', request);
+        const tenant = body && this.tenantOf(body.tenantId);
+        if (body && tenant) service.incidentChanged(tenant, body.incident, body.writable, body.origin);
+        return;
+      }
       case 'poll-now': {
         const body = this.read('poll-now', request);
         const tenant = body && this.tenantOf(body.tenantId);
@@ -204,6 +211,12 @@ export class DeliveryCoordinator implements SampleDelivery {
       return;
     }
     this.post('alert-changed', { tenantId: tenant.tenantId, alert, ...(origin ? { origin } : {}) });
+  }
+
+  /** An analyst changed an incident from a card: every incident card it became follows, wherever delivery runs. */
+  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean, origin?: ChangeOrigin): void {
+    if (this.service) return this.service.incidentChanged(tenant, incident, writable, origin);
+    this.post('incident-changed', { tenantId: tenant.tenantId, incident, writable, ...(origin ? { origin } : {}) });
   }
 
   /** Polls one tenant now, whatever its schedule. */

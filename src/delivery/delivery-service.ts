@@ -1,12 +1,15 @@
 import type { Clock } from '../clock.js';
 import { ChatDeliveryError, type Messenger } from '../conversations/messenger.js';
 import type { Alert } from '../defender/alert.js';
+import type { Incident } from '../defender/incident.js';
 import type { Logger } from '../log.js';
 import type { ConversationRecord } from '../conversations/conversation-schema.js';
 import type { RecordSet } from '../store/storage.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { PollNotes } from './journal.js';
 import { AlertIntake, emptyIntake, type IntakeResult } from './intake.js';
+import { incidentKeyOf } from './incident-ledger.js';
+import { IncidentReader, type IncidentGraph } from './incident-reader.js';
 import { alertKeyOf, DeliveryLedger, isNewer } from './ledger.js';
 import { OutcomeBoard, type DeliveryOutcome } from './outcomes.js';
 import { AlertPoller, type PollerCounters, type PollingGraph, type PollObserver, type PollReport } from './poller.js';
@@ -28,7 +31,8 @@ export interface DeliveryServiceDeps {
   readonly records: RecordSet;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly graph: PollingGraph;
+  /** Alerts for polling; incidents too (for incident threads) when the client reads them. */
+  readonly graph: PollingGraph & Partial<IncidentGraph>;
   readonly tenants: PollNotes & { connected(): TenantRecord[]; find(ref: string): TenantRecord | undefined; recordSuccess(tenantId: string): Promise<void> };
   readonly failures: { failed(tenant: TenantRecord, error: unknown): Promise<string> };
   readonly conversations: { get(id: string): ConversationRecord | undefined };
@@ -82,6 +86,7 @@ export class DeliveryService implements SampleDelivery {
   private readonly outcomes: OutcomeBoard;
   private readonly health: TargetHealthBook;
   private readonly companions: readonly DeliveryCompanion[];
+  private readonly incidentReader: IncidentReader | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private evictionTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -101,13 +106,30 @@ export class DeliveryService implements SampleDelivery {
       outcomes: this.outcomes, health: this.health, clock, logger, random: tuning.random ?? Math.random, tuning, settings,
     };
     for (const { kind, built } of deps.targets.entries) this.workers.set(kind.key, built.createWorker(context));
-    this.companions = deps.companions?.({ deliveriesOf: (alertKey) => this.ledger.deliveriesOf(alertKey), messenger: context.messenger, mayDeliver }) ?? [];
+    this.companions = deps.companions?.({ deliveriesOf: async (alertKey) => {
+        await this.ledger.hydrate([alertKey]);
+        return this.ledger.deliveriesOf(alertKey);
+      },
+      threadRootOf: (delivery) => (delivery.threadKey ? this.ledger.incidents.thread(delivery.threadKey)?.messageId : undefined), messenger: context.messenger, mayDeliver }) ?? [];
     this.intake = new AlertIntake(
-      { ledger: this.ledger, router: deps.router, planChange: (alertKey) => [...this.workers.values()].flatMap((w) => w.planChange(alertKey)), targetKeyOf: (target) => deps.targets.keyOf(target), clock, watchers: this.companions },
+      {
+        ledger: this.ledger,
+        router: deps.router,
+        planChange: (alertKey) => [...this.workers.values()].flatMap((w) => w.planChange(alertKey)),
+        targetKeyOf: (target) => deps.targets.keyOf(target),
+        threaded: (kind) => this.workers.get(kind)?.threadsIncidents === true,
+        clock,
+        watchers: this.companions,
+      },
       { overlapMs: settings.pollOverlapMs, retentionMs: settings.retentionMs },
     );
+    const { getIncident, grantedRoles, listIncidents } = deps.graph;
+    if (getIncident && grantedRoles && listIncidents) {
+      const graph: IncidentGraph = { getIncident: getIncident.bind(deps.graph), listIncidents: listIncidents.bind(deps.graph), grantedRoles: grantedRoles.bind(deps.graph), rateHeadroom: (tenantId) => deps.graph.rateHeadroom(tenantId) };
+      this.incidentReader = new IncidentReader({ graph, ledger: this.ledger, clock, logger }, { headroomReserve: tuning.headroomReserve ?? 30, overlapMs: settings.pollOverlapMs });
+    }
     this.poller = new AlertPoller(
-      { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), ...(deps.pollObserver ? { observer: deps.pollObserver } : {}), clock, logger },
+      { graph: deps.graph, tenants: deps.tenants, failures: deps.failures, ledger: this.ledger, intake: this.intake, ...(this.incidentReader ? { incidents: this.incidentReader } : {}), dispatch: (result) => this.dispatch(result), ...(deps.refreshState ? { refreshState: deps.refreshState } : {}), ...(deps.pollObserver ? { observer: deps.pollObserver } : {}), clock, logger },
       {
         intervalMs: settings.pollIntervalMs,
         overlapMs: settings.pollOverlapMs,
@@ -169,6 +191,21 @@ export class DeliveryService implements SampleDelivery {
     const result = emptyIntake();
     this.intake.changed(key, alert, result);
     this.dispatch(result);
+  }
+
+  /**
+   * An analyst changed an incident from a card (`incident` is Graph's answer, alerts included):
+   * every incident card it became in a thread follows, but the card clicked (`origin`), which the
+   * action's answer already shows with who did what.
+   */
+  incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean, origin?: ChangeOrigin): void {
+    if (this.stopped || !this.incidentReader) return;
+    const incidentKey = incidentKeyOf(tenant.tenantId, incident.id);
+    if (this.ledger.incidents.threadsOf(incidentKey).length === 0) return;
+    const known = this.ledger.incidents.incident(incidentKey);
+    if (known?.version !== undefined && !isNewer(incident.lastUpdateDateTime, known.version)) return;
+    if (origin) for (const worker of this.workers.values()) worker.incidentChangedFrom?.(origin, incidentKey, incident.lastUpdateDateTime);
+    this.dispatch({ ...emptyIntake(), work: this.incidentReader.store(tenant, incident, writable) });
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
+import { incidentKeyOf, threadKeyOf } from './incident-ledger.js';
 import { alertKeyOf, deliveryKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
 import type { AlertRouter, DeliveryCompanion, DeliveryTarget, RoutedTarget } from './ports.js';
 import type { PollCursor, SampleInfo } from './store-schema.js';
@@ -37,6 +38,8 @@ export class AlertIntake {
       planChange(alertKey: string): DeliveryWork[];
       /** A target's key across kinds (the target registry's). */
       targetKeyOf(target: DeliveryTarget): string;
+      /** Whether a kind's worker delivers by incident thread (`group:incident`); the others get a message per alert. */
+      threaded(kind: string): boolean;
       clock: Clock;
       /** Told of new alerts routed and of changes seen (escalations follow them). */
       watchers?: readonly Pick<DeliveryCompanion, 'alertRouted' | 'alertChanged'>[];
@@ -65,7 +68,7 @@ export class AlertIntake {
    * the API late) and within the retention window, so an alert whose records were pruned is never
    * delivered a second time when it changes again.
    */
-  private isNew(alert: Alert, cursor: PollCursor): boolean {
+  isNew(alert: Alert, cursor: PollCursor): boolean {
     const created = Date.parse(alert.createdDateTime);
     const since = Date.parse(cursor.since) - this.options.overlapMs;
     return created >= since && created >= this.deps.clock.nowMs() - this.options.retentionMs;
@@ -83,7 +86,8 @@ export class AlertIntake {
     for (const r of routed) {
       const key = deliveryKeyOf(tenant.tenantId, alert.id, this.deps.targetKeyOf(r.target));
       if (ledger.delivery(key)) continue;
-      ledger.addDelivery({ key, tenantId: tenant.tenantId, alertId: alert.id, target: r.target, ruleId: r.ruleId, options: r.options, state: 'pending', seq: ledger.nextSeq(), attempts: 0, createdAt: now, updatedAt: now, ...(sample ? { sample } : {}) });
+      const threadKey = sample ? undefined : this.threadOf(tenant, alert, r);
+      ledger.addDelivery({ key, tenantId: tenant.tenantId, alertId: alert.id, target: r.target, ruleId: r.ruleId, options: r.options, state: 'pending', seq: ledger.nextSeq(), attempts: 0, createdAt: now, updatedAt: now, ...(sample ? { sample } : {}), ...(threadKey ? { threadKey } : {}) });
       into.work.push({ targetKind: r.target.kind, action: 'post', ref: key });
       into.newDeliveries++;
       made.push(key);
@@ -108,6 +112,25 @@ export class AlertIntake {
     return made;
   }
 
+  /**
+   * The incident thread an alert goes to at this target, made on its first alert: only under
+   * `group:incident`, for an alert in an incident whose tenant lets its incidents be read, and a
+   * kind that threads. Anything else is delivered alert by alert.
+   */
+  private threadOf(tenant: TenantRecord, alert: Alert, r: RoutedTarget): string | undefined {
+    const { ledger } = this.deps;
+    const incidentId = alert.incidentId;
+    if (r.grouping !== 'incident' || !incidentId || !this.deps.threaded(r.target.kind) || !ledger.incidents.isReadable(tenant.tenantId)) return undefined;
+    const key = threadKeyOf(tenant.tenantId, incidentId, this.deps.targetKeyOf(r.target));
+    const now = ledger.now();
+    if (!ledger.incidents.thread(key)) {
+      ledger.incidents.putThread({ key, tenantId: tenant.tenantId, incidentId, target: r.target, ruleId: r.ruleId, options: r.options, notify: r.notify ?? 'every', state: 'pending', seq: ledger.nextSeq(), attempts: 0, createdAt: now, updatedAt: now });
+    }
+    // The alert joined the incident (or started it): its cards must show it.
+    ledger.incidents.markStale(tenant.tenantId, incidentId, now);
+    return key;
+  }
+
   /** A newer version of a known alert: every delivery it became is brought up to date. */
   changed(alertKey: string, alert: Alert, into: IntakeResult): void {
     const { ledger } = this.deps;
@@ -116,8 +139,26 @@ export class AlertIntake {
     if (!snapshot) return;
     ledger.putSnapshot({ ...snapshot, version: alert.lastUpdateDateTime, updatedAt: ledger.now() }, alert);
     for (const watcher of this.deps.watchers ?? []) watcher.alertChanged(snapshot.tenantId, alert);
+    this.staleIncidentsOf(alertKey, alert);
     into.work.push(...this.deps.planChange(alertKey));
     ledger.releaseBodyIfIdle(alertKey);
     into.changedAlerts++;
+  }
+
+  /**
+   * The incident cards an alert is on must show its change: its incident, and the one it was in
+   * when it was delivered (a merge moves alerts to another incident), are read again.
+   */
+  private staleIncidentsOf(alertKey: string, alert: Alert): void {
+    const { ledger } = this.deps;
+    const now = ledger.now();
+    const incidentIds = new Set<string>();
+    for (const d of ledger.deliveriesOf(alertKey)) {
+      const thread = d.threadKey ? ledger.incidents.thread(d.threadKey) : undefined;
+      if (thread) incidentIds.add(thread.incidentId);
+    }
+    const tenantId = alertKey.slice(0, alertKey.indexOf('/'));
+    if (alert.incidentId && ledger.incidents.threadsOf(incidentKeyOf(tenantId, alert.incidentId)).length > 0) incidentIds.add(alert.incidentId);
+    for (const incidentId of incidentIds) ledger.incidents.markStale(tenantId, incidentId, now);
   }
 }

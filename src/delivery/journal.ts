@@ -3,7 +3,7 @@ import type { RecordChange, RecordSet } from '../store/storage.js';
 import type { DeliveryStore } from './store-schema.js';
 
 type Section = keyof DeliveryStore;
-const SECTIONS: readonly Section[] = ['deliveries', 'alerts', 'digests', 'cursors', 'targets'];
+const SECTIONS: readonly Section[] = ['deliveries', 'alerts', 'digests', 'cursors', 'targets', 'incidents', 'threads'];
 
 /** Where the journal reads the current version of a record (undefined = deleted). */
 export interface RecordSource {

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { RecordSet } from '../store/storage.js';
 import { packAlert, unpackAlert } from './alert-body.js';
 import { DeliveryTallies } from './delivery-tallies.js';
+import { IncidentLedger } from './incident-ledger.js';
 import { DeliveryJournal, type JournalOptions, type PollNotes } from './journal.js';
 import { parseRecord, type ParsedRecord } from './ledger-records.js';
 import type { AlertSnapshot, DeliveryRecord, DeliveryStore, DigestRecord, PollCursor, TargetHealth } from './store-schema.js';
@@ -51,7 +52,7 @@ export function isNewer(version: string, than: string | undefined): boolean {
 
 /**
  * Delivery's records: the working set in memory, everything in the store. In memory are the
- * digests, poll cursors and target health (a few per tenant and target), and of the alerts those
+ * digests, poll cursors, target health and incident threads, and of the alerts those
  * that something waits on (a pending post, a card edit, a pending digest) or that changed within
  * `idleMs`: for each, its snapshot and every delivery it became, so an alert is in memory whole or
  * not at all. `hydrate` brings alerts in before they are judged (a poll, a card action), and
@@ -77,6 +78,8 @@ export class DeliveryLedger {
   private sequence = 0;
   private readonly idleMs: number;
   readonly journal: DeliveryJournal;
+  /** Incident threads and the incidents they show (rules with `group:incident`), held whole. */
+  readonly incidents: IncidentLedger;
 
   constructor(
     private readonly deps: LedgerDeps,
@@ -92,6 +95,7 @@ export class DeliveryLedger {
       journalOptions,
     );
     this.idleMs = deps.idleMs ?? 3_600_000;
+    this.incidents = new IncidentLedger({ mark: (section, key) => this.journal.mark(section, key), logger: deps.logger });
   }
 
   /**
@@ -134,6 +138,13 @@ export class DeliveryLedger {
           break;
         case 'targets':
           this.healthMap.set(parsed.record.key, parsed.record);
+          break;
+        case 'threads':
+          this.sequence = Math.max(this.sequence, parsed.record.seq + 1);
+          this.incidents.restore('threads', key, parsed.record);
+          break;
+        case 'incidents':
+          this.incidents.restore('incidents', key, parsed.record);
       }
     }
     if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
@@ -240,6 +251,9 @@ export class DeliveryLedger {
 
   private current(section: keyof DeliveryStore, key: string): unknown {
     switch (section) {
+      case 'incidents':
+      case 'threads':
+        return this.incidents.current(section, key);
       case 'deliveries':
         return this.deliveryMap.get(key);
       case 'alerts':

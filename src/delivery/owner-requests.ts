@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { AlertSchema } from '../defender/alert.js';
+import { IncidentSchema } from '../defender/incident.js';
 import { DeliveryError } from '../errors.js';
 import type { DeliveryOutcome } from './outcomes.js';
 import type { RoutedTarget, SampleResult } from './ports.js';
@@ -14,11 +15,13 @@ import { ContentOptionsSchema, DeliveryTargetSchema, SampleInfoSchema } from './
 export const DELIVERY_MAILBOX = 'delivery';
 
 const ChangeOriginSchema = z.object({ conversationId: z.string().min(1), messageId: z.string().optional() });
-const RoutedTargetSchema = z.object({ target: DeliveryTargetSchema, ruleId: z.string(), options: ContentOptionsSchema });
+const RoutedTargetSchema = z.object({ target: DeliveryTargetSchema, ruleId: z.string(), options: ContentOptionsSchema, grouping: z.enum(['incident', 'alert']).optional(), notify: z.enum(['first', 'every']).optional() });
 
 export const OwnerRequestSchemas = {
   /** An analyst changed an alert from a card: every card it became follows. */
   'alert-changed': z.object({ tenantId: z.string().min(1), alert: AlertSchema, origin: ChangeOriginSchema.optional() }),
+  /** An analyst changed an incident from a card: every incident card it became in a thread follows. */
+  'incident-changed': z.object({ tenantId: z.string().min(1), incident: IncidentSchema, writable: z.boolean(), origin: ChangeOriginSchema.optional() }),
   /** Poll this tenant now, whatever its schedule. */
   'poll-now': z.object({ tenantId: z.string().min(1) }),
   /** `rule test`: send these samples and answer with each outcome. */

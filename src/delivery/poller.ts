@@ -5,6 +5,7 @@ import type { AlertPage } from '../defender/graph-client.js';
 import type { AlertQuery } from '../defender/alert-query.js';
 import type { Logger } from '../log.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
+import type { IncidentReader } from './incident-reader.js';
 import { emptyIntake, type AlertIntake, type IntakeResult } from './intake.js';
 import { alertKeyOf, isNewer, type DeliveryLedger } from './ledger.js';
 import { StopSignal, sleepUnless } from './pacing.js';
@@ -92,6 +93,8 @@ export class AlertPoller {
       failures: { failed(tenant: TenantRecord, error: unknown): Promise<string> };
       ledger: DeliveryLedger;
       intake: AlertIntake;
+      /** Reads the incidents incident threads show (absent: every alert is delivered on its own). */
+      incidents?: IncidentReader;
       dispatch(result: IntakeResult): void;
       /** Brings shared state (tenants, links, rules) up to date with other instances' changes. */
       refreshState?: () => Promise<void>;
@@ -244,7 +247,11 @@ export class AlertPoller {
     }
     const result = emptyIntake();
     const current = this.deps.tenants.find(tenantId) ?? tenant;
+    if (alerts.length > 0) await this.deps.incidents?.checkAccess(current);
     for (const alert of alerts) this.deps.intake.absorb(current, alert, cursor, result);
+    // Incidents changed in the portal, and those whose alerts joined or changed, are read before anything is recorded or posted.
+    const threadEdits = [...((await this.deps.incidents?.readRecent(current).catch(() => [])) ?? []), ...((await this.deps.incidents?.refresh(current).catch(() => [])) ?? [])];
+    result.work.push(...threadEdits);
     let newest = continuing?.newest ?? cursor.watermark;
     for (const alert of alerts) if (isNewer(alert.lastUpdateDateTime, newest)) newest = alert.lastUpdateDateTime;
     if (nextLink !== undefined) {
@@ -262,7 +269,7 @@ export class AlertPoller {
     await this.noteSuccess(current);
     // The outbox entries and the watermark reach the disk in the same write, before anything is
     // posted. A poll that found nothing new writes nothing now (its poll time rides along later).
-    if (moved || result.newAlerts > 0 || result.changedAlerts > 0) {
+    if (moved || result.newAlerts > 0 || result.changedAlerts > 0 || threadEdits.length > 0) {
       await ledger.journal.flush().catch((error: unknown) => logger.error({ event: 'poller.unrecorded', tenant: tenant.handle, err: error }, 'poll results not on disk; delivering them anyway'));
     }
     this.deps.dispatch(result);

@@ -21,11 +21,21 @@ export interface DeliveryTarget {
   readonly [field: string]: unknown;
 }
 
+/**
+ * How alerts of one incident reach a target: `incident` — one incident card, later alerts in its
+ * thread (or its alert list, where there are no threads); `alert` — one card per alert.
+ */
+export type DeliveryGrouping = 'incident' | 'alert';
+
 /** One place an alert must go, and the rule that sent it there. */
 export interface RoutedTarget {
   readonly target: DeliveryTarget;
   readonly ruleId: string;
   readonly options: ContentOptions;
+  /** Absent: one card per alert. */
+  readonly grouping?: DeliveryGrouping;
+  /** `first`: only the incident card, no message per later alert. Absent: every alert. */
+  readonly notify?: 'first' | 'every';
 }
 
 /** Decides where a tenant's alert goes. Never returns a conversation not linked to that tenant's customer. */
@@ -70,6 +80,8 @@ export interface OutgoingEmail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /** Mail threading (an incident's mails): this message's Message-ID, and the one it replies to. Ours alone, never from an alert. */
+  readonly thread?: { readonly messageId: string; readonly inReplyTo?: string };
 }
 
 /** Sends one email. Throws EmailDeliveryError: `transient` ones are retried, `rejected` ones are not. */
@@ -101,8 +113,10 @@ export interface DeliveryCompanion {
 
 /** What a companion may use of the delivery service it runs beside. */
 export interface CompanionContext {
-  /** The deliveries an alert became (`tenantId/alertId`): where its cards are. */
-  deliveriesOf(alertKey: string): readonly DeliveryRecord[];
+  /** The deliveries an alert became (`tenantId/alertId`): where its cards are (read from the store if not in memory). */
+  deliveriesOf(alertKey: string): Promise<readonly DeliveryRecord[]>;
+  /** The message that starts the incident thread a delivery is part of (`group:incident`), once posted. */
+  threadRootOf(delivery: DeliveryRecord): string | undefined;
   /** Posts only while this instance may deliver (fenced like delivery's own posts). */
   readonly messenger: Messenger;
   /** False from the moment this instance can no longer be sure it runs delivery. */

@@ -34,6 +34,9 @@ export async function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, ret
     report.alerts++;
   }
 
+  /** Threads some delivery kept (in memory or in the store) still belongs to. */
+  const threaded = new Set<string>();
+  for (const d of ledger.deliveries()) if (d.threadKey) threaded.add(d.threadKey);
   const forgotten: StoredRecordRef[] = [];
   const oldSnapshots: string[] = [];
   /** Alerts with a delivery left in the store: their snapshots stay. */
@@ -44,12 +47,24 @@ export async function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, ret
       const alertKey = stored.key.slice(0, stored.key.indexOf('|'));
       if (ledger.holds(alertKey)) continue;
       if (d.state !== 'pending' && old(d.updatedAt)) forgotten.push({ section: 'deliveries', key: stored.key, delivery: d });
-      else stillDelivered.add(alertKey);
+      else {
+        stillDelivered.add(alertKey);
+        if (d.threadKey) threaded.add(d.threadKey);
+      }
     } else if (stored.section === 'alerts' && !ledger.holds(stored.key) && old(stored.record.updatedAt)) {
       oldSnapshots.push(stored.key);
     }
   }
   for (const key of oldSnapshots) if (!stillDelivered.has(key)) forgotten.push({ section: 'alerts', key });
   for (const ref of await ledger.forgetStored(forgotten)) report[ref.section]++;
+
+  // Incident threads (and the incidents they show) go with the last of their alerts' records.
+  for (const thread of [...ledger.incidents.threads()]) {
+    if (thread.state === 'pending' || !old(thread.updatedAt) || threaded.has(thread.key)) continue;
+    ledger.incidents.removeThread(thread.key);
+  }
+  for (const [key, incident] of [...ledger.incidents.incidents()]) {
+    if (old(incident.updatedAt) && ledger.incidents.threadsOf(key).length === 0) ledger.incidents.removeIncident(key);
+  }
   return report;
 }

@@ -60,6 +60,10 @@ export const DeliveryRecordSchema = z.object({
   /** A `rule test` sample: never de-duplicated against, never counted as a delivery, marked as such. */
   sample: SampleInfoSchema.optional(),
   error: z.string().optional(),
+  /** Grouped by incident: the incident thread (IncidentThread key) this alert goes to. */
+  threadKey: z.string().optional(),
+  /** Once delivered in a thread: shown by the incident card (its first alert, or in its list), or a reply in its thread. */
+  threadRole: z.enum(['card', 'reply']).optional(),
 });
 export type DeliveryRecord = z.infer<typeof DeliveryRecordSchema>;
 
@@ -136,15 +140,62 @@ export const TargetHealthSchema = z.object({
 });
 export type TargetHealth = z.infer<typeof TargetHealthSchema>;
 
+/** An incident as last read from Graph, for the incident cards its threads show. */
+export const IncidentSnapshotSchema = z.object({
+  tenantId: z.string().min(1),
+  incidentId: z.string().min(1),
+  /** The incident's lastUpdateDateTime when last read; absent until it is read. */
+  version: z.string().optional(),
+  /** An alert of it changed or joined since it was read: the next poll reads it again. */
+  stale: z.boolean().optional(),
+  /** Whether analysts may change it from the card (the tenant granted SecurityIncident.ReadWrite.All and writes). */
+  writable: z.boolean().optional(),
+  /** The incident with its alerts, packed as alert bodies are; kept while a thread card shows it. */
+  body: z.string().optional(),
+  updatedAt: z.iso.datetime(),
+});
+export type IncidentSnapshot = z.infer<typeof IncidentSnapshotSchema>;
+
+/**
+ * One incident in one conversation (rules with `group:incident`): the incident card at its root,
+ * the version it shows, and whether later alerts go as replies (`notify:every`) or only into it.
+ */
+export const IncidentThreadSchema = z.object({
+  /** `tenantId/incidentId|targetKey`. */
+  key: z.string().min(1),
+  tenantId: z.string().min(1),
+  incidentId: z.string().min(1),
+  target: DeliveryTargetSchema,
+  ruleId: z.string(),
+  options: ContentOptionsSchema,
+  notify: z.enum(['every', 'first']),
+  state: z.enum(['pending', 'sent', 'sent-no-id', 'failed', 'gone']),
+  seq: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  sentAt: z.iso.datetime().optional(),
+  /** The incident card: the thread's root message. */
+  messageId: z.string().optional(),
+  /** What the card shows: the incident's version, and how many of this thread's alerts were delivered then. */
+  shownVersion: z.string().optional(),
+  shownAlerts: z.number().int().nonnegative().optional(),
+  cardGone: z.boolean().optional(),
+  error: z.string().optional(),
+});
+export type IncidentThread = z.infer<typeof IncidentThreadSchema>;
+
 export const DeliveryStoreSchema = z.object({
   deliveries: z.record(z.string(), DeliveryRecordSchema).default({}),
   alerts: z.record(z.string(), AlertSnapshotSchema).default({}),
   digests: z.record(z.string(), DigestRecordSchema).default({}),
   cursors: z.record(z.string(), PollCursorSchema).default({}),
   targets: z.record(z.string(), TargetHealthSchema).default({}),
+  incidents: z.record(z.string(), IncidentSnapshotSchema).default({}),
+  threads: z.record(z.string(), IncidentThreadSchema).default({}),
 });
 export type DeliveryStore = z.infer<typeof DeliveryStoreSchema>;
 
 export function emptyDeliveryStore(): DeliveryStore {
-  return { deliveries: {}, alerts: {}, digests: {}, cursors: {}, targets: {} };
+  return { deliveries: {}, alerts: {}, digests: {}, cursors: {}, targets: {}, incidents: {}, threads: {} };
 }

@@ -38,10 +38,14 @@ export interface DeliveryWorker {
    * (an edit, an update event) and returns the work to dispatch once that is on disk.
    */
   planChange(alertKey: string): DeliveryWork[];
+  /** Whether rules with `group:incident` reach this kind by incident thread (else alert by alert). */
+  readonly threadsIncidents?: boolean;
   /** Whether a delivery keeps following its alert's changes (so its alert body must be kept). */
   followsChanges(delivery: DeliveryRecord): boolean;
   /** An analyst changed the alert from a card: that card already shows `version`. */
   changedFrom?(origin: ChangeOrigin, alertKey: string, version: string): void;
+  /** An analyst changed the incident from a card of it: that card already shows `version`. */
+  incidentChangedFrom?(origin: ChangeOrigin, incidentKey: string, version: string): void;
   /** What it did since start, for `DeliveryService.stats()`. */
   counters(): Readonly<Record<string, number>>;
   /** Nothing queued, in flight or waiting to be retried. */

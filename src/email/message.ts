@@ -9,7 +9,10 @@ import { isEmailAddress } from './address.js';
  */
 export function messageOf(mail: OutgoingEmail, from: string, date: Date): Mail.Options {
   if (!isEmailAddress(mail.to)) throw new EmailDeliveryError('rejected', `"${mail.to.slice(0, 80)}" is not a single email address`);
+  const thread = mail.thread;
+  if (thread && ![thread.messageId, thread.inReplyTo].every((id) => id === undefined || MESSAGE_ID.test(id))) throw new EmailDeliveryError('rejected', 'a mail thread id is not a valid Message-ID');
   return {
+    ...(thread ? { messageId: thread.messageId, ...(thread.inReplyTo ? { inReplyTo: thread.inReplyTo, references: [thread.inReplyTo] } : {}) } : {}),
     from,
     to: mail.to,
     subject: oneLine(mail.subject).slice(0, 250),
@@ -21,6 +24,9 @@ export function messageOf(mail: OutgoingEmail, from: string, date: Date): Mail.O
     disableUrlAccess: true,
   };
 }
+
+/** `<local@domain>` of letters, digits and a few marks: no header can be smuggled through one. */
+const MESSAGE_ID = /^<[A-Za-z0-9._-]+@[A-Za-z0-9.-]+>$/;
 
 /** Control characters (CR and LF above all) and bidirectional overrides become spaces. */
 export function oneLine(text: string): string {

@@ -117,6 +117,13 @@ export class BotConnectorEmulator {
     this.outOfRoster.delete(channelOf(conversationId));
   }
 
+  /** Someone deleted a message in Teams (a card of the bot's, or the root of a thread). */
+  deleteMessage(id: string): void {
+    const message = this.messages.get(id);
+    if (!message) throw new Error(`no message ${id} in the Bot Connector emulator`);
+    message.deleted = true;
+  }
+
   clearFaults(): void {
     this.faults = [];
   }
@@ -185,6 +192,9 @@ export class BotConnectorEmulator {
 
   private activityCall(method: string, res: ServerResponse, conversationId: string, activityId: string | undefined, body: Record<string, unknown> | undefined): void {
     if (method === 'POST') {
+      // A reply under a thread whose first message was deleted: Teams no longer knows that conversation.
+      const root = this.messages.get(conversationId.split(';messageid=')[1] ?? '');
+      if (root?.deleted && sameChannelOf(root.conversationId, conversationId)) return sendJson(res, 404, { error: { code: 'ConversationNotFound', message: 'Conversation not found.' } });
       const id = `${++this.sequence}`;
       // Teams shows a typing indicator for a moment and keeps no message.
       if (body?.type === 'typing') return sendJson(res, 201, { id });
@@ -193,8 +203,7 @@ export class BotConnectorEmulator {
     }
     const existing = activityId ? this.messages.get(activityId) : undefined;
     // A card posted at a channel's root starts a thread `channel;messageid=<card>`; edits may name either.
-    const sameChannel = (a: string, b: string) => a.split(';messageid=')[0] === b.split(';messageid=')[0];
-    if (!existing || !sameChannel(existing.conversationId, conversationId)) return sendJson(res, 404, { error: { code: 'ActivityNotFound', message: 'Unknown activity' } });
+    if (!existing || !sameChannelOf(existing.conversationId, conversationId)) return sendJson(res, 404, { error: { code: 'ActivityNotFound', message: 'Unknown activity' } });
     if (method === 'PUT') {
       existing.activity = body ?? {};
       existing.updates++;
@@ -266,6 +275,11 @@ export class BotConnectorEmulator {
     }
     sendJson(res, fault.status, { error: { code: fault.status === 429 ? 'TooManyRequests' : 'Injected', message: `injected ${fault.status}` } }, headers);
   }
+}
+
+/** Whether two conversation ids name the same channel, thread parts aside. */
+function sameChannelOf(a: string, b: string): boolean {
+  return channelOf(a) === channelOf(b);
 }
 
 /** A channel's id without the thread part (`channel;messageid=<root>`). */

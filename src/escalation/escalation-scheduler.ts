@@ -141,7 +141,7 @@ export class EscalationScheduler implements DeliveryCompanion {
       return;
     }
     const levelInfo: EscalationLevel = { level, of: escalation.afterMinutes.length, afterMinutes: escalation.afterMinutes[level - 1] ?? 0 };
-    const cards = this.deps.delivery.deliveriesOf(`${record.tenantId}/${record.alertId}`).filter((d) => d.target.kind === 'teams' && !d.sample);
+    const cards = (await this.deps.delivery.deliveriesOf(`${record.tenantId}/${record.alertId}`)).filter((d) => d.target.kind === 'teams' && !d.sample);
     const place = this.placeFor(rule, escalation, tenant, cards);
     if (!place) {
       this.unposted.delete(record.key);
@@ -188,14 +188,17 @@ export class EscalationScheduler implements DeliveryCompanion {
     const conversation = conversationId ? this.deps.conversations.get(conversationId) : undefined;
     if (!conversation?.active) return undefined;
     const card = posted && conversationOf(posted.target) === conversation.id ? posted : cards.find((d) => conversationOf(d.target) === conversation.id);
-    return card?.state === 'sent' && card.messageId ? { conversation, rootMessageId: card.messageId } : { conversation };
+    // An alert delivered in an incident's thread is followed up in that thread, under the incident card.
+    const rootMessageId = card?.threadKey ? this.deps.delivery.threadRootOf(card) : card?.state === 'sent' ? card.messageId : undefined;
+    return rootMessageId ? { conversation, rootMessageId } : { conversation };
   }
 
   /** Marks every card the alert became (those Teams gave an id) as escalated. A card that cannot be edited keeps what it showed. */
   private async markCards(tenant: TenantRecord, alert: Alert, cards: readonly DeliveryRecord[], notice: string): Promise<void> {
     for (const card of cards) {
       const conversation = this.deps.conversations.get(conversationOf(card.target) ?? '');
-      if (card.state !== 'sent' || !card.messageId || card.cardGone || !conversation?.active) continue;
+      // An incident card (the root of a thread) shows the incident, not this alert: it is left as it is.
+      if (card.state !== 'sent' || !card.messageId || card.cardGone || card.threadRole === 'card' || !conversation?.active) continue;
       try {
         await this.deps.delivery.messenger.update(conversation, card.messageId, escalatedCard(tenant, alert, card.options, notice));
       } catch (error) {

@@ -5,6 +5,7 @@ import type { AlertState } from '../audit/audit-schema.js';
 import type { CardColor } from '../cards/elements.js';
 import { describeFailure } from '../chat/failure.js';
 import { cardReply, notice, type Reply } from '../chat/reply.js';
+import type { CardOrigin } from '../chat/outcome.js';
 import type { Clock } from '../clock.js';
 import { INCIDENT_WRITE_ROLE } from '../defender/graph-permissions.js';
 import type { GraphSecurityClient, IncidentUpdate } from '../defender/graph-client.js';
@@ -46,6 +47,8 @@ export class IncidentActions {
       audit: AuditLog;
       clock: Clock;
       logger: Logger;
+      /** Told of every change made here, so the incident cards delivery posted follow it. */
+      changes?: { incidentChanged(tenant: TenantRecord, incident: Incident, writable: boolean, origin?: CardOrigin): void };
     },
   ) {}
 
@@ -91,9 +94,10 @@ export class IncidentActions {
 
   /**
    * Makes the change in Defender unless the incident changed since the card was shown, audits the
-   * attempt whatever its outcome, and answers with the incident's card as it now is.
+   * attempt whatever its outcome, and answers with the incident's card as it now is. `origin` is the
+   * card clicked: it shows the answer, so delivery does not redraw it.
    */
-  async change(change: IncidentChange, actor: Actor): Promise<Reply> {
+  async change(change: IncidentChange, actor: Actor, origin?: CardOrigin): Promise<Reply> {
     const tenant = this.deps.tenants.resolve(change.payload.tenantId, actor);
     if (!tenant.writeAccess) {
       return notice({ tone: 'warning', title: 'Read-only customer', text: `${tenant.displayName} granted SOC Bridge read access only, so incidents cannot be changed from Teams. Use the Defender portal.` });
@@ -110,6 +114,8 @@ export class IncidentActions {
     }
     const stale = change.payload.version !== undefined && change.payload.version !== current.lastUpdateDateTime;
     if (stale && change.verb !== 'incident.comment') {
+      // The answer shows the current state: the other copies follow it.
+      this.deps.changes?.incidentChanged(tenant, current, true, origin);
       await this.record(tenant, current, actor, change, before, before, 'refused', 'the incident had changed since the card was shown');
       return this.detailReply(tenant, current, [{ color: 'warning', text: `This incident changed at ${utc(current.lastUpdateDateTime)}, after your card was shown, so nothing was changed. Here is its current state; click again if you still want to ${ACTION_NAMES[change.verb]}.` }]);
     }
@@ -120,6 +126,7 @@ export class IncidentActions {
       const updated = await this.perform(tenant, current, change, actor);
       const after = { ...stateOf(updated), ...(change.verb === 'incident.comment' ? { comment: change.payload.comment } : {}) };
       await this.record(tenant, updated, actor, change, before, after, 'done');
+      this.deps.changes?.incidentChanged(tenant, updated, true, origin);
       return this.detailReply(tenant, updated, [{ color: 'good', text: `${describeChange(change).done} by ${actor.displayName} at ${utc(this.deps.clock.now().toISOString())}.` }]);
     } catch (error) {
       const message = describeFailure(error, this.deps.logger, 'incident.change', { tenant: tenant.handle, incidentId: current.id });

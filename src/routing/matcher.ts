@@ -2,6 +2,7 @@ import { isDeviceEvidence, type Alert } from '../defender/alert.js';
 import type { ContentOptions } from '../alerts/notification-card.js';
 import type { TargetRef } from '../delivery/targets/target-kind.js';
 import type { NotificationRule } from './store-schema.js';
+import { DEFAULT_NOTIFY, EARLIER_GROUPING, type Grouping, type NotifyMode } from './rule-grouping.js';
 
 /** The rule that applies while no rule exists at all: medium and higher to each tenant's linked channels. */
 export const DEFAULT_RULE_ID = 'default';
@@ -20,6 +21,8 @@ export const DEFAULT_RULE: NotificationRule = {
   categories: [],
   content: DEFAULT_CONTENT,
   targets: [{ kind: 'teams', value: 'channels' }],
+  grouping: EARLIER_GROUPING,
+  notify: DEFAULT_NOTIFY,
   createdBy: 'SOC Bridge',
   createdByName: 'SOC Bridge',
   createdAt: '1970-01-01T00:00:00.000Z',
@@ -40,6 +43,8 @@ export interface CompiledRule {
   /** Lower case. */
   readonly titleContains: string | undefined;
   readonly content: ContentOptions;
+  readonly grouping: Grouping;
+  readonly notify: NotifyMode;
   /** The references `mode:` lets through. */
   readonly targets: readonly TargetRef[];
 }
@@ -60,6 +65,8 @@ export function compileRule(rule: NotificationRule): CompiledRule {
     deviceGroups: setOf(rule.deviceGroups, true),
     titleContains: rule.titleContains?.toLowerCase(),
     content: { ...rule.content },
+    grouping: rule.grouping,
+    notify: rule.notify,
     targets: usedTargets(rule),
   };
 }

@@ -1,5 +1,5 @@
 import type { Alert } from '../defender/alert.js';
-import type { AlertRouter, DeliveryTarget, RoutedTarget } from '../delivery/ports.js';
+import type { AlertRouter, DeliveryGrouping, DeliveryTarget, RoutedTarget } from '../delivery/ports.js';
 import type { ContentOptions } from '../alerts/notification-card.js';
 import type { TargetRegistry } from '../delivery/targets/registry.js';
 import type { RouteContext } from '../delivery/targets/target-kind.js';
@@ -48,12 +48,17 @@ export class RuleRouter implements AlertRouter {
     const facts = new AlertFacts(alert);
     const tenantId = tenant.tenantId;
     const route = this.routeContext(index, tenantId);
-    const out = new Map<string, { target: DeliveryTarget; ruleId: string; options: ContentOptions }>();
+    const out = new Map<string, { target: DeliveryTarget; ruleId: string; options: ContentOptions; grouping: DeliveryGrouping; notify: 'first' | 'every' }>();
     const add = (target: DeliveryTarget, rule: CompiledRule) => {
       const key = this.deps.targets.keyOf(target);
       const existing = out.get(key);
-      if (!existing) out.set(key, { target, ruleId: rule.id, options: { ...rule.content } });
-      else existing.options = orOptions(existing.options, rule.content);
+      if (!existing) out.set(key, { target, ruleId: rule.id, options: { ...rule.content }, grouping: rule.grouping, notify: rule.notify });
+      else {
+        // Rules reaching one target combine towards more: a card per alert, every alert.
+        existing.options = orOptions(existing.options, rule.content);
+        if (rule.grouping === 'alert') existing.grouping = 'alert';
+        if (rule.notify === 'every') existing.notify = 'every';
+      }
     };
     for (const rule of index.rules) {
       if (!ruleMatches(rule, tenantId, facts)) continue;
@@ -70,7 +75,7 @@ export class RuleRouter implements AlertRouter {
     if (tenant.status === 'offboarded') return [];
     const compiled = compileRule(rule);
     const out = new Map<string, RoutedTarget>();
-    for (const target of this.expand(compiled, this.routeContext(this.current(), tenant.tenantId))) out.set(this.deps.targets.keyOf(target), { target, ruleId: rule.id, options: { ...compiled.content } });
+    for (const target of this.expand(compiled, this.routeContext(this.current(), tenant.tenantId))) out.set(this.deps.targets.keyOf(target), { target, ruleId: rule.id, options: { ...compiled.content }, grouping: compiled.grouping, notify: compiled.notify });
     return [...out.values()];
   }
 

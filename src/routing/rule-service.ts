@@ -1,3 +1,4 @@
+import { DEFAULT_GROUPING, DEFAULT_NOTIFY } from './rule-grouping.js';
 import { createHash, randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { ConversationRegistry } from '../conversations/conversation-registry.js';
@@ -140,6 +141,8 @@ export class RuleService {
       ...(input.categories !== undefined ? { categories: [...input.categories] } : {}),
       ...(input.content !== undefined ? { content: { ...input.content } } : {}),
       ...(mode.length > 0 ? { mode: [...mode] } : {}),
+      ...(input.grouping !== undefined ? { grouping: input.grouping } : {}),
+      ...(input.notify !== undefined ? { notify: input.notify } : {}),
       updatedBy: ctx.actor.userId ?? 'unknown',
       updatedByName: ctx.actor.displayName,
       updatedAt: this.deps.clock.now().toISOString(),
@@ -269,6 +272,8 @@ export function newRuleDraft(name: string, input: RuleInput, creator: { by: stri
     content: { ...(input.content ?? DEFAULT_CONTENT) },
     targets: [],
     ...(input.mode?.length ? { mode: [...input.mode] } : {}),
+    grouping: input.grouping ?? DEFAULT_GROUPING,
+    notify: input.notify ?? DEFAULT_NOTIFY,
     createdBy: creator.by,
     createdByName: creator.byName,
     createdAt: creator.at,

@@ -4,6 +4,7 @@ import { TARGET_KINDS, recogniseTarget, targetKindOf } from '../delivery/targets
 import type { TargetRef } from '../delivery/targets/target-kind.js';
 import { UsageError } from '../errors.js';
 import { escalateToOf, escalationLevelsOf, type EscalateToInput } from './escalation-syntax.js';
+import { groupingOf, notifyOf, type Grouping, type NotifyMode } from './rule-grouping.js';
 import { categoriesOf, detectionSourcesOf, deviceGroupsOf, ruleNameOf, serviceSourcesOf, severitiesOf, splitList, titleTextOf } from './rule-vocabulary.js';
 
 /**
@@ -27,6 +28,10 @@ export interface RuleInput {
   readonly targets?: readonly TargetRef[];
   /** The kinds of target that receive alerts; empty = every kind the rule names (`mode:all`). */
   readonly mode?: readonly string[];
+  /** `group:` — one card per incident (later alerts in its thread) or per alert. */
+  readonly grouping?: Grouping;
+  /** `notify:` — every alert of an incident, or only its first. */
+  readonly notify?: NotifyMode;
   readonly enabled?: boolean;
   /** `escalate:` — minutes until each follow-up of a still new, unowned alert; null removes the escalation. */
   readonly escalateAfter?: readonly number[] | null;
@@ -34,11 +39,11 @@ export interface RuleInput {
   readonly escalateTo?: EscalateToInput | null;
 }
 
-export const RULE_OPTION_KEYS = ['name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'include', 'to', 'mode', 'enabled', 'escalate', 'escalate-to'] as const;
+export const RULE_OPTION_KEYS = ['name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'include', 'to', 'mode', 'group', 'notify', 'enabled', 'escalate', 'escalate-to'] as const;
 type RuleOptionKey = (typeof RULE_OPTION_KEYS)[number];
 
 const KEY_ALIASES: Readonly<Record<string, RuleOptionKey>> = {
-  tenant: 'tenants', severities: 'severity', group: 'groups', devicegroups: 'groups', sources: 'source', detections: 'detection',
+  tenant: 'tenants', severities: 'severity', devicegroups: 'groups', grouping: 'group', sources: 'source', detections: 'detection',
   categories: 'category', targets: 'to', enable: 'enabled',
   escalation: 'escalate', escalateto: 'escalate-to', 'escalation-to': 'escalate-to',
 };
@@ -133,6 +138,12 @@ export function parseRuleOptions(words: readonly string[], { allowName = true } 
       }
       case 'mode':
         out.mode = modeOf(listValue);
+        break;
+      case 'group':
+        out.grouping = groupingOf(value);
+        break;
+      case 'notify':
+        out.notify = notifyOf(value);
         break;
       case 'enabled':
         if (YES.has(lower)) out.enabled = true;
@@ -236,6 +247,8 @@ const EXAMPLES: Readonly<Record<RuleOptionKey, string>> = {
   include: 'include:org,link,devices',
   to: 'to:channels,soc@mssp.example',
   mode: 'mode:teams',
+  group: 'group:incident (or group:alert)',
+  notify: 'notify:first (or notify:every)',
   enabled: 'enabled:no',
   escalate: 'escalate:15m,60m',
   'escalate-to': 'escalate-to:@Megan,"SOC escalations"',

@@ -89,6 +89,7 @@ export function ruleFacts(rule: NotificationRule, ctx: RuleViewContext, builtIn 
     { title: 'Mode', value: kindsLabel(ctx.targets, kindsUsed(ctx.targets, rule)) },
     { title: 'Includes', value: describeContent(rule.content) },
     ...(rule.escalation ? [{ title: 'Escalation', value: describeEscalation(rule.escalation, ctx) }] : []),
+    { title: 'Grouping', value: describeGrouping(rule) },
   ];
   if (!builtIn) facts.push({ title: 'Created', value: `${rule.createdByName}, ${utc(rule.createdAt)}${rule.updatedByName ? ` · changed by ${rule.updatedByName}, ${utc(rule.updatedAt)}` : ''}` });
   return facts;
@@ -120,6 +121,11 @@ export function describeEscalation(escalation: RuleEscalation, ctx: Pick<RuleVie
   const who = escalation.mention.length ? `mentions ${escalation.mention.map((m) => m.name).join(', ')}` : 'mentions nobody';
   const where = escalation.channel ? `in ${ctx.placeName(escalation.channel)}` : "in the card's thread";
   return `Still new and unowned after ${after}: a follow-up ${where}, ${who}`;
+}
+
+function describeGrouping(rule: Pick<NotificationRule, 'grouping' | 'notify'>): string {
+  if (rule.grouping === 'alert') return 'One card per alert (group:alert)';
+  return rule.notify === 'first' ? 'One card per incident, its first alert only (group:incident notify:first)' : 'One card per incident, later alerts in its thread (group:incident)';
 }
 
 function describeContent(content: NotificationRule['content']): string {

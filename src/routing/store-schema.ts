@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import type { CollectionSpec } from '../store/storage.js';
+import { DEFAULT_NOTIFY, EARLIER_GROUPING, GROUPINGS, NOTIFY_MODES } from './rule-grouping.js';
 
 /**
  * The store sections routing owns: which conversations receive which customer's alerts, and the
@@ -89,6 +90,10 @@ export const NotificationRuleSchema = z.preprocess(
     mode: z.array(z.string().min(1)).min(1).optional(),
     /** `escalate:` / `escalate-to:`; absent = no follow-ups. */
     escalation: RuleEscalationSchema.optional(),
+    /** `group:` — a rule saved before grouping existed keeps one card per alert. */
+    grouping: z.enum(GROUPINGS).default(EARLIER_GROUPING),
+    /** `notify:` — every alert of an incident, or only its first. */
+    notify: z.enum(NOTIFY_MODES).default(DEFAULT_NOTIFY),
     createdBy: z.string(),
     createdByName: z.string(),
     createdAt: z.iso.datetime(),

@@ -134,7 +134,7 @@ describe('config export and apply on the embedded store', () => {
       '  + SOC › fabrikamAlerts (19:fabrikam-alerts@thread.tacv2): tenant: northwind-traders',
       'rules: 1 added, 1 changed',
       expect.stringMatching(/^ {2}~ "Contoso high" \(r[a-z0-9]{4}\): severity: high → high,medium$/),
-      `  + "Northwind to its chat" (${newRule}): name: Northwind to its chat; tenants: northwind-traders; severity: high,medium; to: 19:meeting-soc-leads@thread.v2; include: org,link,devices; enabled: true`,
+      `  + "Northwind to its chat" (${newRule}): name: Northwind to its chat; tenants: northwind-traders; severity: high,medium; to: 19:meeting-soc-leads@thread.v2; include: org,link,devices; group: incident; enabled: true`,
       'apply removes the 1 entry marked "-" only with --prune; without it, apply refuses this file and changes nothing.',
       '',
     ];

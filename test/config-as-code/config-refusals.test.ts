@@ -90,7 +90,7 @@ describe('config apply refuses a bad file with its line numbers, and writes noth
 
   it('a key that is not one (a typo), naming the keys there are', async () => {
     const text = exported.replace('    severity: high\n', '    severty: high\n');
-    expect(await refused(text)).toContain(`bad.yaml:${lineOf(text, 'severty')}: rules[0]: "severty" is not a key here. Keys: id, name, tenants, except, severity, groups, source, detection, category, title, to, mode, include, enabled, escalate, escalate-to.`);
+    expect(await refused(text)).toContain(`bad.yaml:${lineOf(text, 'severty')}: rules[0]: "severty" is not a key here. Keys: id, name, tenants, except, severity, groups, source, detection, category, title, to, mode, include, group, notify, enabled, escalate, escalate-to.`);
   });
 
   it('a bad handle, a duplicate role and a bootstrap admin, all at once', async () => {

@@ -16,7 +16,7 @@ describe('the configuration file schema', () => {
     expect(Object.keys(schema.properties)).toEqual(['$schema', 'version', 'tenants', 'roles', 'links', 'rules']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.properties.rules?.items?.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties.rules?.items?.properties ?? {})).toEqual(['id', 'name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'to', 'mode', 'include', 'enabled', 'escalate', 'escalate-to']);
+    expect(Object.keys(schema.properties.rules?.items?.properties ?? {})).toEqual(['id', 'name', 'tenants', 'except', 'severity', 'groups', 'source', 'detection', 'category', 'title', 'to', 'mode', 'include', 'group', 'notify', 'enabled', 'escalate', 'escalate-to']);
   });
 
   it('accepts the README example', () => {

@@ -41,7 +41,7 @@ describe('a configuration file applied between two runs of the bot', () => {
     const audit = await bot.say('audit');
     const text = cardText(cardIn(audit.replies[0]!));
     expect(text).toContain('config apply — rule added — contoso');
-    expect(text).toMatch(/"Contoso everything" \(r[a-z0-9]{4}\): name: Contoso everything; tenants: contoso; severity: any; to: channels; include: org,link,devices; enabled: true \(from soc-bridge\.yaml\)/);
+    expect(text).toMatch(/"Contoso everything" \(r[a-z0-9]{4}\): name: Contoso everything; tenants: contoso; severity: any; to: channels; include: org,link,devices; group: incident; enabled: true \(from soc-bridge\.yaml\)/);
     expect(text).toContain(`config apply — role added`);
     expect(text).toContain(`${USERS.analyst.aadObjectId}: name: ${USERS.analyst.name}; role: analyst (from soc-bridge.yaml)`);
   });

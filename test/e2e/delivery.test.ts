@@ -50,7 +50,7 @@ beforeAll(async () => {
   await bot.say('link fabrikam', USERS.admin, place(ROOMS.fabrikam));
   await bot.say('link contoso', USERS.admin, place(ROOMS.shared));
   await bot.say('link fabrikam', USERS.admin, place(ROOMS.shared));
-  await bot.say('rule add "Teams medium+" severity:medium+ to:channels');
+  await bot.say('rule add "Teams medium+" severity:medium+ to:channels group:alert');
   await bot.say(`rule add "Contoso mail" tenants:contoso severity:high to:${MAILBOX}`);
   expect(await bot.app.testing.rules()).toHaveLength(2);
   expect(await bot.app.testing.channelLinks({})).toHaveLength(4);

@@ -21,11 +21,11 @@ const MEGAN = USERS.analyst;
 const megan = { type: 'mention', text: `<at>${MEGAN.name}</at>`, mentioned: { id: MEGAN.id, name: MEGAN.name } };
 
 let sequence = 0;
-function raise(bot: BotHarness, clock: ManualClock, severity = 'high'): Alert {
+function raise(bot: BotHarness, clock: ManualClock, severity = 'high', incidentId?: string): Alert {
   const iso = clock.now().toISOString();
   const id = `esc-${++sequence}`;
   const base = generateNewAlert({ tenantId: CONTOSO_ID, domain: 'contoso.example', orgName: 'Contoso Ltd' }, clock.now(), id);
-  return bot.graph.raiseAlert(CONTOSO_ID, { ...base, id, severity, status: 'new', assignedTo: null, createdDateTime: iso, lastUpdateDateTime: iso });
+  return bot.graph.raiseAlert(CONTOSO_ID, { ...base, id, severity, status: 'new', assignedTo: null, createdDateTime: iso, lastUpdateDateTime: iso, ...(incidentId ? { incidentId, incidentWebUrl: null } : {}) });
 }
 
 async function poll(bot: BotHarness): Promise<void> {
@@ -81,7 +81,7 @@ describe('escalation of unowned alerts', () => {
   });
 
   it('takes the person as a Teams mention in "rule add", and shows the escalation in "rules"', async () => {
-    const { replies } = await bot.say(`rule add "Contoso high" tenants:contoso severity:high escalate:15m,60m escalate-to:<at>${MEGAN.name}</at>`, USERS.admin, room, [megan]);
+    const { replies } = await bot.say(`rule add "Contoso high" tenants:contoso severity:high group:alert escalate:15m,60m escalate-to:<at>${MEGAN.name}</at>`, USERS.admin, room, [megan]);
     expect(cardText(cardIn(replies[0]!))).toContain('Still new and unowned after 15m, then 1h: a follow-up in the card\'s thread, mentions Megan Analyst');
     const [rule] = await bot.app.testing.rules();
     expect(rule?.escalation).toEqual({ afterMinutes: [15, 60], mention: [{ userId: MEGAN.aadObjectId, name: MEGAN.name }] });
@@ -163,5 +163,51 @@ describe('escalation of unowned alerts', () => {
     bot.graph.mutateAlert(CONTOSO_ID, alert.id, { status: 'inProgress', lastUpdateDateTime: clock.now().toISOString() });
     await step(clock, 20 * 60_000);
     expect(followUps(bot, alert.id)).toHaveLength(0);
+  });
+});
+
+describe('escalation of alerts delivered in an incident thread (group:incident)', () => {
+  let bot: BotHarness;
+  const clock = new ManualClock(Date.parse('2026-11-27T09:00:00.000Z'));
+  const INCIDENT = '7900001';
+
+  beforeAll(async () => {
+    bot = await BotHarness.start({ clock, deliveryTuning: { editDelayMs: 0 } });
+    await bot.say('link contoso', USERS.admin, room);
+    await bot.say(`role grant ${MEGAN.aadObjectId} analyst`);
+    await bot.say(`rule add "Contoso incidents" tenants:contoso severity:high group:incident escalate:15m escalate-to:<at>${MEGAN.name}</at>`, USERS.admin, room, [megan]);
+    expect((await bot.app.testing.rules())[0]).toMatchObject({ grouping: 'incident', escalation: { afterMinutes: [15] } });
+    await poll(bot);
+  }, 30_000);
+  afterAll(async () => {
+    await bot?.stop();
+  });
+
+  /** The incident card at the channel's root. */
+  const incidentCard = () => bot.connector.messagesIn(CHANNEL).find((m) => cardText(cardIn(m.activity)).includes(`incident #${INCIDENT} ·`));
+  const escalationsUnder = (rootId: string) => bot.connector.messagesIn(`${CHANNEL};messageid=${rootId}`).map((m) => cardIn(m.activity)).filter((c) => cardText(c).includes('Escalation: still new and unowned'));
+
+  it('follows up every unowned alert in the incident card’s thread and leaves the incident card as it is', async () => {
+    const first = raise(bot, clock, 'high', INCIDENT);
+    await poll(bot);
+    await eventually(() => incidentCard() !== undefined, 'the incident card');
+    const root = incidentCard()!;
+    const second = raise(bot, clock, 'high', INCIDENT);
+    await poll(bot);
+    await eventually(() => bot.connector.messagesIn(`${CHANNEL};messageid=${root.id}`).some((m) => cardText(cardIn(m.activity)).includes(second.id)), 'the second alert in the thread');
+    const shownBefore = JSON.stringify(bot.connector.message(root.id)!.activity);
+    await step(clock, 15 * 60_000);
+    await eventually(() => escalationsUnder(root.id).length === 2, 'both follow-ups under the incident card');
+    const texts = escalationsUnder(root.id).map(cardText);
+    expect(texts.some((t) => t.includes(first.title))).toBe(true);
+    expect(texts.some((t) => t.includes(second.title))).toBe(true);
+    for (const followUp of escalationsUnder(root.id)) expect(adaptiveCardProblems(followUp)).toEqual([]);
+    // Nothing at the channel's root but the incident card, which is not replaced by an escalated alert card.
+    expect(bot.connector.messagesIn(CHANNEL)).toHaveLength(1);
+    await step(clock, ESCALATION_TICK_MS);
+    const shown = cardText(cardIn(bot.connector.message(root.id)!.activity));
+    expect(shown).toContain(`incident #${INCIDENT} ·`);
+    expect(shown).not.toContain('Escalated');
+    expect(JSON.stringify(bot.connector.message(root.id)!.activity)).toBe(shownBefore);
   });
 });

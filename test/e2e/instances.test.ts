@@ -81,7 +81,7 @@ describe('two instances on one database', () => {
 
   it('delivers an alert once to a channel linked through the instance that does not run delivery', async () => {
     await b.say('link contoso', USERS.admin, place(ROOMS.contoso));
-    await b.say('rule add "Everything high" severity:high to:channels');
+    await b.say('rule add "Everything high" severity:high to:channels group:alert');
     const alert = raise(CONTOSO_ID, 'n');
     await until(() => cardsOf(ROOMS.contoso, alert.id).length === 1, 'the card');
     await new Promise((resolve) => setTimeout(resolve, 800));

@@ -92,7 +92,7 @@ describe('/metrics after real traffic', () => {
     });
     await bot.say('whoami', USERS.admin, IN_ROOM);
     await bot.say('link contoso', USERS.admin, IN_ROOM);
-    await bot.say('rule add "Teams medium+" severity:medium+ to:channels');
+    await bot.say('rule add "Teams medium+" severity:medium+ to:channels group:alert');
     await bot.say(`rule add "Contoso mail" tenants:contoso severity:high to:${MAILBOX}`);
     await bot.say(`role grant ${USERS.analyst.aadObjectId} analyst`);
     await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);

@@ -61,7 +61,8 @@ beforeAll(async () => {
   await bot.say('whoami', USERS.admin, SOC_ROOM);
   await bot.say('soc-channel', USERS.admin, SOC_ROOM);
   for (const [name, to] of [['siem', 'webhook:siem,webhook:splunk'], ['flaky', 'webhook:flaky'], ['broken', 'webhook:broken'], ['throttled', 'webhook:throttled'], ['slow', 'webhook:slow']] as const) {
-    const text = await say(`rule add "To ${name}" severity:any title:wh-${name} include:org,link,devices to:${to}`);
+    // One event per alert here; incident-level events are test/e2e/incident-mail-and-webhooks.test.ts's.
+    const text = await say(`rule add "To ${name}" severity:any title:wh-${name} include:org,link,devices group:alert to:${to}`);
     ruleIds[name] = /Rule added: .* \((r[a-z0-9]+)\)/.exec(text)?.[1] ?? '';
     expect(ruleIds[name]).toMatch(/^r/);
   }

@@ -28,7 +28,7 @@ function changeRoute<V extends IncidentChange['verb'], P extends Extract<Inciden
     whenInvalid: WHEN_INVALID,
     delivery: 'shared',
     interim: (p) => notice({ title: 'Working on it…', text: pendingIncidentChangeText(changeOf(p)) }),
-    handle: ({ payload: p, actor, services }: ActionContext<P>) => services.incidentActions.change(changeOf(p), actor),
+    handle: ({ payload: p, actor, services, origin }: ActionContext<P>) => services.incidentActions.change(changeOf(p), actor, origin),
   };
 }
 

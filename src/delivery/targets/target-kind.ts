@@ -2,6 +2,7 @@ import type { z } from 'zod/v4';
 import type { Clock } from '../../clock.js';
 import type { AppConfig } from '../../config.js';
 import type { Alert } from '../../defender/alert.js';
+import type { Incident } from '../../defender/incident.js';
 import type { DeliveryError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { ConversationKind } from '../../conversations/conversation-schema.js';
@@ -105,10 +106,38 @@ export interface Notification {
   readonly sample?: SampleInfo;
 }
 
+/** The incident-level events of rules with `group:incident`, for kinds without cards (email, webhooks). */
+export type IncidentEvent = 'incident.created' | 'incident.alert-added' | 'incident.updated';
+
+/** One incident-level message for one target: the incident thread's first, a later alert in it, or a change of the incident. */
+export interface IncidentNotification {
+  readonly event: IncidentEvent;
+  /** The same for every attempt of one event, so a receiver can drop a repeat. */
+  readonly eventId: string;
+  readonly tenant: TenantRecord;
+  /** As last read from Graph (alerts included), or as its first alert shows it until then. */
+  readonly incident: Incident;
+  /** The alert that opened the thread or joined it; absent on `incident.updated`. */
+  readonly alert?: Alert;
+  readonly options: ContentOptions;
+  readonly ruleId: string;
+  /** `first`: the thread's first message is all the rule sends of the incident (`notify:first`). */
+  readonly notify: 'first' | 'every';
+  /** The incident thread (one per incident and target), the same across attempts and restarts: a mail thread's Message-ID is made of it. */
+  readonly threadKey: string;
+}
+
 /** Sends one notification to one target of a kind, for the generic worker. */
 export interface TargetSender {
   /** One attempt. Resolves when the target took it; rejects with anything (`classify` reads it). */
   send(target: DeliveryTarget, notification: Notification): Promise<void>;
+  /**
+   * One attempt at an incident-level message. Kinds that have it deliver rules with
+   * `group:incident` by incident thread; the others get a message per alert.
+   */
+  sendIncident?(target: DeliveryTarget, notification: IncidentNotification): Promise<void>;
+  /** Whether changes of an incident go out as `incident.updated` (else a thread only hears of new alerts). */
+  readonly followsIncidents?: boolean;
   /** What a failed attempt means: retry (throttled, transient), or not (rejected). */
   classify(error: unknown): DeliveryError;
 }

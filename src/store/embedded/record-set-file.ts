@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, rename, stat, writeFile } from 'node:fs/promises';
+import { appendFile, open, rename, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { StoreError } from '../../errors.js';
 import { recordGroupOf, type RecordChange, type RecordSet } from '../storage.js';
@@ -7,6 +7,8 @@ import { recordGroupOf, type RecordChange, type RecordSet } from '../storage.js'
 /** Compact when the file holds this many times more changes than live records (and at least MIN_COMPACT_LINES changes). */
 const COMPACT_RATIO = 3;
 const MIN_COMPACT_LINES = 5_000;
+/** Records per line when the file is rewritten whole. */
+const RECORDS_PER_REWRITTEN_LINE = 500;
 
 /**
  * A record set as a file of change batches, one JSON line per batch, so a batch is stored whole or
@@ -28,9 +30,7 @@ export class RecordSetFile implements RecordSet {
 
   /** Writes `records` as the whole set (used once, when an older store file is converted). */
   static async replace(path: string, records: readonly RecordChange[]): Promise<void> {
-    const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, records.length ? `${JSON.stringify({ b: records.map(pack) })}\n` : '');
-    await rename(temp, path);
+    await writeWhole(path, records.map((r) => JSON.stringify(pack(r))));
   }
 
   async *load(): AsyncGenerator<RecordChange> {
@@ -69,9 +69,13 @@ export class RecordSetFile implements RecordSet {
   /** Rewrites the file with only its live records. */
   async compact(): Promise<void> {
     const live = await this.readOnce();
-    const records = [...live].map(([id, text]) => changeOf(id, text));
-    await RecordSetFile.replace(this.path, records);
-    this.changesInFile = records.length;
+    // Written from the records' JSON text as held: nothing is parsed again.
+    const packed = [...live].map(([id, text]) => {
+      const [section, key] = unpackId(id);
+      return `[${JSON.stringify(section)},${JSON.stringify(key)},${text}]`;
+    });
+    await writeWhole(this.path, packed);
+    this.changesInFile = packed.length;
   }
 
   /** The live records, after any write queued before this call. */
@@ -129,6 +133,22 @@ export class RecordSetFile implements RecordSet {
     this.changesInFile = changes;
     return live;
   }
+}
+
+/**
+ * Replaces the file with these packed changes (JSON arrays), atomically through a rename. As the
+ * rename makes the whole file one batch, it is written in short lines, so that reading it back
+ * never holds one huge line.
+ */
+async function writeWhole(path: string, packed: readonly string[]): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  const file = await open(temp, 'w');
+  try {
+    for (let i = 0; i < packed.length; i += RECORDS_PER_REWRITTEN_LINE) await file.write(`{"b":[${packed.slice(i, i + RECORDS_PER_REWRITTEN_LINE).join(',')}]}\n`);
+  } finally {
+    await file.close();
+  }
+  await rename(temp, path);
 }
 
 function changeOf(id: string, text: string): RecordChange {

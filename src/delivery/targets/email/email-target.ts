@@ -2,11 +2,12 @@ import { z } from 'zod/v4';
 import { emailOf } from '../../../email/address.js';
 import { alertEmailComposer, type ComposeInput } from '../../../email/alert-email.js';
 import { createEmailSender } from '../../../email/create-sender.js';
+import { incidentEmailComposer, type IncidentComposeInput } from '../../../email/incident-email.js';
 import { asDeliveryError } from '../../failure-policy.js';
 import { GenericWorker } from '../../generic-worker.js';
 import type { DeliveryTarget, EmailSender, OutgoingEmail } from '../../ports.js';
 import { sampleNotice } from '../../samples.js';
-import { targetKeyOf, type Availability, type BuiltTargetKind, type TargetKind, type TargetSender } from '../target-kind.js';
+import { targetKeyOf, type Availability, type BuiltTargetKind, type IncidentNotification, type TargetKind, type TargetSender } from '../target-kind.js';
 
 const EmailTargetSchema = z.object({ kind: z.literal('email'), address: z.string().min(3) });
 
@@ -30,17 +31,27 @@ export const EMAIL_TARGETS: TargetKind = {
   word: (ref) => ref.value,
   build(deps) {
     const setup = createEmailSender(deps.config.email, deps);
-    return emailServices({ sender: setup.sender, composer: alertEmailComposer(deps.ruleName), availability: setup.availability, close: () => setup.close() });
+    const from = deps.config.email.kind === 'none' ? '' : deps.config.email.from;
+    return emailServices({ sender: setup.sender, composer: { ...alertEmailComposer(deps.ruleName), ...incidentEmailComposer(from, deps.ruleName) }, availability: setup.availability, close: () => setup.close() });
   },
 };
 
-/** The email kind's services around a sender and a composer (the configured ones, or a test's). */
+/**
+ * The email kind's services around a sender and a composer (the configured ones, or a test's). A
+ * composer of incident mails makes rules with `group:incident` mail one thread per incident.
+ */
 export function emailServices(args: {
   sender: EmailSender;
-  composer: { compose(input: ComposeInput): OutgoingEmail };
+  composer: { compose(input: ComposeInput): OutgoingEmail; composeIncident?(input: IncidentComposeInput): OutgoingEmail };
   availability: Availability;
   close?: () => void;
 }): BuiltTargetKind {
+  const composeIncident = args.composer.composeIncident?.bind(args.composer);
+  // A mail thread has no later edits: incident changes are not mailed (the sender does not follow incidents).
+  const sendIncidentMail = async (compose: (input: IncidentComposeInput) => OutgoingEmail, target: DeliveryTarget, n: IncidentNotification): Promise<void> => {
+    if (!n.alert || n.event === 'incident.updated') return;
+    await args.sender.send(compose({ event: n.event, tenant: n.tenant, incident: n.incident, alert: n.alert, options: n.options, to: EmailTargetSchema.parse(target).address, threadKey: n.threadKey, notify: n.notify, ruleId: n.ruleId }));
+  };
   const sender: TargetSender = {
     async send(target, n) {
       const notice = sampleNotice(n);
@@ -48,6 +59,7 @@ export function emailServices(args: {
       await args.sender.send(args.composer.compose({ tenant: n.tenant, alert: n.alert, options: n.options, to: EmailTargetSchema.parse(target).address, ruleId: n.ruleId, ...(extras ? { extras } : {}) }));
     },
     classify: (error) => asDeliveryError(error, 'smtp'),
+    ...(composeIncident ? { sendIncident: (target: DeliveryTarget, n: IncidentNotification) => sendIncidentMail(composeIncident, target, n) } : {}),
   };
   return {
     availability: args.availability,

@@ -5,6 +5,7 @@ import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
 import type { OutcomeBoard } from '../../outcomes.js';
 import { sampleNotice } from '../../samples.js';
 import { deliveredAlertCard, digestCard } from './cards.js';
+import { ThreadPublisher } from './thread-publisher.js';
 import type { TeamsDeliveryCounters } from './counters.js';
 
 /** What one post or edit came to. */
@@ -24,6 +25,8 @@ export interface PublishFollowUps {
   cardBehind(deliveryKey: string): void;
   /** The digest just posted or edited is behind its rows. */
   digestBehind(conversationId: string, digestId: string, messageId: string): void;
+  /** An incident thread's card shows an older incident than the records hold. */
+  threadBehind(conversationId: string, threadKey: string, messageId: string): void;
 }
 
 /**
@@ -32,6 +35,8 @@ export interface PublishFollowUps {
  * back as outcomes for the failure policy.
  */
 export class CardPublisher {
+  private readonly threads: ThreadPublisher;
+
   constructor(
     private readonly deps: {
       ledger: DeliveryLedger;
@@ -42,7 +47,9 @@ export class CardPublisher {
       followUps: PublishFollowUps;
       stormReason(): string;
     },
-  ) {}
+  ) {
+    this.threads = new ThreadPublisher({ ...deps, threadBehind: (conversationId, threadKey, messageId) => deps.followUps.threadBehind(conversationId, threadKey, messageId) });
+  }
 
   postCard(conversation: ConversationRecord, key: string): Promise<PublishOutcome> {
     return attempt(async () => {
@@ -53,6 +60,11 @@ export class CardPublisher {
       const alert = ledger.alertBody(alertKey);
       const tenant = this.deps.tenants.find(d.tenantId);
       if (!alert || !tenant) return { status: 'unpublishable', reason: alert ? 'the customer tenant is no longer known' : 'the alert data was lost before posting' };
+      if (d.threadKey && (await this.threads.post(conversation, d, alert, tenant))) {
+        if (ledger.snapshot(alertKey)?.version !== alert.lastUpdateDateTime) this.deps.followUps.alertChanged(alertKey);
+        ledger.releaseBodyIfIdle(alertKey);
+        return DONE;
+      }
       const { messageId } = await this.deps.messenger.send(conversation, deliveredAlertCard(tenant, alert, d.options, sampleNotice(d)));
       ledger.updateDelivery(key, { state: messageId ? 'sent' : 'sent-no-id', messageId, shownVersion: alert.lastUpdateDateTime, sentAt: ledger.now(), attempts: d.attempts + 1, error: undefined });
       if (messageId) this.deps.counters.posted++;
@@ -98,6 +110,14 @@ export class CardPublisher {
       this.deps.counters.edited++;
       if (ledger.snapshot(alertKey)?.version !== alert.lastUpdateDateTime) this.deps.followUps.cardBehind(key);
       ledger.releaseBodyIfIdle(alertKey);
+      return DONE;
+    });
+  }
+
+  /** Brings an incident thread's card up to the incident the records hold. */
+  editThread(conversation: ConversationRecord, threadKey: string, messageId: string): Promise<PublishOutcome> {
+    return attempt(async () => {
+      await this.threads.edit(conversation, threadKey, messageId);
       return DONE;
     });
   }

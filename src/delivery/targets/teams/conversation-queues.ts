@@ -9,8 +9,8 @@ export type PostJob = { readonly kind: 'card'; readonly key: string } | { readon
 
 /** An edit of a posted card or digest, due at `dueAt`. */
 export interface EditJob {
-  readonly kind: 'card' | 'digest';
-  /** Delivery key or digest id. */
+  readonly kind: 'card' | 'digest' | 'thread';
+  /** Delivery key, digest id or incident thread key. */
   readonly ref: string;
   readonly messageId: string;
   readonly dueAt: number;

@@ -44,7 +44,8 @@ export class StormPlanner {
     const { ledger } = this.deps;
     if (threshold <= 0) return;
     // A `rule test` sample is always a card of its own: it shows what a real alert will look like.
-    const cards = q.posts.filter((j): j is Extract<PostJob, { kind: 'card' }> => j.kind === 'card' && this.deps.stillPending(j) && !ledger.delivery(j.key)?.sample);
+    // An alert of an incident thread stays in its thread: its incident card already stands for the incident.
+    const cards = q.posts.filter((j): j is Extract<PostJob, { kind: 'card' }> => j.kind === 'card' && this.deps.stillPending(j) && !ledger.delivery(j.key)?.sample && !ledger.delivery(j.key)?.threadKey);
     if (cards.length < 2) return;
     const drainMs = Math.max(q.limiter.timeToAdmitMs(q.size), this.deps.queues.global.timeToAdmitMs(this.deps.queues.totalQueued()));
     if (drainMs <= threshold) return;

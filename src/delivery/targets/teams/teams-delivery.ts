@@ -12,6 +12,7 @@ import { emptyTeamsCounters, type TeamsDeliveryCounters } from './counters.js';
 import { StormPlanner } from './storm.js';
 import { conversationOf } from './teams-address.js';
 import { TeamsRecords, jobLabel } from './teams-records.js';
+import { threadEditsBehind } from '../../incident-reader.js';
 
 export interface TeamsDeliveryOptions extends RetryLimits {
   /** Per conversation (Teams: 7/1 s, 8/2 s, 60/30 s, 1,800/h), already padded with the pacing margin. */
@@ -35,6 +36,8 @@ export interface TeamsDeliveryOptions extends RetryLimits {
  * mark the link broken and tell the SOC once.
  */
 export class TeamsDelivery implements DeliveryWorker {
+  /** Rules with `group:incident` reach Teams by incident thread. */
+  readonly threadsIncidents = true;
   private readonly count: TeamsDeliveryCounters = emptyTeamsCounters();
   private readonly queues: ConversationQueues;
   private readonly storm: StormPlanner;
@@ -67,6 +70,7 @@ export class TeamsDelivery implements DeliveryWorker {
         alertChanged: (alertKey) => this.start(this.planner.planChange(alertKey)),
         cardBehind: (key) => this.planCardEdit(ledger.delivery(key)),
         digestBehind: (conversationId, id, messageId) => this.queues.scheduleEdit(conversationId, { kind: 'digest', ref: id, messageId }),
+        threadBehind: (conversationId, key, messageId) => this.queues.scheduleEdit(conversationId, { kind: 'thread', ref: key, messageId }),
       },
     });
   }
@@ -85,6 +89,7 @@ export class TeamsDelivery implements DeliveryWorker {
       if (digest.state === 'pending') pending.push({ seq: digest.seq, conversationId: digest.conversationId, job: { kind: 'digest', id: digest.id } });
       else if (digest.state === 'sent' && digest.messageId && digest.shownRevision < digest.revision) this.queues.scheduleEdit(digest.conversationId, { kind: 'digest', ref: digest.id, messageId: digest.messageId });
     }
+    for (const edit of threadEditsBehind(ledger)) this.startThreadEdit(edit.ref);
     pending.sort((a, b) => a.seq - b.seq);
     this.rememberRecentPosts();
     for (const p of pending) this.queues.queue(p.conversationId).posts.push(p.job);
@@ -92,6 +97,7 @@ export class TeamsDelivery implements DeliveryWorker {
   }
 
   dispatch(work: readonly DeliveryWork[]): void {
+    for (const w of work) if (w.action === 'edit-thread') this.startThreadEdit(w.ref);
     this.start(work.flatMap((w): TeamsWork[] => (w.action === 'post' || w.action === 'edit-card' ? [{ kind: w.action, key: w.ref }] : w.action === 'edit-digest' ? [{ kind: 'edit-digest', id: w.ref }] : [])));
   }
 
@@ -111,6 +117,14 @@ export class TeamsDelivery implements DeliveryWorker {
     if (clicked) this.deps.ledger.updateDelivery(clicked.key, { shownVersion: version });
   }
 
+
+  /** The incident card the analyst clicked shows the change and who made it: it is not redrawn. */
+  incidentChangedFrom(origin: ChangeOrigin, incidentKey: string, version: string): void {
+    if (!origin.messageId) return;
+    const { ledger } = this.deps;
+    const clicked = ledger.incidents.threadsOf(incidentKey).find((t) => conversationOf(t.target) === origin.conversationId && t.messageId === origin.messageId);
+    if (clicked) ledger.incidents.putThread({ ...clicked, shownVersion: version, updatedAt: ledger.now() });
+  }
 
   counters(): Readonly<Record<string, number>> {
     return { ...this.count };
@@ -169,6 +183,12 @@ export class TeamsDelivery implements DeliveryWorker {
     for (const q of touched) this.queues.kick(q);
   }
 
+  private startThreadEdit(threadKey: string): void {
+    const thread = this.deps.ledger.incidents.thread(threadKey);
+    const conversationId = thread ? conversationOf(thread.target) : undefined;
+    if (thread?.messageId && conversationId !== undefined) this.queues.scheduleEdit(conversationId, { kind: 'thread', ref: threadKey, messageId: thread.messageId });
+  }
+
   private planCardEdit(d: DeliveryRecord | undefined): void {
     const conversationId = d ? conversationOf(d.target) : undefined;
     if (!d || conversationId === undefined || !d.messageId || !this.planner.cardBehind(d)) return;
@@ -189,6 +209,7 @@ export class TeamsDelivery implements DeliveryWorker {
 
   private publish(conversation: ConversationRecord, job: Job): Promise<PublishOutcome> {
     if (job.type === 'post') return job.kind === 'card' ? this.publisher.postCard(conversation, job.key) : this.publisher.postDigest(conversation, job.id);
+    if (job.kind === 'thread') return this.publisher.editThread(conversation, job.ref, job.messageId);
     return job.kind === 'card' ? this.publisher.editCard(conversation, job.ref, job.messageId) : this.publisher.editDigest(conversation, job.ref, job.messageId);
   }
 

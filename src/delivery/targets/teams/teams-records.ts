@@ -1,6 +1,8 @@
 import type { DeliveryError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
+import { incidentKeyOf } from '../../incident-ledger.js';
 import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
+import { conversationOf } from './teams-address.js';
 import type { OutcomeBoard } from '../../outcomes.js';
 import type { DigestRecord } from '../../store-schema.js';
 import type { ConversationQueue, Job } from './conversation-queues.js';
@@ -44,6 +46,10 @@ export class TeamsRecords {
       if (d) ledger.releaseBodyIfIdle(alertKeyOf(d.tenantId, d.alertId));
     } else if (job.type === 'post') {
       this.closeDigest(job.id, 'failed', reason);
+    } else if (job.kind === 'thread') {
+      const thread = ledger.incidents.thread(job.ref);
+      const version = thread ? ledger.incidents.incident(incidentKeyOf(thread.tenantId, thread.incidentId))?.version : undefined;
+      if (thread) ledger.incidents.putThread({ ...thread, ...(version ? { shownVersion: version } : {}), error: `edit failed: ${reason}`, updatedAt: ledger.now() });
     } else if (job.kind === 'card') {
       const d = ledger.delivery(job.ref);
       const snapshot = d ? ledger.snapshot(alertKeyOf(d.tenantId, d.alertId)) : undefined;
@@ -61,7 +67,10 @@ export class TeamsRecords {
   messageDeleted(job: Extract<Job, { type: 'edit' }>): void {
     const { ledger } = this.deps;
     if (job.kind === 'card') ledger.updateDelivery(job.ref, { cardGone: true, error: 'the card was deleted in Teams' });
-    else {
+    else if (job.kind === 'thread') {
+      const thread = ledger.incidents.thread(job.ref);
+      if (thread) ledger.incidents.putThread({ ...thread, cardGone: true, error: 'the incident card was deleted in Teams', updatedAt: ledger.now() });
+    } else {
       const digest = ledger.digest(job.ref);
       if (digest) ledger.putDigest({ ...digest, state: 'gone', error: 'the digest card was deleted in Teams', updatedAt: ledger.now() });
     }
@@ -83,6 +92,9 @@ export class TeamsRecords {
         alerts += ledger.digest(job.id)?.items.length ?? 0;
         this.closeDigest(job.id, 'gone', reason);
       }
+    }
+    for (const thread of [...ledger.incidents.threads()]) {
+      if (thread.state === 'pending' && conversationOf(thread.target) === q.id) ledger.incidents.putThread({ ...thread, state: 'gone', error: reason, updatedAt: ledger.now() });
     }
     q.posts = [];
     q.edits.clear();

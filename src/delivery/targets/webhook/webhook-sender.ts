@@ -2,8 +2,8 @@ import type { Clock } from '../../../clock.js';
 import { DeliveryError } from '../../../errors.js';
 import { parseRetryAfterMs } from '../../../rate-limit/backoff.js';
 import type { DeliveryTarget } from '../../ports.js';
-import type { Notification, TargetSender } from '../target-kind.js';
-import { socBridgeEvent, webhookBody } from './webhook-body.js';
+import type { IncidentNotification, Notification, TargetSender } from '../target-kind.js';
+import { socBridgeEvent, socBridgeIncidentEvent, webhookBody, type SocBridgeEvent, type SocBridgeIncidentEvent } from './webhook-body.js';
 import { originOf, type WebhookEndpoint } from './webhook-config.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signatureOf } from './webhook-signature.js';
 
@@ -20,6 +20,8 @@ export function endpointOf(target: DeliveryTarget): string {
  */
 export class WebhookSender implements TargetSender {
   private readonly endpoints: ReadonlyMap<string, WebhookEndpoint>;
+  /** Incident threads send `incident.updated` when the incident changes. */
+  readonly followsIncidents = true;
 
   constructor(
     endpoints: readonly WebhookEndpoint[],
@@ -28,17 +30,25 @@ export class WebhookSender implements TargetSender {
     this.endpoints = new Map(endpoints.map((e) => [e.name, e]));
   }
 
-  async send(target: DeliveryTarget, n: Notification): Promise<void> {
+  send(target: DeliveryTarget, n: Notification): Promise<void> {
+    return this.post(target, socBridgeEvent(n, this.deps.ruleName(n.ruleId), this.deps.clock.now()));
+  }
+
+  sendIncident(target: DeliveryTarget, n: IncidentNotification): Promise<void> {
+    return this.post(target, socBridgeIncidentEvent(n, this.deps.ruleName(n.ruleId), this.deps.clock.now()));
+  }
+
+  private async post(target: DeliveryTarget, event: SocBridgeEvent | SocBridgeIncidentEvent): Promise<void> {
     const name = endpointOf(target);
     const endpoint = this.endpoints.get(name);
     if (!endpoint) throw failure('rejected', `webhook ${name} is no longer configured`);
-    const body = webhookBody(endpoint.format, socBridgeEvent(n, this.deps.ruleName(n.ruleId), this.deps.clock.now()), this.deps.host);
+    const body = webhookBody(endpoint.format, event, this.deps.host);
     const timestamp = Math.floor(this.deps.clock.nowMs() / 1000);
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': 'SOC-Bridge-Webhook/1',
-      'x-soc-bridge-event': n.event,
-      'x-soc-bridge-event-id': n.eventId,
+      'x-soc-bridge-event': event.event,
+      'x-soc-bridge-event-id': event.eventId,
       [TIMESTAMP_HEADER]: String(timestamp),
       [SIGNATURE_HEADER]: signatureOf(endpoint.secret, timestamp, body),
       ...(endpoint.format === 'splunk-hec' && endpoint.token ? { authorization: `Splunk ${endpoint.token}` } : {}),
