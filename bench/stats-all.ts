@@ -15,6 +15,7 @@ import { startApp, type RunningApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { BotConnectorEmulator, type ConnectorCall } from '../src/emulator/bot-connector.js';
 import { silentLogger } from '../src/log.js';
+import { DEFAULT_ACTION_DEADLINE_MS } from '../src/teams/card-actions.js';
 import type { BenchTenant } from './support/protocol.js';
 import { RemoteServices } from './support/remote.js';
 import { fmt, machineDescription, markdownTable, mean, percentile, runBenchmark, updateBenchmarksFile } from './support/report.js';
@@ -31,6 +32,8 @@ const EMULATOR_MAX_PAGE = 500;
 const REQUEST_TIMEOUT_MS = 120_000;
 const SETUP_TIMEOUT_MS = 90_000;
 const DEADLINE_MS = 540_000;
+/** How long a command may take before its interim answer goes out (the bot's default). */
+const DEADLINE_LABEL = `${DEFAULT_ACTION_DEADLINE_MS / 1000} s`;
 
 const SCENARIOS = ['stats all since:24h', 'stats all', 'stats all since:30d'] as const;
 const BASELINE = 'stats contoso since:30d';
@@ -42,7 +45,12 @@ const TEAMS_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Sample {
+  /** Until the bot's HTTP answer: the interim message (or the card itself) is in the chat. */
+  readonly answerMs: number;
+  /** Until the statistics card is in the chat (posted, or the interim message edited into it). */
   readonly latencyMs: number;
+  /** The interim message went first. */
+  readonly interim: boolean;
   readonly graphRequests: number;
   readonly botCpuMs: number;
   readonly remoteCpuMs: number;
@@ -79,10 +87,15 @@ class BenchBot {
     const started = performance.now();
     const response = await fetch(`${this.app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.activity(text)), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     await response.arrayBuffer();
+    const answerMs = performance.now() - started;
+    const isResult = (c: ConnectorCall) => (c.method === 'POST' || c.method === 'PUT') && c.path.includes('/activities') && String(c.body?.summary ?? '').startsWith('Alert statistics');
+    await this.connector.waitFor((calls) => calls.slice(callsBefore).some(isResult), REQUEST_TIMEOUT_MS).catch(() => undefined);
     const latencyMs = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     const after = await this.remote.stats();
-    const reply = this.connector.calls.slice(callsBefore).find((c: ConnectorCall) => c.method === 'POST' && c.path.includes('/activities') && c.body?.type === 'message');
+    const calls = this.connector.calls.slice(callsBefore);
+    const interim = calls.some((c) => c.method === 'POST' && String(c.body?.summary ?? '').startsWith('Counting'));
+    const reply = calls.find(isResult) ?? calls.find((c: ConnectorCall) => c.method === 'POST' && c.path.includes('/activities') && c.body?.type === 'message');
     const summary = typeof reply?.body?.summary === 'string' ? reply.body.summary : '';
     const note = (problem: string) => problems.length < 20 && problems.push(`${text}: ${problem}`);
     if (response.status !== 200) note(`HTTP ${response.status}`);
@@ -90,7 +103,9 @@ class BenchBot {
     if (after.graphThrottled > before.graphThrottled) note(`${after.graphThrottled - before.graphThrottled} request(s) throttled by Graph (429)`);
     const card = (reply?.body?.attachments as { content?: unknown }[] | undefined)?.[0]?.content;
     return {
+      answerMs,
       latencyMs,
+      interim,
       graphRequests: after.graphRequests - before.graphRequests,
       botCpuMs: (cpu.user + cpu.system) / 1000,
       remoteCpuMs: (after.cpuMicros - before.cpuMicros) / 1000,
@@ -129,14 +144,16 @@ interface Row {
 }
 
 function report(rows: readonly Row[], cold: Sample, setupMs: number): string {
+  const slowestAnswer = Math.max(...rows.flatMap((r) => r.samples.map((s) => s.answerMs)));
   const p50 = (label: string) => percentile(rows.find((r) => r.label === label)?.samples.map((s) => s.latencyMs) ?? [], 50);
   const table = markdownTable(
-    ['scenario', 'runs', 'p50 ms', 'p95 ms', 'max ms', 'Graph req/run', 'bot CPU ms/run', 'emulator CPU ms/run', 'card KB'],
+    ['scenario', 'runs', 'first answer p50 ms', 'first answer max ms', 'interim sent', 'result p50 ms', 'result p95 ms', 'result max ms', 'Graph req/run', 'bot CPU ms/run', 'emulator CPU ms/run', 'card KB'],
     rows.map(({ label, samples }) => {
       const latency = samples.map((s) => s.latencyMs);
+      const answers = samples.map((s) => s.answerMs);
       const single = samples.length === 1;
       return [
-        label, String(samples.length), fmt(percentile(latency, 50), 1), single ? '–' : fmt(percentile(latency, 95), 1), single ? '–' : fmt(Math.max(...latency), 1),
+        label, String(samples.length), fmt(percentile(answers, 50), 1), fmt(Math.max(...answers), 1), `${samples.filter((s) => s.interim).length} of ${samples.length}`, fmt(percentile(latency, 50), 1), single ? '–' : fmt(percentile(latency, 95), 1), single ? '–' : fmt(Math.max(...latency), 1),
         fmt(mean(samples.map((s) => s.graphRequests)), 1), fmt(mean(samples.map((s) => s.botCpuMs)), 1), fmt(mean(samples.map((s) => s.remoteCpuMs)), 1), fmt(Math.max(...samples.map((s) => s.cardKb)), 1),
       ];
     }),
@@ -148,11 +165,12 @@ function report(rows: readonly Row[], cold: Sample, setupMs: number): string {
     '',
     table,
     '',
-    `- **Ratio:** \`stats all since:30d\` over ${TENANTS} tenants, warm p50 ÷ \`${BASELINE}\` (one tenant) warm p50 = **${fmt(p50('stats all since:30d') / p50(`${BASELINE} (1 tenant)`), 2)}×**.`,
-    `- **Cold run:** \`stats all\` as the first command of the process (no tokens, no Graph connections): ${fmt(cold.latencyMs, 1)} ms, ${cold.graphRequests} Graph requests.`,
+    `- **What the user waits for:** the first answer. A count that is not ready within ${DEADLINE_LABEL} posts the interim card "Counting alerts across ${TENANTS} customers…" at once and the turn ends (Teams waits about 15 s for a turn); the same message is edited into the statistics card when every customer has answered ("result"). Slowest first answer of the run: ${fmt(slowestAnswer, 1)} ms.`,
+    `- **Ratio:** \`stats all since:30d\` over ${TENANTS} tenants, warm result p50 ÷ \`${BASELINE}\` (one tenant) warm result p50 = **${fmt(p50('stats all since:30d') / p50(`${BASELINE} (1 tenant)`), 2)}×**.`,
+    `- **Cold run:** \`stats all\` as the first command of the process (no tokens, no Graph connections): first answer ${fmt(cold.answerMs, 1)} ms, result ${fmt(cold.latencyMs, 1)} ms, ${cold.graphRequests} Graph requests.`,
     `- **Graph budget:** each tenant is read in pages of up to ${EMULATOR_MAX_PAGE} alerts (the emulator's largest page), every request through the tenant's own limiter; \`stats\` leaves ${STATS_RESERVE} of a tenant's ${GRAPH_THROTTLE.limit} requests a minute to polling and analysts and reports a tenant whose budget is lower as busy instead of waiting. The plan sends at most ${plannedRequestsForContoso()} requests to one tenant over the whole run (more only where the client retried a slow answer), so even all of them within one minute would stay inside the emulator's ${GRAPH_THROTTLE.limit}/min throttle; no 429 was seen and no tenant was left out. Requests above the pages the alerts fill (4 per tenant for 30 days) are most likely such retries of answers slower than the client's 15 s timeout: the emulator answers 50 tenants at once from one process.`,
     `- **Card size:** "card KB" is the largest reply card of the scenario in UTF-16 (Teams' count); the per-customer table keeps the 25 busiest customers and says how many more there are, so the card stays far under the 100 KB message limit.`,
-    `- **How it is measured:** as the \`alerts all\` benchmark: a Teams message POSTed to \`/api/messages\`, timed until the bot's HTTP answer, which comes after the Bot Connector emulator acknowledged the reply card. Alerts are spread over the last 14 days, so 24 h holds about ${Math.round(ALERTS_PER_TENANT / 14)} per tenant, 7 days about ${ALERTS_PER_TENANT / 2}, 30 days all ${ALERTS_PER_TENANT.toLocaleString('en-US')}. ${WARMUP_ROUNDS} untimed and ${ROUNDS} timed rounds send every scenario in turn. Seeding took ${fmt(setupMs / 1000, 1)} s (not measured above).`,
+    `- **How it is measured:** as the \`alerts all\` benchmark: a Teams message POSTed to \`/api/messages\`, timed until the bot's HTTP answer, which comes after the Bot Connector emulator acknowledged the first reply (the first answer), and until the statistics card reached the Bot Connector emulator, posted or as the edit of the interim message (the result). Alerts are spread over the last 14 days, so 24 h holds about ${Math.round(ALERTS_PER_TENANT / 14)} per tenant, 7 days about ${ALERTS_PER_TENANT / 2}, 30 days all ${ALERTS_PER_TENANT.toLocaleString('en-US')}. ${WARMUP_ROUNDS} untimed and ${ROUNDS} timed rounds send every scenario in turn. Seeding took ${fmt(setupMs / 1000, 1)} s (not measured above).`,
     '- **Reproduce:** `npm run bench -- stats-all`.',
   ].join('\n');
 }

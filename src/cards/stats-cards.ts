@@ -1,10 +1,17 @@
 import type { CardColor } from './elements.js';
 import type { Fact } from './routing-cards.js';
 
+/**
+ * A colour of Teams' chart palette, by name (Adaptive Card charts take no other): the host picks
+ * the shade for its theme. Only the colours SOC Bridge uses are listed.
+ */
+export type ChartColor = 'attention' | 'warning' | 'good' | 'neutral' | 'categoricalBlue' | 'categoricalLightBlue' | 'categoricalPurple' | 'divergingGray';
+
 /** A slice of a donut or pie chart. */
 export interface ChartSlice {
   legend: string;
   value: number;
+  color: ChartColor;
 }
 
 /** A bar of a bar chart. */
@@ -17,6 +24,7 @@ export interface ChartBar {
 export interface ChartSeries {
   legend: string;
   values: ChartBar[];
+  color: ChartColor;
 }
 
 /** A chart section: its heading, the chart's data, and the facts its fallback shows where charts do not render. */
@@ -24,6 +32,12 @@ export interface ChartSection<D> {
   title: string;
   data: D[];
   facts: Fact[];
+  /**
+   * The chart's numbers in one line of ordinary text under it: Teams draws a chart's own text
+   * (legend, axis labels) in colours a card cannot set, which some themes and previews render
+   * dark on dark; this line reads in every theme.
+   */
+  summary: string;
 }
 
 /** An alert as a row that opens its card (as on alert lists). */

@@ -18,6 +18,16 @@ export interface ActionOutcome {
   readonly final: Promise<ActionResult>;
 }
 
+/**
+ * What a chat command produces. `final` never rejects. `interim`, when the command has one, is
+ * posted if `final` takes longer than a reply should wait; the chat layer then edits that message
+ * into `final` when it arrives.
+ */
+export interface CommandOutcome {
+  readonly interim?: Reply;
+  readonly final: Promise<Reply>;
+}
+
 /** The card an action came from: the conversation (base id) and the message. */
 export interface CardOrigin {
   readonly conversationId: string;

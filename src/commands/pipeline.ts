@@ -1,6 +1,6 @@
 import type { z } from 'zod/v4';
 import { describeFailure, failureNotice } from '../chat/failure.js';
-import type { ActionOutcome, ActionResult, CardOrigin } from '../chat/outcome.js';
+import type { ActionOutcome, ActionResult, CardOrigin, CommandOutcome } from '../chat/outcome.js';
 import { cardReply, commandButton, notice, type Reply } from '../chat/reply.js';
 import { AccessDeniedError } from '../errors.js';
 import { denialMessage, isAllowed, type AccessRule } from '../roles/access.js';
@@ -47,40 +47,61 @@ const denied = (turn: TurnContext, action: string, rule: AccessRule): Reply => {
   return notice({ tone: 'attention', title: 'Not allowed', text: denialMessage(turn.actor.role, action, rule) });
 };
 
-/** Runs a chat message as a command: parse, then the pipeline. */
-export async function runCommand(input: CommandInput, turn: TurnContext): Promise<Reply> {
-  return (await commandOutcome(input, turn)).reply;
+/**
+ * Runs a chat message as a command (parse, then the pipeline): the answer to come, and what to
+ * show first if the command has something to say while it works (see `CommandRoute.interim`).
+ */
+export function startCommand(input: CommandInput, turn: TurnContext): CommandOutcome {
+  const { interim, final } = commandOutcome(input, turn);
+  const answer = final.then((r) => r.reply);
+  return interim ? { interim, final: answer } : { final: answer };
 }
 
 /** Runs a parsed command through the pipeline (typed, or carried by a button). */
 export async function execute(command: Command, turn: TurnContext): Promise<Reply> {
-  return (await executeCommand(command, turn)).reply;
+  return (await executeCommand(command, turn).final).reply;
 }
 
-async function commandOutcome(input: CommandInput, turn: TurnContext): Promise<{ reply: Reply; outcome: RouteOutcome | 'unknown' }> {
+type Started = { interim?: Reply; final: Promise<{ reply: Reply; outcome: RouteOutcome | 'unknown' }> };
+
+function commandOutcome(input: CommandInput, turn: TurnContext): Started {
   const parsed = parseCommand(input);
   if (parsed.ok) return executeCommand(parsed.command, turn);
   if (parsed.kind === 'unknown') {
     turn.observer?.commandDone('unknown', 'unknown');
-    return { reply: unknownCommand(parsed.input, parsed.suggestion), outcome: 'unknown' };
+    return { final: Promise.resolve({ reply: unknownCommand(parsed.input, parsed.suggestion), outcome: 'unknown' }) };
   }
   turn.observer?.commandDone(parsed.command, 'invalid');
-  return { reply: usageProblem(parsed.command, parsed.message), outcome: 'invalid' };
+  return { final: Promise.resolve({ reply: usageProblem(parsed.command, parsed.message), outcome: 'invalid' }) };
 }
 
-async function executeCommand(command: Command, turn: TurnContext): Promise<{ reply: Reply; outcome: RouteOutcome }> {
+function executeCommand(command: Command, turn: TurnContext): { interim?: Reply; final: Promise<{ reply: Reply; outcome: RouteOutcome }> } {
   const route: CommandRoute<Command> = COMMAND_ROUTES[command.name];
   const ended = (reply: Reply, outcome: RouteOutcome) => {
     turn.observer?.commandDone(command.name, outcome);
     return { reply, outcome };
   };
-  if (!isAllowed(turn.actor.role, route.access)) return ended(denied(turn, command.name, route.access), 'denied');
+  if (!isAllowed(turn.actor.role, route.access)) return { final: Promise.resolve(ended(denied(turn, command.name, route.access), 'denied')) };
+  const ctx = { ...withAccess(turn), command };
+  const final = (async () => {
+    try {
+      const reply = await route.handle(ctx);
+      turn.logger.info({ event: 'command.done', command: command.name, userId: turn.actor.userId }, 'command done');
+      return ended(reply, 'ok');
+    } catch (error) {
+      return ended(failureNotice(error, turn.logger, 'command', { title: `"${command.name}" did not complete`, fields: { command: command.name, userId: turn.actor.userId } }), 'failed');
+    }
+  })();
+  const interim = interimOf(route, ctx);
+  return interim ? { interim, final } : { final };
+}
+
+/** A command's interim answer; a problem making it (a tenant that does not resolve) is the handler's to report. */
+function interimOf(route: CommandRoute<Command>, ctx: Parameters<CommandRoute<Command>['handle']>[0]): Reply | undefined {
   try {
-    const reply = await route.handle({ ...withAccess(turn), command });
-    turn.logger.info({ event: 'command.done', command: command.name, userId: turn.actor.userId }, 'command done');
-    return ended(reply, 'ok');
-  } catch (error) {
-    return ended(failureNotice(error, turn.logger, 'command', { title: `"${command.name}" did not complete`, fields: { command: command.name, userId: turn.actor.userId } }), 'failed');
+    return route.interim?.(ctx);
+  } catch {
+    return undefined;
   }
 }
 
@@ -132,7 +153,7 @@ function runButtonCommand(data: unknown, turn: TurnContext, ended: (outcome: Rou
     ended('invalid');
     return answered(payload.reply);
   }
-  const final = commandOutcome({ text: payload.value.command, mentions: [] }, turn).then(({ reply, outcome }): ActionResult => {
+  const final = commandOutcome({ text: payload.value.command, mentions: [] }, turn).final.then(({ reply, outcome }): ActionResult => {
     ended(outcome === 'unknown' ? 'invalid' : outcome);
     return { reply, delivery: RUN_COMMAND_ROUTE.delivery };
   });

@@ -15,6 +15,11 @@ import type { ActionContext, HandlerContext } from './context.js';
 export interface CommandRoute<C extends Command> {
   readonly access: AccessRule;
   handle(ctx: HandlerContext<C>): Promise<Reply>;
+  /**
+   * For a command that may take longer than a reply should wait (many tenants read from Graph):
+   * what the asker sees first, a message edited into the answer once it is ready.
+   */
+  interim?(ctx: HandlerContext<C>): Reply | undefined;
 }
 
 /** A card verb: who may click it, what its data must be, and how its answer is delivered. */

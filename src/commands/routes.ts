@@ -23,7 +23,7 @@ import { roles } from './handlers/roles.js';
 import { ruleAdd, ruleEdit, ruleNew, rulePause, ruleRemove, ruleResume, ruleTest } from './handlers/rule-change.js';
 import { rules } from './handlers/rules.js';
 import { socChannel } from './handlers/soc-channel.js';
-import { stats } from './handlers/stats.js';
+import { stats, statsInterim } from './handlers/stats.js';
 import { summary } from './handlers/summary.js';
 import { status } from './handlers/status.js';
 import { tenants } from './handlers/tenants.js';
@@ -41,7 +41,7 @@ export const COMMAND_ROUTES: { readonly [N in CommandName]: CommandRoute<Command
   tenants: { access: ACCESS.viewerOrCustomerAdmin, handle: tenants },
   alerts: { access: ACCESS.viewer, handle: alerts },
   alert: { access: ACCESS.viewer, handle: alert },
-  stats: { access: ACCESS.viewerOrCustomerAdmin, handle: stats },
+  stats: { access: ACCESS.viewerOrCustomerAdmin, handle: stats, interim: statsInterim },
   summary: { access: ACCESS.admin, handle: summary },
   incidents: { access: ACCESS.viewer, handle: incidents },
   incident: { access: ACCESS.viewer, handle: incident },

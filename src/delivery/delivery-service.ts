@@ -17,7 +17,7 @@ import type { AlertRouter, CompanionContext, DeliveryCompanion, DeliveryNoticePo
 import { pruneDeliveries, type PruneReport } from './retention.js';
 import { SAMPLE_TENANT } from './samples.js';
 import { DEFAULT_SAMPLE_WAIT_MS, type DeliverySettings, type DeliveryTuning } from './settings.js';
-import type { SampleInfo } from './store-schema.js';
+import type { CardMark, SampleInfo } from './store-schema.js';
 import { TargetHealthBook } from './target-health.js';
 import type { TargetRegistry } from './targets/registry.js';
 import type { TargetStatus } from './status-schema.js';
@@ -110,7 +110,8 @@ export class DeliveryService implements SampleDelivery {
         await this.ledger.hydrate([alertKey]);
         return this.ledger.deliveriesOf(alertKey);
       },
-      threadRootOf: (delivery) => (delivery.threadKey ? this.ledger.incidents.thread(delivery.threadKey)?.messageId : undefined), messenger: context.messenger, mayDeliver }) ?? [];
+      threadRootOf: (delivery) => (delivery.threadKey ? this.ledger.incidents.thread(delivery.threadKey)?.messageId : undefined),
+      markCards: (tenantId, alert, mark) => this.markCards(tenantId, alert, mark), messenger: context.messenger, mayDeliver }) ?? [];
     this.intake = new AlertIntake(
       {
         ledger: this.ledger,
@@ -191,6 +192,28 @@ export class DeliveryService implements SampleDelivery {
     const result = emptyIntake();
     this.intake.changed(key, alert, result);
     this.dispatch(result);
+  }
+
+  /**
+   * Marks the cards an alert became (see `CompanionContext.markCards`). `alert` is Defender's
+   * current version: newer than the records, it is taken as a change; else its body is kept
+   * until the marked cards are redrawn.
+   */
+  private async markCards(tenantId: string, alert: Alert, mark: CardMark): Promise<number> {
+    const key = alertKeyOf(tenantId, alert.id);
+    await this.ledger.hydrate([key]);
+    const snapshot = this.ledger.snapshot(key);
+    if (this.stopped || !snapshot) return 0;
+    const marked = [...this.workers.values()].reduce((n, worker) => n + (worker.mark?.(key, mark) ?? 0), 0);
+    const result = emptyIntake();
+    if (isNewer(alert.lastUpdateDateTime, snapshot.version)) this.intake.changed(key, alert, result);
+    else {
+      if (!isNewer(snapshot.version, alert.lastUpdateDateTime) && this.ledger.alertBody(key) === undefined) this.ledger.putSnapshot(snapshot, alert);
+      result.work.push(...[...this.workers.values()].flatMap((w) => w.planChange(key)));
+      this.ledger.releaseBodyIfIdle(key);
+    }
+    this.dispatch(result);
+    return marked;
   }
 
   /**

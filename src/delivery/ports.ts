@@ -5,7 +5,7 @@ import type { DeliveryOutcome } from './outcomes.js';
 import type { SampleInfo } from './store-schema.js';
 import type { ContentOptions } from '../alerts/notification-card.js';
 import type { Messenger } from '../conversations/messenger.js';
-import type { DeliveryRecord } from './store-schema.js';
+import type { CardMark, DeliveryRecord } from './store-schema.js';
 
 /**
  * The seams between routing (channel links, notification rules, email) and delivery (poller,
@@ -117,6 +117,11 @@ export interface CompanionContext {
   deliveriesOf(alertKey: string): Promise<readonly DeliveryRecord[]>;
   /** The message that starts the incident thread a delivery is part of (`group:incident`), once posted. */
   threadRootOf(delivery: DeliveryRecord): string | undefined;
+  /**
+   * Puts a line on every card the alert (`alert`, as Defender has it now) became, kept by each
+   * later redraw; the edits go through the conversations' paced queues. Returns how many cards.
+   */
+  markCards(tenantId: string, alert: Alert, mark: CardMark): Promise<number>;
   /** Posts only while this instance may deliver (fenced like delivery's own posts). */
   readonly messenger: Messenger;
   /** False from the moment this instance can no longer be sure it runs delivery. */

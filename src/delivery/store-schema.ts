@@ -19,6 +19,10 @@ export type SampleInfo = z.infer<typeof SampleInfoSchema>;
 
 export const ContentOptionsSchema = z.object({ includeOrgName: z.boolean(), includePortalLink: z.boolean(), includeDeviceInfo: z.boolean() });
 
+/** A coloured line shown at the top of an alert's card (colours as the card elements name them). */
+export const CardMarkSchema = z.object({ color: z.enum(['default', 'good', 'warning', 'attention', 'accent']), text: z.string().min(1).max(500) });
+export type CardMark = z.infer<typeof CardMarkSchema>;
+
 export const DELIVERY_STATES = [
   /** Recorded, not delivered yet (also: a card posted without an id that must be posted afresh). */
   'pending',
@@ -64,8 +68,17 @@ export const DeliveryRecordSchema = z.object({
   threadKey: z.string().optional(),
   /** Once delivered in a thread: shown by the incident card (its first alert, or in its list), or a reply in its thread. */
   threadRole: z.enum(['card', 'reply']).optional(),
+  /** A line a companion of delivery put on the card (an escalation): every redraw of the card keeps it. */
+  mark: CardMarkSchema.optional(),
+  /** The mark's text the posted card shows (absent: none); the card is behind while it differs from `mark`. */
+  shownMark: z.string().optional(),
 });
 export type DeliveryRecord = z.infer<typeof DeliveryRecordSchema>;
+
+/** Whether a posted card still has to be redrawn to show its delivery's mark. */
+export function markBehind(d: Pick<DeliveryRecord, 'mark' | 'shownMark'>): boolean {
+  return d.mark?.text !== d.shownMark;
+}
 
 /**
  * An alert as last seen: its version for de-duplication and change detection, and its body while

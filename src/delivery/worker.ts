@@ -7,7 +7,7 @@ import type { DeliveryLedger } from './ledger.js';
 import type { OutcomeBoard } from './outcomes.js';
 import type { DeliveryNoticePort, DeliveryTarget, LinkHealth } from './ports.js';
 import type { DeliverySettings, DeliveryTuning } from './settings.js';
-import type { DeliveryRecord } from './store-schema.js';
+import type { CardMark, DeliveryRecord } from './store-schema.js';
 import type { TargetHealthBook } from './target-health.js';
 
 /**
@@ -42,6 +42,11 @@ export interface DeliveryWorker {
   readonly threadsIncidents?: boolean;
   /** Whether a delivery keeps following its alert's changes (so its alert body must be kept). */
   followsChanges(delivery: DeliveryRecord): boolean;
+  /**
+   * Puts `mark` on this kind's cards of the alert (kinds that post cards), recorded so every later
+   * redraw keeps it; `planChange` then finds the cards that do not show it yet. Returns how many.
+   */
+  mark?(alertKey: string, mark: CardMark): number;
   /** An analyst changed the alert from a card: that card already shows `version`. */
   changedFrom?(origin: ChangeOrigin, alertKey: string, version: string): void;
   /** An analyst changed the incident from a card of it: that card already shows `version`. */

@@ -1,5 +1,5 @@
 import { severityLabel, utc } from '../alerts/alert-views.js';
-import { notificationCard, type ContentOptions } from '../alerts/notification-card.js';
+import type { ContentOptions } from '../alerts/notification-card.js';
 import { ALERT_VERBS } from '../alerts/verbs.js';
 import { mentionMarkup } from '../cards/neutralize.js';
 import { cardReply, type Reply } from '../chat/reply.js';
@@ -50,10 +50,4 @@ export function escalationFollowUp(args: { tenant: TenantRecord; alert: Alert; r
 export function escalatedNotice(escalation: RuleEscalation, level: EscalationLevel, at: Date): string {
   const who = escalation.mention.length > 0 ? ` ${escalation.mention.map((m) => m.name).join(', ')} ${escalation.mention.length === 1 ? 'was' : 'were'} mentioned.` : '';
   return `Escalated${level.of > 1 ? ` (level ${level.level} of ${level.of})` : ''} at ${utc(at.toISOString())}: still new and unowned after ${durationWord(level.afterMinutes)}.${who}`;
-}
-
-/** The alert's card (as delivery posts it) with the escalation marked at its top. */
-export function escalatedCard(tenant: TenantRecord, alert: Alert, options: ContentOptions, notice: string): Reply {
-  const customer = options.includeOrgName ? ` · ${tenant.displayName}` : '';
-  return cardReply('alert-detail', notificationCard(tenant, alert, options, { notices: [{ color: 'attention', text: notice }] }), `Escalated: ${severityLabel(alert.severity)}${customer}: ${alert.title}`.slice(0, 200));
 }

@@ -12,7 +12,7 @@ import type { NotificationRule, RuleEscalation } from '../routing/store-schema.j
 import type { CollectionReader } from '../store/storage.js';
 import type { TenantRecord } from '../tenants/tenant-schema.js';
 import type { EscalationBook } from './escalation-book.js';
-import { escalatedCard, escalatedNotice, escalationFollowUp, type EscalationLevel } from './escalation-message.js';
+import { escalatedNotice, escalationFollowUp, type EscalationLevel } from './escalation-message.js';
 import { escalationKeyOf, type EscalationRecord } from './escalation-schema.js';
 
 /** How often due escalations are looked for: a level goes out within this of its time. */
@@ -171,7 +171,7 @@ export class EscalationScheduler implements DeliveryCompanion {
     this.unposted.delete(record.key);
     await this.note(record, level, { posted: true });
     logger.info({ ...log, conversationId: place.conversation.id, threaded: place.rootMessageId !== undefined, mentioned: escalation.mention.length }, 'escalation posted');
-    await this.markCards(tenant, alert, cards, escalatedNotice(escalation, levelInfo, this.deps.clock.now()));
+    await this.markCards(record, alert, escalatedNotice(escalation, levelInfo, this.deps.clock.now()));
   }
 
   /**
@@ -193,17 +193,16 @@ export class EscalationScheduler implements DeliveryCompanion {
     return rootMessageId ? { conversation, rootMessageId } : { conversation };
   }
 
-  /** Marks every card the alert became (those Teams gave an id) as escalated. A card that cannot be edited keeps what it showed. */
-  private async markCards(tenant: TenantRecord, alert: Alert, cards: readonly DeliveryRecord[], notice: string): Promise<void> {
-    for (const card of cards) {
-      const conversation = this.deps.conversations.get(conversationOf(card.target) ?? '');
-      // An incident card (the root of a thread) shows the incident, not this alert: it is left as it is.
-      if (card.state !== 'sent' || !card.messageId || card.cardGone || card.threadRole === 'card' || !conversation?.active) continue;
-      try {
-        await this.deps.delivery.messenger.update(conversation, card.messageId, escalatedCard(tenant, alert, card.options, notice));
-      } catch (error) {
-        this.deps.logger.warn({ event: 'escalation.mark_failed', conversationId: conversation.id, err: error }, 'an escalated alert card could not be marked');
-      }
+  /**
+   * Marks the alert's cards through delivery, which records the line on each delivery (so every
+   * later redraw keeps it) and edits the cards in their conversations' paced queues.
+   */
+  private async markCards(record: EscalationRecord, alert: Alert, notice: string): Promise<void> {
+    try {
+      const marked = await this.deps.delivery.markCards(record.tenantId, alert, { color: 'attention', text: notice });
+      this.deps.logger.debug({ event: 'escalation.marked', key: record.key, cards: marked }, 'escalated alert cards marked');
+    } catch (error) {
+      this.deps.logger.warn({ event: 'escalation.mark_failed', key: record.key, err: error }, 'an escalated alert\'s cards could not be marked');
     }
   }
 

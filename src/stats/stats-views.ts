@@ -1,8 +1,8 @@
 import { severityLabel, statusLabel, utc } from '../alerts/alert-views.js';
 import { clip } from '../cards/limits.js';
 import type { Fact } from '../cards/routing-cards.js';
-import type { ChartBar, ChartSection, ChartSeries, ChartSlice, CustomerStatsRow, StatsCardData } from '../cards/stats-cards.js';
-import { SEVERITY_ORDER, type AlertStats, type Ranked, type SeverityCounts } from './alert-stats.js';
+import type { ChartBar, ChartColor, ChartSection, ChartSeries, ChartSlice, CustomerStatsRow, StatsCardData } from '../cards/stats-cards.js';
+import { SEVERITY_ORDER, type AlertStats, type Ranked, type SeverityBucket, type SeverityCounts } from './alert-stats.js';
 import { formatDuration } from './durations.js';
 import type { StatsReport } from './stats-service.js';
 import type { StatsWindow } from './stats-window.js';
@@ -14,6 +14,19 @@ const MAX_SOURCES = 8;
 const TOP = 5;
 /** A chart legend or axis label from a customer tenant (a category, a device name) is cut to this. */
 const LABEL_LIMIT = 60;
+
+/**
+ * Each severity's colour in the charts, from Teams' chart palette (named, so the host picks a
+ * shade that reads on its light, dark and high-contrast themes): red and amber for high and
+ * medium, as severity bands are elsewhere on SOC Bridge's cards.
+ */
+const SEVERITY_CHART_COLORS: Record<SeverityBucket, ChartColor> = {
+  high: 'attention',
+  medium: 'warning',
+  low: 'categoricalLightBlue',
+  informational: 'neutral',
+  other: 'divergingGray',
+};
 
 /** How MTTA and MTTR are measured, as the card (and the README) says it. */
 export const TIMING_DEFINITIONS = [
@@ -84,8 +97,9 @@ function severitySection(stats: AlertStats): ChartSection<ChartSlice> {
   const present = SEVERITY_ORDER.filter((s) => stats.bySeverity[s] > 0);
   return {
     title: `${stats.total} alert${stats.total === 1 ? '' : 's'} by severity`,
-    data: present.map((s) => ({ legend: severityName(s), value: stats.bySeverity[s] })),
+    data: present.map((s) => ({ legend: severityName(s), value: stats.bySeverity[s], color: SEVERITY_CHART_COLORS[s] })),
     facts: present.map((s) => ({ title: severityName(s), value: String(stats.bySeverity[s]) })),
+    summary: factLine(present.map((s) => ({ title: severityName(s), value: String(stats.bySeverity[s]) }))),
   };
 }
 
@@ -94,23 +108,26 @@ function trendSection(stats: AlertStats, window: StatsWindow): ChartSection<Char
   const labels = stats.buckets.map((b) => bucketLabel(b.startMs, window));
   return {
     title: `By ${window.bucketLabel} and severity`,
-    data: present.map((s) => ({ legend: severityName(s), values: stats.buckets.map((b, i) => ({ x: labels[i] ?? '', y: b.bySeverity[s] })) })),
+    data: present.map((s) => ({ legend: severityName(s), color: SEVERITY_CHART_COLORS[s], values: stats.buckets.map((b, i) => ({ x: labels[i] ?? '', y: b.bySeverity[s] })) })),
     facts: stats.buckets.map((b, i) => ({ title: labels[i] ?? '', value: describeCounts(b.bySeverity) })),
+    summary: busiestLine(stats, labels),
   };
 }
 
 function statesSection(stats: AlertStats): ChartSection<ChartSlice> {
-  const states = [
-    { legend: statusLabel('new'), value: stats.states.new },
-    { legend: statusLabel('inProgress'), value: stats.states.inProgress },
-    { legend: statusLabel('resolved'), value: stats.states.resolved },
-    { legend: 'Other', value: stats.states.other },
-  ].filter((s) => s.value > 0);
+  const slices: ChartSlice[] = [
+    { legend: statusLabel('new'), value: stats.states.new, color: 'categoricalBlue' },
+    { legend: statusLabel('inProgress'), value: stats.states.inProgress, color: 'categoricalPurple' },
+    { legend: statusLabel('resolved'), value: stats.states.resolved, color: 'good' },
+    { legend: 'Other', value: stats.states.other, color: 'divergingGray' },
+  ];
+  const states = slices.filter((s) => s.value > 0);
   const open = stats.states.new + stats.states.inProgress;
   return {
     title: `Open and resolved: ${open} open, ${stats.states.resolved} resolved`,
     data: states,
     facts: states.map((s) => ({ title: s.legend, value: String(s.value) })),
+    summary: factLine(states.map((s) => ({ title: s.legend, value: String(s.value) }))),
   };
 }
 
@@ -118,11 +135,21 @@ function rankedSection(title: string, ranked: readonly Ranked[], top: number): C
   const shown = ranked.slice(0, top);
   const bars = shown.map((r) => ({ x: clip(r.name, LABEL_LIMIT), y: r.count }));
   const rest = ranked.length - shown.length;
-  return {
-    title,
-    data: bars,
-    facts: [...bars.map((b) => ({ title: b.x, value: String(b.y) })), ...(rest > 0 ? [{ title: `${rest} more`, value: String(ranked.slice(top).reduce((n, r) => n + r.count, 0)) }] : [])],
-  };
+  const facts = [...bars.map((b) => ({ title: b.x, value: String(b.y) })), ...(rest > 0 ? [{ title: `${rest} more`, value: String(ranked.slice(top).reduce((n, r) => n + r.count, 0)) }] : [])];
+  return { title, data: bars, facts, summary: factLine(facts) };
+}
+
+/** `High 3 · Medium 2 · Low 1`: a chart's numbers as one line of text. */
+function factLine(facts: readonly Fact[]): string {
+  return facts.map((f) => `${f.title} ${f.value}`).join(' · ');
+}
+
+/** The busiest period of the volume chart, in words (its bars have a line each only in the fallback). */
+function busiestLine(stats: AlertStats, labels: readonly string[]): string {
+  const totals = stats.buckets.map((b) => SEVERITY_ORDER.reduce((n, s) => n + b.bySeverity[s], 0));
+  const peak = Math.max(0, ...totals);
+  const at = totals.indexOf(peak);
+  return peak > 0 ? `Busiest: ${labels[at] ?? ''} with ${peak} alert${peak === 1 ? '' : 's'}` : '';
 }
 
 function timingFacts(stats: AlertStats): Fact[] {

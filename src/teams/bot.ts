@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import type { Services } from '../commands/context.js';
-import { runCommand, type RouteObserver, type TurnContext as CommandTurn } from '../commands/pipeline.js';
+import { startCommand, type RouteObserver, type TurnContext as CommandTurn } from '../commands/pipeline.js';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../log.js';
@@ -11,7 +11,7 @@ import { TeamDirectory } from './team-directory.js';
 import { actorOf, mentionedUsersOf } from './identity.js';
 import { onInstalled, onRemoved } from './install.js';
 import { DEFAULT_ACTION_DEADLINE_MS, registerCardActions } from './card-actions.js';
-import { activityOf } from './render.js';
+import { replyToCommand } from './command-replies.js';
 import type { SocBridgeAdapter } from './adapter.js';
 import { TurnRouter } from './turn-router.js';
 
@@ -22,7 +22,7 @@ export interface BotDeps {
   readonly logger: Logger;
   /** Built first by the composition root, because the proactive messenger needs it too. */
   readonly adapter: SocBridgeAdapter;
-  /** How long a card action may take before the interim card is returned (default 1.5 s). */
+  /** How long a card action (or a command with an interim answer) may take before the interim card is returned (default 1.5 s). */
   readonly actionDeadlineMs?: number;
   /** Brings shared state up to date before each turn (changes other instances made). */
   readonly refresh: () => Promise<void>;
@@ -65,7 +65,8 @@ export function createBot(deps: BotDeps): Bot {
     if (info) await services.conversations.observe(await teams.withNames(context, info, services.conversations.get(info.id)));
   };
 
-  registerCardActions(router, { turnFor, botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger });
+  const replies = { botAppId: botAppId ?? '', deadlineMs: deps.actionDeadlineMs ?? DEFAULT_ACTION_DEADLINE_MS, logger };
+  registerCardActions(router, { turnFor, ...replies });
 
   router.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient?.id;
@@ -90,8 +91,7 @@ export function createBot(deps: BotDeps): Bot {
     await observe(context);
     const mentions = await mentionedUsersOf(context, directory);
     const input = commandInputFrom(context.activity.text ?? '', mentions);
-    const reply = await runCommand(input, await turnFor(context));
-    await context.sendActivity(activityOf(reply));
+    await replyToCommand(context, startCommand(input, await turnFor(context)), replies);
   });
 
   adapter.onTurnError = async (context, error) => {

@@ -70,7 +70,9 @@ describe('escalation of unowned alerts', () => {
   const clock = new ManualClock(Date.parse('2026-11-26T09:00:00.000Z'));
 
   beforeAll(async () => {
-    bot = await BotHarness.start({ clock, deliveryTuning: { editDelayMs: 0 } });
+    // Escalations are not about pacing: Teams' windows are widened so sends in a few real seconds never
+    // wait for budgets counted in real time while this test's clock stands still.
+    bot = await BotHarness.start({ clock, deliveryTuning: { editDelayMs: 0, conversationWindows: [{ limit: 1000, periodMs: 1000 }] } });
     await bot.say('link contoso', USERS.admin, room);
     await bot.say(`role grant ${MEGAN.aadObjectId} analyst`);
     await bot.say(`role grant ${USERS.viewer.aadObjectId} viewer`);
@@ -163,6 +165,35 @@ describe('escalation of unowned alerts', () => {
     bot.graph.mutateAlert(CONTOSO_ID, alert.id, { status: 'inProgress', lastUpdateDateTime: clock.now().toISOString() });
     await step(clock, 20 * 60_000);
     expect(followUps(bot, alert.id)).toHaveLength(0);
+  });
+
+  it('keeps the mark on the card when a later change redraws it, marking through the paced queue', async () => {
+    const alert = raise(bot, clock);
+    await poll(bot);
+    const card = await deliveredCard(bot, alert.id);
+    const shown = () => cardText(cardIn(bot.connector.message(card.id)!.activity));
+    // Earlier alerts' changes the poll found are edited first, so only the marking is counted below.
+    const delivery = await bot.app.delivery.whenRunning();
+    await eventually(() => delivery.idle, 'delivery to finish what the poll found');
+    const editsBefore = delivery.stats().targets.teams?.edited ?? 0;
+    await step(clock, 15 * 60_000);
+    await eventually(() => followUps(bot, alert.id).length === 1, 'the follow-up');
+    await eventually(() => shown().includes('Escalated (level 1 of 2)'), 'the card marked as escalated');
+    // The marking edit was one of delivery's own (paced, counted), not a message sent beside it.
+    expect(delivery.stats().targets.teams?.edited).toBe(editsBefore + 1);
+    expect(bot.connector.message(card.id)?.updates).toBe(1);
+    bot.graph.mutateAlert(CONTOSO_ID, alert.id, { title: 'Renamed by a detection update' });
+    await poll(bot);
+    await eventually(() => shown().includes('Renamed by a detection update'), 'the card redrawn for the change');
+    expect(shown()).toContain('Escalated (level 1 of 2)');
+    await step(clock, 60_000);
+    bot.graph.mutateAlert(CONTOSO_ID, alert.id, { assignedTo: 'someone@contoso.example' });
+    await poll(bot);
+    await eventually(() => shown().includes('someone@contoso.example'), 'the card redrawn once the alert is owned');
+    expect(shown()).toContain('Escalated (level 1 of 2)');
+    expect(adaptiveCardProblems(cardIn(bot.connector.message(card.id)!.activity))).toEqual([]);
+    await step(clock, 60 * 60_000);
+    expect(followUps(bot, alert.id)).toHaveLength(1);
   });
 });
 

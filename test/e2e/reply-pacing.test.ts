@@ -62,7 +62,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 30_000)
  */
 async function talkDuringStorm(delivering: BotHarness, talker: BotHarness, room: string, tag: string) {
   await talker.say('link contoso', USERS.admin, place(room));
-  await talker.say(`rule add "Storm ${tag}" severity:high to:channels`);
+  await talker.say(`rule add "Storm ${tag}" severity:high to:channels group:alert`);
   const throttledBefore = delivering.connector.limits!.throttled;
   for (let n = 0; n < STORM; n++) raise(delivering, tag);
   await until(() => cardsIn(delivering, room, tag).length >= 1, 'the first card of the storm');

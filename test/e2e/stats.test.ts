@@ -135,9 +135,9 @@ describe('stats, against a hand-computed fixture', () => {
 
   it('counts one customer\'s alerts of the period by severity, state, source, category and device', () => {
     expect(elementsOf(contosoCard, 'Chart.Donut')[0]?.data).toEqual([
-      { legend: 'High', value: 3 }, { legend: 'Medium', value: 2 }, { legend: 'Low', value: 1 }, { legend: 'Info', value: 1 },
+      { legend: 'High', value: 3, color: 'attention' }, { legend: 'Medium', value: 2, color: 'warning' }, { legend: 'Low', value: 1, color: 'categoricalLightBlue' }, { legend: 'Info', value: 1, color: 'neutral' },
     ]);
-    expect(elementsOf(contosoCard, 'Chart.Pie')[0]?.data).toEqual([{ legend: 'New', value: 2 }, { legend: 'In progress', value: 2 }, { legend: 'Resolved', value: 3 }]);
+    expect(elementsOf(contosoCard, 'Chart.Pie')[0]?.data).toEqual([{ legend: 'New', value: 2, color: 'categoricalBlue' }, { legend: 'In progress', value: 2, color: 'categoricalPurple' }, { legend: 'Resolved', value: 3, color: 'good' }]);
     const [sources, categories, devices] = elementsOf(contosoCard, 'Chart.HorizontalBar');
     expect(sources?.data).toEqual([
       { x: 'Microsoft Defender for Endpoint', y: 5 }, { x: 'Microsoft Defender for Identity', y: 1 }, { x: 'Microsoft Defender for Office 365', y: 1 },
@@ -155,6 +155,8 @@ describe('stats, against a hand-computed fixture', () => {
     const days = ['11-19', '11-20', '11-21', '11-22', '11-23', '11-24', '11-25', '11-26'];
     const series = trend?.data as { legend: string; values: { x: string; y: number }[] }[];
     expect(series.map((s) => s.legend)).toEqual(['High', 'Medium', 'Low', 'Info']);
+    // Each severity keeps its colour from the donut above.
+    expect((trend?.data as { color: string }[]).map((s) => s.color)).toEqual(['attention', 'warning', 'categoricalLightBlue', 'neutral']);
     expect(series.find((s) => s.legend === 'High')?.values).toEqual(days.map((x) => ({ x, y: x === '11-20' ? 1 : x === '11-26' ? 2 : 0 })));
     expect(series.find((s) => s.legend === 'Medium')?.values.filter((v) => v.y > 0)).toEqual([{ x: '11-24', y: 1 }, { x: '11-25', y: 1 }]);
     const facts = factsOf(contosoCard);
@@ -180,7 +182,7 @@ describe('stats, against a hand-computed fixture', () => {
   it('adds up every customer for "all", with a row per customer', () => {
     const facts = factsOf(allCard);
     expect(elementsOf(allCard, 'Chart.Donut')[0]?.data).toEqual([
-      { legend: 'High', value: 4 }, { legend: 'Medium', value: 2 }, { legend: 'Low', value: 2 }, { legend: 'Info', value: 1 },
+      { legend: 'High', value: 4, color: 'attention' }, { legend: 'Medium', value: 2, color: 'warning' }, { legend: 'Low', value: 2, color: 'categoricalLightBlue' }, { legend: 'Info', value: 1, color: 'neutral' },
     ]);
     // 10 min, 2 h, 3 h (f1), 24 h 30 min.
     expect(facts.get('MTTR median / p90')).toBe('2 h 00 min / 1 d 0 h');
@@ -202,6 +204,33 @@ describe('stats, against a hand-computed fixture', () => {
     }
   });
 
+  it('colours every chart by name from Teams\' chart palette, never a fixed colour, legends shown', () => {
+    // Chart text (axis labels, legends, values) is drawn by Teams in its theme's text colour: the
+    // card can only choose palette names, which the host shades for light, dark and high contrast.
+    const palette = ['attention', 'warning', 'good', 'neutral', 'categoricalBlue', 'categoricalLightBlue', 'categoricalPurple', 'divergingGray'];
+    for (const card of [contosoCard, allCard]) {
+      const charts = ['Chart.Donut', 'Chart.Pie', 'Chart.HorizontalBar', 'Chart.VerticalBar.Grouped'].flatMap((t) => elementsOf(card, t));
+      for (const chart of charts) {
+        const colors = [chart.color, ...(chart.data as { color?: unknown }[]).map((d) => d.color)].filter((c) => c !== undefined);
+        expect(colors.length).toBeGreaterThan(0);
+        for (const color of colors) expect(palette).toContain(color);
+        if (chart.type !== 'Chart.HorizontalBar') expect(chart.showLegend).toBe(true);
+      }
+    }
+    expect(elementsOf(contosoCard, 'Chart.HorizontalBar').map((c) => [c.color, c.showBarValues])).toEqual([['categoricalBlue', true], ['categoricalBlue', true], ['categoricalBlue', true]]);
+  });
+
+  it('repeats each chart\'s numbers in a line of ordinary text, which reads in any theme', () => {
+    // A chart's own legend and axis labels take colours no card can set (dark on dark in some hosts).
+    const lines = elementsOf(contosoCard, 'TextBlock').map((t) => t.text);
+    expect(lines).toContain('High 3 · Medium 2 · Low 1 · Info 1');
+    expect(lines).toContain('Busiest: 11-26 with 2 alerts');
+    expect(lines).toContain('New 2 · In progress 2 · Resolved 3');
+    expect(lines).toContain('Ransomware 3 · Execution 2 · CredentialAccess 1 · InitialAccess 1');
+    expect(lines).toContain('fin-pc-01 3 · srv-db-02 2');
+    for (const block of elementsOf(contosoCard, 'TextBlock')) expect(block.color).toBeUndefined();
+  });
+
   it('reads each customer with one Graph request for the period, filtered on createdDateTime', () => {
     const requests = bot.graph.requests(CONTOSO_ID).filter((r) => r.method === 'GET' && r.url.includes('createdDateTime'));
     expect(requests).toHaveLength(2);
@@ -209,10 +238,47 @@ describe('stats, against a hand-computed fixture', () => {
   });
 });
 
+describe('stats over customers that answer slowly', () => {
+  let bot: BotHarness;
+  beforeAll(async () => {
+    bot = await BotHarness.start({ actionDeadlineMs: 1000 });
+  });
+  afterAll(async () => {
+    await bot?.stop();
+  });
+
+  it('answers at once with "Counting … across N customers", then edits that message into the statistics', async () => {
+    const customers = bot.app.services.tenants.connected().length;
+    bot.graph.injectFaults(FABRIKAM_ID, [{ delayMs: 4000 }]);
+    const started = Date.now();
+    const { replies } = await bot.say('stats all since:30d', USERS.admin);
+    const answeredInMs = Date.now() - started;
+    expect(replies).toHaveLength(1);
+    expect(cardText(cardIn(replies[0]!))).toContain(`Counting alerts across ${customers} customers…`);
+    expect(answeredInMs).toBeLessThan(3000);
+    const [interim] = bot.connector.messagesIn('a:personal-chat').slice(-1);
+    await bot.connector.waitFor(() => (bot.connector.message(interim!.id)?.updates ?? 0) > 0, 10_000);
+    const card = cardIn(bot.connector.message(interim!.id)!.activity);
+    expect(cardText(card)).toContain(`Alert statistics — all customers (${customers})`);
+    expect(tableRows(card).map((r) => r[0])).toContain('Fabrikam Inc');
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    // The answer replaced the interim message: nothing else was posted.
+    expect(bot.connector.messagesIn('a:personal-chat').at(-1)?.id).toBe(interim!.id);
+  });
+
+  it('answers a quick count directly, without an interim message', async () => {
+    const before = bot.connector.messagesIn('a:personal-chat').length;
+    const { replies } = await bot.say('stats contoso since:24h', USERS.admin);
+    expect(cardText(cardIn(replies[0]!))).toContain('Alert statistics — Contoso Ltd');
+    expect(bot.connector.messagesIn('a:personal-chat')).toHaveLength(before + 1);
+  });
+});
+
 describe('stats: who may ask, and bad input', () => {
   let bot: BotHarness;
   beforeAll(async () => {
-    bot = await BotHarness.start();
+    // A slow machine must not turn an answer into the interim message these tests do not look at.
+    bot = await BotHarness.start({ actionDeadlineMs: 10_000 });
     await bot.say(`role grant ${USERS.customerAdmin.aadObjectId} customer-admin contoso`);
   });
   afterAll(async () => {

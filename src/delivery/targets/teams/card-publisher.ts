@@ -4,6 +4,7 @@ import type { TenantRecord } from '../../../tenants/tenant-schema.js';
 import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
 import type { OutcomeBoard } from '../../outcomes.js';
 import { sampleNotice } from '../../samples.js';
+import { markBehind } from '../../store-schema.js';
 import { deliveredAlertCard, digestCard } from './cards.js';
 import { ThreadPublisher } from './thread-publisher.js';
 import type { TeamsDeliveryCounters } from './counters.js';
@@ -65,8 +66,8 @@ export class CardPublisher {
         ledger.releaseBodyIfIdle(alertKey);
         return DONE;
       }
-      const { messageId } = await this.deps.messenger.send(conversation, deliveredAlertCard(tenant, alert, d.options, sampleNotice(d)));
-      ledger.updateDelivery(key, { state: messageId ? 'sent' : 'sent-no-id', messageId, shownVersion: alert.lastUpdateDateTime, sentAt: ledger.now(), attempts: d.attempts + 1, error: undefined });
+      const { messageId } = await this.deps.messenger.send(conversation, deliveredAlertCard(tenant, alert, d.options, { sampleNotice: sampleNotice(d), mark: d.mark }));
+      ledger.updateDelivery(key, { state: messageId ? 'sent' : 'sent-no-id', messageId, shownVersion: alert.lastUpdateDateTime, shownMark: d.mark?.text, sentAt: ledger.now(), attempts: d.attempts + 1, error: undefined });
       if (messageId) this.deps.counters.posted++;
       else this.deps.counters.postedWithoutId++;
       this.deps.outcomes.settled(key, { status: 'sent' });
@@ -101,14 +102,15 @@ export class CardPublisher {
       const alertKey = alertKeyOf(d.tenantId, d.alertId);
       const alert = ledger.alertBody(alertKey);
       const tenant = this.deps.tenants.find(d.tenantId);
-      if (!alert || !tenant || alert.lastUpdateDateTime === d.shownVersion) {
+      if (!alert || !tenant || (alert.lastUpdateDateTime === d.shownVersion && !markBehind(d))) {
         ledger.releaseBodyIfIdle(alertKey);
         return DONE;
       }
-      await this.deps.messenger.update(conversation, messageId, deliveredAlertCard(tenant, alert, d.options, sampleNotice(d)));
-      ledger.updateDelivery(key, { shownVersion: alert.lastUpdateDateTime });
+      await this.deps.messenger.update(conversation, messageId, deliveredAlertCard(tenant, alert, d.options, { sampleNotice: sampleNotice(d), mark: d.mark }));
+      const shown = ledger.updateDelivery(key, { shownVersion: alert.lastUpdateDateTime, shownMark: d.mark?.text });
       this.deps.counters.edited++;
-      if (ledger.snapshot(alertKey)?.version !== alert.lastUpdateDateTime) this.deps.followUps.cardBehind(key);
+      // The alert changed, or the card was marked again, while this edit was on its way.
+      if (ledger.snapshot(alertKey)?.version !== alert.lastUpdateDateTime || (shown && markBehind(shown))) this.deps.followUps.cardBehind(key);
       ledger.releaseBodyIfIdle(alertKey);
       return DONE;
     });

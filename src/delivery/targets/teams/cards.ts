@@ -7,7 +7,7 @@ import type { Alert } from '../../../defender/alert.js';
 import { notificationCard } from '../../../alerts/notification-card.js';
 import type { TenantRecord } from '../../../tenants/tenant-schema.js';
 import type { ContentOptions } from '../../../alerts/notification-card.js';
-import type { DigestItem, DigestRecord } from '../../store-schema.js';
+import type { CardMark, DigestItem, DigestRecord } from '../../store-schema.js';
 
 /** How a customer is named on a card: by name, or not at all when the rule leaves the organisation name out. */
 function customerLabel(tenant: TenantRecord, options: ContentOptions): string {
@@ -17,13 +17,15 @@ function customerLabel(tenant: TenantRecord, options: ContentOptions): string {
 /**
  * The card an alert becomes in a channel: routing's notification card (the detail card `alert`
  * shows, with its action buttons, trimmed to what the rule includes; the email says the same). A
- * `rule test` sample says so at the top and in the preview, and has no action buttons.
+ * `rule test` sample says so at the top and in the preview, and has no action buttons. A mark
+ * (an escalation) is a coloured line at the top, drawn on every post and edit of the card.
  */
-export function deliveredAlertCard(tenant: TenantRecord, alert: Alert, options: ContentOptions, sampleNotice?: string): Reply {
+export function deliveredAlertCard(tenant: TenantRecord, alert: Alert, options: ContentOptions, extras: { sampleNotice?: string | undefined; mark?: CardMark | undefined } = {}): Reply {
+  const { sampleNotice, mark } = extras;
   const customer = customerLabel(tenant, options);
-  const extras = sampleNotice ? { sample: true, notices: [{ color: 'warning' as const, text: sampleNotice }] } : {};
+  const notices = [...(mark ? [mark] : []), ...(sampleNotice ? [{ color: 'warning' as const, text: sampleNotice }] : [])];
   const summary = `${sampleNotice ? '[SAMPLE] ' : ''}${severityLabel(alert.severity)}${customer ? ` · ${customer}` : ''}: ${alert.title}`;
-  return cardReply('alert-detail', notificationCard(tenant, alert, options, extras), sampleNotice ? summary.slice(0, 200) : summary);
+  return cardReply('alert-detail', notificationCard(tenant, alert, options, { ...(sampleNotice ? { sample: true } : {}), notices }), sampleNotice ? summary.slice(0, 200) : summary);
 }
 
 /** The row a digest keeps for an alert, re-rendered when the alert changes. */

@@ -1,6 +1,6 @@
 import type { TenantRecord } from '../../../tenants/tenant-schema.js';
 import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
-import type { DeliveryRecord } from '../../store-schema.js';
+import { markBehind, type DeliveryRecord } from '../../store-schema.js';
 import { digestItemOf } from './cards.js';
 
 /** Work for the Teams side, started once the records it needs are on disk (as DeliveryWork: `action` and `ref`). */
@@ -14,8 +14,8 @@ export class ChangePlanner {
   constructor(private readonly deps: { ledger: DeliveryLedger; tenants: { find(ref: string): TenantRecord | undefined } }) {}
 
   /**
-   * The alert behind `alertKey` has a newer version in the ledger: decide what each card it became
-   * needs and record it. Returns the work to dispatch once those records are on disk.
+   * The alert behind `alertKey` has a newer version (or a new mark) in the ledger: decide what each
+   * card it became needs and record it. Returns the work to dispatch once those records are on disk.
    */
   planChange(alertKey: string): TeamsWork[] {
     const { ledger } = this.deps;
@@ -25,7 +25,7 @@ export class ChangePlanner {
     const work: TeamsWork[] = [];
     for (const d of ledger.deliveriesOf(alertKey)) {
       if (d.target.kind !== 'teams') continue;
-      if (followsChanges(d) && d.shownVersion !== snapshot.version) work.push({ kind: 'edit-card', key: d.key });
+      if (followsChanges(d) && (d.shownVersion !== snapshot.version || markBehind(d))) work.push({ kind: 'edit-card', key: d.key });
       else if (d.state === 'sent-no-id' && d.shownVersion !== snapshot.version) {
         // No id to edit: the current state goes out as a fresh card.
         ledger.updateDelivery(d.key, { state: 'pending', attempts: 0 });
@@ -37,12 +37,12 @@ export class ChangePlanner {
     return work;
   }
 
-  /** Whether a posted card shows an older version than the ledger holds, with the body to edit it to. */
+  /** Whether a posted card shows an older version (or mark) than the ledger holds, with the body to edit it to. */
   cardBehind(d: DeliveryRecord): boolean {
     if (!followsChanges(d)) return false;
     const alertKey = alertKeyOf(d.tenantId, d.alertId);
     const snapshot = this.deps.ledger.snapshot(alertKey);
-    return snapshot !== undefined && snapshot.version !== d.shownVersion && this.deps.ledger.alertBody(alertKey) !== undefined;
+    return snapshot !== undefined && (snapshot.version !== d.shownVersion || markBehind(d)) && this.deps.ledger.alertBody(alertKey) !== undefined;
   }
 
   private changeDigestRow(d: DeliveryRecord): TeamsWork[] {

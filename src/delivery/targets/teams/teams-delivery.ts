@@ -3,7 +3,7 @@ import type { RateWindow } from '../../../rate-limit/sliding-window.js';
 import type { ConversationRecord } from '../../../conversations/conversation-schema.js';
 import { decideOnFailure, type RetryLimits } from '../../failure-policy.js';
 import type { DeliveryTarget } from '../../ports.js';
-import type { DeliveryRecord } from '../../store-schema.js';
+import type { CardMark, DeliveryRecord } from '../../store-schema.js';
 import type { ChangeOrigin, DeliveryWork, DeliveryWorker, WorkerContext } from '../../worker.js';
 import { CardPublisher, type PublishOutcome } from './card-publisher.js';
 import { ChangePlanner, followsChanges, type TeamsWork } from './change-planner.js';
@@ -108,6 +108,17 @@ export class TeamsDelivery implements DeliveryWorker {
 
   followsChanges(d: DeliveryRecord): boolean {
     return followsChanges(d);
+  }
+
+  /** Marks the alert's own cards (not an incident card that lists it, not a sample, not one Teams lost). */
+  mark(alertKey: string, mark: CardMark): number {
+    let marked = 0;
+    for (const d of this.deps.ledger.deliveriesOf(alertKey)) {
+      if (d.target.kind !== 'teams' || d.sample || d.threadRole === 'card' || d.cardGone || d.state === 'failed' || d.state === 'gone') continue;
+      if (d.mark?.text !== mark.text || d.mark.color !== mark.color) this.deps.ledger.updateDelivery(d.key, { mark });
+      marked++;
+    }
+    return marked;
   }
 
   /** The card the analyst clicked already shows the change: it is not edited again. */

@@ -48,7 +48,7 @@ export class ThreadPublisher {
     if (threadStyle(thread, hasThreads(conversation)) === 'replies') {
       let messageId: string | undefined;
       try {
-        ({ messageId } = await this.deps.messenger.reply(conversation, thread.messageId, deliveredAlertCard(tenant, alert, d.options)));
+        ({ messageId } = await this.deps.messenger.reply(conversation, thread.messageId, deliveredAlertCard(tenant, alert, d.options, { mark: d.mark })));
       } catch (error) {
         if (!(error instanceof ChatDeliveryError && error.status === 404)) throw error;
         // The thread's first message is gone (deleted in Teams), not the channel: the alert starts the thread afresh.
@@ -56,7 +56,7 @@ export class ThreadPublisher {
         await this.restartThread(conversation, thread, d, alert, tenant);
         return true;
       }
-      ledger.updateDelivery(d.key, { ...sent, state: messageId ? 'sent' : 'sent-no-id', messageId, threadRole: 'reply' });
+      ledger.updateDelivery(d.key, { ...sent, state: messageId ? 'sent' : 'sent-no-id', messageId, shownMark: d.mark?.text, threadRole: 'reply' });
       if (messageId) counters.posted++;
       else counters.postedWithoutId++;
     } else {
