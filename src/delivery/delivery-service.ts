@@ -226,8 +226,10 @@ export class DeliveryService implements SampleDelivery {
     const incidentKey = incidentKeyOf(tenant.tenantId, incident.id);
     if (this.ledger.incidents.threadsOf(incidentKey).length === 0) return;
     const known = this.ledger.incidents.incident(incidentKey);
+    const older = known?.version !== undefined && isNewer(known.version, incident.lastUpdateDateTime);
+    // Also when a poll read this version first: its edit of the clicked card, if still waiting, is then dropped.
+    if (origin && !older) for (const worker of this.workers.values()) worker.incidentChangedFrom?.(origin, incidentKey, incident.lastUpdateDateTime);
     if (known?.version !== undefined && !isNewer(incident.lastUpdateDateTime, known.version)) return;
-    if (origin) for (const worker of this.workers.values()) worker.incidentChangedFrom?.(origin, incidentKey, incident.lastUpdateDateTime);
     this.dispatch({ ...emptyIntake(), work: this.incidentReader.store(tenant, incident, writable) });
   }
 

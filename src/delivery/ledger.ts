@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { RecordSet } from '../store/storage.js';
 import { packAlert, unpackAlert } from './alert-body.js';
 import { DeliveryTallies } from './delivery-tallies.js';
+import { HeldAlerts, READ_CHUNK } from './held-alerts.js';
 import { IncidentLedger } from './incident-ledger.js';
 import { DeliveryJournal, type JournalOptions, type PollNotes } from './journal.js';
 import { parseRecord, type ParsedRecord } from './ledger-records.js';
@@ -28,9 +29,6 @@ export interface LedgerDeps {
   /** How long an alert's records stay in memory after their last change once nothing waits on them (default an hour). */
   readonly idleMs?: number;
 }
-
-/** Alerts whose records one store read fetches. */
-const HYDRATE_CHUNK = 500;
 
 /** A stored record the ledger may forget without loading it (retention). */
 export interface StoredRecordRef {
@@ -61,15 +59,7 @@ export function isNewer(version: string, than: string | undefined): boolean {
  * marks it for the journal, which writes it to the store.
  */
 export class DeliveryLedger {
-  private readonly deliveryMap = new Map<string, DeliveryRecord>();
-  private readonly byAlert = new Map<string, Set<string>>();
-  private readonly alertMap = new Map<string, AlertSnapshot>();
-  /** Unpacked bodies of the snapshots that carry one. */
-  private readonly bodies = new Map<string, Alert>();
-  /** Alerts whose records are in memory whole (possibly none: an alert not seen before). */
-  private readonly resident = new Set<string>();
-  /** Alerts being read from the store, and the read. */
-  private readonly loading = new Map<string, Promise<void>>();
+  private readonly held: HeldAlerts;
   private readonly digestMap = new Map<string, DigestRecord>();
   private readonly cursorMap = new Map<string, PollCursor>();
   private readonly healthMap = new Map<string, TargetHealth>();
@@ -95,6 +85,7 @@ export class DeliveryLedger {
       journalOptions,
     );
     this.idleMs = deps.idleMs ?? 3_600_000;
+    this.held = new HeldAlerts({ records: deps.records, logger: deps.logger });
     this.incidents = new IncidentLedger({ mark: (section, key) => this.journal.mark(section, key), logger: deps.logger });
   }
 
@@ -152,48 +143,18 @@ export class DeliveryLedger {
   }
 
   /** Brings these alerts' records (snapshot and deliveries) into memory from the store, unless held already. */
-  async hydrate(alertKeys: Iterable<string>): Promise<void> {
-    const waits: Promise<void>[] = [];
-    const missing: string[] = [];
-    for (const key of new Set(alertKeys)) {
-      if (this.resident.has(key)) continue;
-      const loading = this.loading.get(key);
-      if (loading) waits.push(loading);
-      else missing.push(key);
-    }
-    for (let i = 0; i < missing.length; i += HYDRATE_CHUNK) {
-      const chunk = missing.slice(i, i + HYDRATE_CHUNK);
-      const read = this.readAlerts(chunk);
-      for (const key of chunk) this.loading.set(key, read);
-      waits.push(read);
-    }
-    await Promise.all(waits);
+  hydrate(alertKeys: Iterable<string>): Promise<void> {
+    return this.held.read(alertKeys);
   }
 
   /** Whether the alert's records are in memory (see `hydrate`). */
   holds(alertKey: string): boolean {
-    return this.resident.has(alertKey);
+    return this.held.holds(alertKey);
   }
 
   /** Fails loudly when the alert's records are not in memory: judging it then would post it twice. */
   requireHeld(alertKey: string): void {
-    if (!this.resident.has(alertKey)) throw new Error(`the delivery records of ${alertKey} are not in memory: hydrate them first`);
-  }
-
-  private async readAlerts(alertKeys: readonly string[]): Promise<void> {
-    try {
-      let skipped = 0;
-      for (const { section, key, record } of await this.deps.records.loadGroups(alertKeys)) {
-        const parsed = parseRecord(section, record);
-        if (!parsed) skipped++;
-        else if (parsed.section === 'deliveries') this.index(parsed.record);
-        else if (parsed.section === 'alerts') this.alertMap.set(key, parsed.record);
-      }
-      for (const key of alertKeys) this.resident.add(key);
-      if (skipped > 0) this.deps.logger.error({ event: 'delivery.records_unreadable', skipped }, 'some stored delivery records could not be read and were left out');
-    } finally {
-      for (const key of alertKeys) this.loading.delete(key);
-    }
+    if (!this.held.holds(alertKey)) throw new Error(`the delivery records of ${alertKey} are not in memory: hydrate them first`);
   }
 
   /**
@@ -204,20 +165,16 @@ export class DeliveryLedger {
     const cutoff = this.deps.clock.nowMs() - this.idleMs;
     const waitingDigests = new Set([...this.digestMap.values()].filter((d) => d.state === 'pending').map((d) => d.id));
     let evicted = 0;
-    for (const alertKey of [...this.resident]) {
+    for (const alertKey of this.held.alertKeys()) {
       if (!this.isIdle(alertKey, cutoff, waitingDigests)) continue;
-      for (const key of this.byAlert.get(alertKey) ?? []) this.deliveryMap.delete(key);
-      this.byAlert.delete(alertKey);
-      this.alertMap.delete(alertKey);
-      this.bodies.delete(alertKey);
-      this.resident.delete(alertKey);
+      this.held.drop(alertKey);
       evicted++;
     }
     return evicted;
   }
 
   private isIdle(alertKey: string, cutoff: number, waitingDigests: ReadonlySet<string>): boolean {
-    const snapshot = this.alertMap.get(alertKey);
+    const snapshot = this.held.snapshots.get(alertKey);
     if (snapshot && (snapshot.body !== undefined || Date.parse(snapshot.updatedAt) >= cutoff || this.journal.isMarked('alerts', alertKey))) return false;
     return this.deliveriesOf(alertKey).every(
       (d) => d.state !== 'pending' && Date.parse(d.updatedAt) < cutoff && !(d.digestId && waitingDigests.has(d.digestId)) && !this.journal.isMarked('deliveries', d.key),
@@ -240,9 +197,9 @@ export class DeliveryLedger {
    */
   async forgetStored(records: readonly StoredRecordRef[]): Promise<StoredRecordRef[]> {
     const alertKeyOfRef = (ref: StoredRecordRef) => (ref.section === 'alerts' ? ref.key : ref.key.slice(0, ref.key.indexOf('|')));
-    const forgotten = records.filter((ref) => !this.resident.has(alertKeyOfRef(ref)) && !this.loading.has(alertKeyOfRef(ref)));
-    for (let i = 0; i < forgotten.length; i += HYDRATE_CHUNK) {
-      const chunk = forgotten.slice(i, i + HYDRATE_CHUNK);
+    const forgotten = records.filter((ref) => !this.held.holdsOrReads(alertKeyOfRef(ref)));
+    for (let i = 0; i < forgotten.length; i += READ_CHUNK) {
+      const chunk = forgotten.slice(i, i + READ_CHUNK);
       await this.deps.records.write(chunk.map((ref) => ({ section: ref.section, key: ref.key, record: null })));
       for (const ref of chunk) if (ref.delivery) this.tallies.count(ref.delivery, -1);
     }
@@ -255,9 +212,9 @@ export class DeliveryLedger {
       case 'threads':
         return this.incidents.current(section, key);
       case 'deliveries':
-        return this.deliveryMap.get(key);
+        return this.held.deliveries.get(key);
       case 'alerts':
-        return this.alertMap.get(key);
+        return this.held.snapshots.get(key);
       case 'digests':
         return this.digestMap.get(key);
       case 'cursors':
@@ -278,16 +235,16 @@ export class DeliveryLedger {
   // Deliveries
 
   delivery(key: string): DeliveryRecord | undefined {
-    return this.deliveryMap.get(key);
+    return this.held.deliveries.get(key);
   }
 
   /** The deliveries in memory: every pending one, and those of the alerts held (see the class). */
   deliveries(): IterableIterator<DeliveryRecord> {
-    return this.deliveryMap.values();
+    return this.held.deliveries.values();
   }
 
   deliveriesOf(alertKey: string): DeliveryRecord[] {
-    return [...(this.byAlert.get(alertKey) ?? [])].flatMap((key) => this.deliveryMap.get(key) ?? []);
+    return this.held.deliveriesOf(alertKey);
   }
 
   /** How many deliveries are stored, by target kind and state (held in memory or not). */
@@ -298,46 +255,30 @@ export class DeliveryLedger {
   addDelivery(record: DeliveryRecord): void {
     this.requireHeld(alertKeyOf(record.tenantId, record.alertId));
     this.tallies.count(record, 1);
-    this.index(record);
+    this.held.put(record);
+    if (record.sentAt && !record.sample) this.tallies.noteSent(targetKeyOfDelivery(record), record.sentAt);
     this.journal.mark('deliveries', record.key);
   }
 
   /** Replaces the record with `patch` applied; returns the new record (undefined if unknown). */
   updateDelivery(key: string, patch: Partial<DeliveryRecord>): DeliveryRecord | undefined {
-    const existing = this.deliveryMap.get(key);
+    const existing = this.held.deliveries.get(key);
     if (!existing) return undefined;
     const next: DeliveryRecord = { ...existing, ...patch, updatedAt: this.now() };
     for (const field of Object.keys(patch) as (keyof DeliveryRecord)[]) if (patch[field] === undefined) delete next[field];
     this.tallies.count(existing, -1);
     this.tallies.count(next, 1);
-    this.deliveryMap.set(key, next);
+    this.held.put(next);
     if (next.sentAt && !next.sample) this.tallies.noteSent(targetKeyOfDelivery(next), next.sentAt);
     this.journal.mark('deliveries', key);
     return next;
   }
 
   removeDelivery(key: string): void {
-    const existing = this.deliveryMap.get(key);
+    const existing = this.held.remove(key);
     if (!existing) return;
     this.tallies.count(existing, -1);
-    this.deliveryMap.delete(key);
-    const alertKey = alertKeyOf(existing.tenantId, existing.alertId);
-    const keys = this.byAlert.get(alertKey);
-    keys?.delete(key);
-    if (keys?.size === 0) this.byAlert.delete(alertKey);
     this.journal.mark('deliveries', key);
-  }
-
-  private index(record: DeliveryRecord): void {
-    this.deliveryMap.set(record.key, record);
-    if (record.sentAt && !record.sample) this.tallies.noteSent(targetKeyOfDelivery(record), record.sentAt);
-    const alertKey = alertKeyOf(record.tenantId, record.alertId);
-    let keys = this.byAlert.get(alertKey);
-    if (!keys) {
-      keys = new Set();
-      this.byAlert.set(alertKey, keys);
-    }
-    keys.add(record.key);
   }
 
   /** When something last reached each target (`kind:…`), samples aside. */
@@ -355,12 +296,12 @@ export class DeliveryLedger {
   // Alert snapshots
 
   snapshot(alertKey: string): AlertSnapshot | undefined {
-    return this.alertMap.get(alertKey);
+    return this.held.snapshots.get(alertKey);
   }
 
   /** The snapshots in memory (see the class). */
   snapshots(): IterableIterator<[string, AlertSnapshot]> {
-    return this.alertMap.entries();
+    return this.held.snapshots.entries();
   }
 
   /** Stores the snapshot; with `alert`, the body is replaced by it (else the snapshot's own is kept). */
@@ -368,28 +309,28 @@ export class DeliveryLedger {
     const key = alertKeyOf(snapshot.tenantId, snapshot.alertId);
     this.requireHeld(key);
     if (alert) {
-      this.bodies.set(key, alert);
-      this.alertMap.set(key, { ...snapshot, body: packAlert(alert) });
+      this.held.bodies.set(key, alert);
+      this.held.snapshots.set(key, { ...snapshot, body: packAlert(alert) });
     } else {
-      if (snapshot.body !== this.alertMap.get(key)?.body) this.bodies.delete(key);
-      this.alertMap.set(key, snapshot);
+      if (snapshot.body !== this.held.snapshots.get(key)?.body) this.held.bodies.delete(key);
+      this.held.snapshots.set(key, snapshot);
     }
     this.journal.mark('alerts', key);
   }
 
   removeSnapshot(alertKey: string): void {
-    this.bodies.delete(alertKey);
-    if (this.alertMap.delete(alertKey)) this.journal.mark('alerts', alertKey);
+    this.held.bodies.delete(alertKey);
+    if (this.held.snapshots.delete(alertKey)) this.journal.mark('alerts', alertKey);
   }
 
   /** The alert body a pending post or edit renders from (undefined if none, or unreadable). */
   alertBody(alertKey: string): Alert | undefined {
-    const cached = this.bodies.get(alertKey);
+    const cached = this.held.bodies.get(alertKey);
     if (cached) return cached;
-    const packed = this.alertMap.get(alertKey)?.body;
+    const packed = this.held.snapshots.get(alertKey)?.body;
     if (packed === undefined) return undefined;
     const alert = unpackAlert(packed);
-    if (alert) this.bodies.set(alertKey, alert);
+    if (alert) this.held.bodies.set(alertKey, alert);
     else this.deps.logger.error({ event: 'delivery.body_unreadable', alertKey }, 'a stored alert body cannot be read');
     return alert;
   }
@@ -399,12 +340,12 @@ export class DeliveryLedger {
    * event behind), so the store holds bodies only for work in progress.
    */
   releaseBodyIfIdle(alertKey: string): void {
-    const snapshot = this.alertMap.get(alertKey);
+    const snapshot = this.held.snapshots.get(alertKey);
     if (snapshot?.body === undefined) return;
     if (this.deliveriesOf(alertKey).some((d) => d.state === 'pending' || ((d.shownVersion !== snapshot.version || markBehind(d)) && this.deps.followsChanges(d)))) return;
     const { body: _body, ...rest } = snapshot;
-    this.alertMap.set(alertKey, rest);
-    this.bodies.delete(alertKey);
+    this.held.snapshots.set(alertKey, rest);
+    this.held.bodies.delete(alertKey);
     this.journal.mark('alerts', alertKey);
   }
 
