@@ -22,6 +22,8 @@ export interface IncidentGraph {
 
 /** Incidents changed since the last look that one request reads; more are logged and wait for their alerts. */
 const RECENT_PAGE = 50;
+/** A customer's changed incidents are listed at most this often, however short POLL_INTERVAL is: the budget is for alerts first. */
+const RECENT_EVERY_MS = 5_000;
 
 /**
  * Reads the incidents that incident threads show, for the poller: whether a tenant's incidents
@@ -43,20 +45,23 @@ export class IncidentReader {
 
   /**
    * Lists the tenant's incidents changed since its last listing (less the overlap), when it has a
-   * started thread and the budget allows one request; returns the thread work of those that are
+   * started thread, the last listing is at least RECENT_EVERY_MS ago and the budget allows one
+   * request; returns the thread work of those that are
    * newer than the records hold.
    */
   async readRecent(tenant: TenantRecord): Promise<DeliveryWork[]> {
     const { ledger, graph, logger, clock } = this.deps;
     const tenantId = tenant.tenantId;
+    const startedAt = clock.nowMs();
+    const last = this.listedAt.get(tenantId);
+    if (last !== undefined && startedAt - last < RECENT_EVERY_MS) return [];
     const followed = new Set([...ledger.incidents.threads()].filter((t) => t.tenantId === tenantId && t.state === 'sent').map((t) => t.incidentId));
     if (followed.size === 0) return [];
     const access = await this.checkAccess(tenant);
     if (!access.read) return [];
     const headroom = await graph.rateHeadroom(tenantId).catch(() => 0);
     if (headroom - this.options.headroomReserve < 1) return [];
-    const startedAt = clock.nowMs();
-    const from = this.listedAt.get(tenantId) ?? Date.parse(ledger.cursor(tenantId)?.watermark ?? new Date(startedAt).toISOString());
+    const from = last ?? Date.parse(ledger.cursor(tenantId)?.watermark ?? new Date(startedAt).toISOString());
     let page: { incidents: Incident[]; nextLink?: string };
     try {
       page = await graph.listIncidents(tenantId, { updatedSince: new Date(from - this.options.overlapMs), withAlerts: true }, { pageSize: RECENT_PAGE });
