@@ -180,7 +180,7 @@ describe('escalation of unowned alerts', () => {
     await eventually(() => followUps(bot, alert.id).length === 1, 'the follow-up');
     await eventually(() => shown().includes('Escalated (level 1 of 2)'), 'the card marked as escalated');
     // The marking edit was one of delivery's own (paced, counted), not a message sent beside it.
-    expect(delivery.stats().targets.teams?.edited).toBe(editsBefore + 1);
+    await eventually(() => delivery.stats().targets.teams?.edited === editsBefore + 1, 'the marking edit counted by delivery');
     expect(bot.connector.message(card.id)?.updates).toBe(1);
     bot.graph.mutateAlert(CONTOSO_ID, alert.id, { title: 'Renamed by a detection update' });
     await poll(bot);
@@ -203,7 +203,8 @@ describe('escalation of alerts delivered in an incident thread (group:incident)'
   const INCIDENT = '7900001';
 
   beforeAll(async () => {
-    bot = await BotHarness.start({ clock, deliveryTuning: { editDelayMs: 0 } });
+    // Wide windows, as above: no send waits for a real-time budget while the clock stands still.
+    bot = await BotHarness.start({ clock, deliveryTuning: { editDelayMs: 0, conversationWindows: [{ limit: 1000, periodMs: 1000 }] } });
     await bot.say('link contoso', USERS.admin, room);
     await bot.say(`role grant ${MEGAN.aadObjectId} analyst`);
     await bot.say(`rule add "Contoso incidents" tenants:contoso severity:high group:incident escalate:15m escalate-to:<at>${MEGAN.name}</at>`, USERS.admin, room, [megan]);
