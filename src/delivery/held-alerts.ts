@@ -1,13 +1,11 @@
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
-import type { RecordSet } from '../store/storage.js';
+import { recordGroupOf, type RecordSet } from '../store/storage.js';
 import { parseRecord } from './ledger-records.js';
 import type { AlertSnapshot, DeliveryRecord } from './store-schema.js';
 
 /** Alerts whose records one store read fetches. */
 export const READ_CHUNK = 500;
-
-const alertKeyOfDelivery = (d: Pick<DeliveryRecord, 'tenantId' | 'alertId'>) => `${d.tenantId}/${d.alertId}`;
 
 /**
  * The alerts the delivery ledger holds in memory, each whole: its snapshot (with the unpacked body
@@ -83,7 +81,8 @@ export class HeldAlerts {
   /** Adds or replaces a delivery of a held alert. */
   put(record: DeliveryRecord): void {
     this.deliveries.set(record.key, record);
-    const alertKey = alertKeyOfDelivery(record);
+    // A delivery's key starts with its alert's, up to the `|`: the record group it is read in.
+    const alertKey = recordGroupOf(record.key);
     let keys = this.byAlert.get(alertKey);
     if (!keys) this.byAlert.set(alertKey, (keys = new Set()));
     keys.add(record.key);
@@ -94,7 +93,7 @@ export class HeldAlerts {
     const existing = this.deliveries.get(key);
     if (!existing) return undefined;
     this.deliveries.delete(key);
-    const alertKey = alertKeyOfDelivery(existing);
+    const alertKey = recordGroupOf(existing.key);
     const keys = this.byAlert.get(alertKey);
     keys?.delete(key);
     if (keys?.size === 0) this.byAlert.delete(alertKey);

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Alert } from '../defender/alert.js';
 import type { Logger } from '../log.js';
-import type { RecordSet } from '../store/storage.js';
+import { recordGroupOf, type RecordSet } from '../store/storage.js';
 import { packAlert, unpackAlert } from './alert-body.js';
 import { DeliveryTallies } from './delivery-tallies.js';
 import { HeldAlerts, READ_CHUNK } from './held-alerts.js';
@@ -196,8 +196,7 @@ export class DeliveryLedger {
    * records it deleted.
    */
   async forgetStored(records: readonly StoredRecordRef[]): Promise<StoredRecordRef[]> {
-    const alertKeyOfRef = (ref: StoredRecordRef) => (ref.section === 'alerts' ? ref.key : ref.key.slice(0, ref.key.indexOf('|')));
-    const forgotten = records.filter((ref) => !this.held.holdsOrReads(alertKeyOfRef(ref)));
+    const forgotten = records.filter((ref) => !this.held.holdsOrReads(recordGroupOf(ref.key)));
     for (let i = 0; i < forgotten.length; i += READ_CHUNK) {
       const chunk = forgotten.slice(i, i + READ_CHUNK);
       await this.deps.records.write(chunk.map((ref) => ({ section: ref.section, key: ref.key, record: null })));

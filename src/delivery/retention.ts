@@ -1,3 +1,4 @@
+import { recordGroupOf } from '../store/storage.js';
 import type { DeliveryLedger, StoredRecordRef } from './ledger.js';
 
 export interface PruneReport {
@@ -44,7 +45,7 @@ export async function pruneDeliveries(ledger: DeliveryLedger, nowMs: number, ret
   for await (const stored of ledger.stored()) {
     if (stored.section === 'deliveries') {
       const d = stored.record;
-      const alertKey = stored.key.slice(0, stored.key.indexOf('|'));
+      const alertKey = recordGroupOf(stored.key);
       if (ledger.holds(alertKey)) continue;
       if (d.state !== 'pending' && old(d.updatedAt)) forgotten.push({ section: 'deliveries', key: stored.key, delivery: d });
       else {

@@ -1,13 +1,10 @@
-import { ChatDeliveryError, type Messenger } from '../../../conversations/messenger.js';
+import { ChatDeliveryError } from '../../../conversations/messenger.js';
 import type { ConversationRecord } from '../../../conversations/conversation-schema.js';
-import type { TenantRecord } from '../../../tenants/tenant-schema.js';
-import { alertKeyOf, type DeliveryLedger } from '../../ledger.js';
-import type { OutcomeBoard } from '../../outcomes.js';
+import { alertKeyOf } from '../../ledger.js';
 import { sampleNotice } from '../../samples.js';
 import { markBehind } from '../../store-schema.js';
 import { deliveredAlertCard, digestCard } from './cards.js';
-import { ThreadPublisher } from './thread-publisher.js';
-import type { TeamsDeliveryCounters } from './counters.js';
+import { ThreadPublisher, type PublisherDeps } from './thread-publisher.js';
 
 /** What one post or edit came to. */
 export type PublishOutcome =
@@ -39,12 +36,7 @@ export class CardPublisher {
   private readonly threads: ThreadPublisher;
 
   constructor(
-    private readonly deps: {
-      ledger: DeliveryLedger;
-      messenger: Messenger;
-      tenants: { find(ref: string): TenantRecord | undefined };
-      counters: TeamsDeliveryCounters;
-      outcomes: OutcomeBoard;
+    private readonly deps: PublisherDeps & {
       followUps: PublishFollowUps;
       stormReason(): string;
     },

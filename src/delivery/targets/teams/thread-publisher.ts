@@ -11,6 +11,20 @@ import type { TeamsDeliveryCounters } from './counters.js';
 import { incidentOfAlert } from '../../incident-reader.js';
 import { threadIncidentCard, threadStyle } from './incident-cards.js';
 
+/** What posting into Teams needs, for alert cards and incident threads alike. */
+export interface PublisherDeps {
+  readonly ledger: DeliveryLedger;
+  readonly messenger: Messenger;
+  readonly tenants: { find(ref: string): TenantRecord | undefined };
+  readonly counters: TeamsDeliveryCounters;
+  readonly outcomes: OutcomeBoard;
+}
+
+export interface ThreadPublisherDeps extends PublisherDeps {
+  /** The thread's incident card shows an older incident than the records hold. */
+  threadBehind(conversationId: string, threadKey: string, messageId: string): void;
+}
+
 /**
  * Incident threads in Teams (rules with `group:incident`): the first alert of an incident posts
  * the incident card, which starts the thread; each later alert goes as a reply in that thread (in
@@ -19,17 +33,7 @@ import { threadIncidentCard, threadStyle } from './incident-cards.js';
  * answered; the card publisher turns that into an outcome.
  */
 export class ThreadPublisher {
-  constructor(
-    private readonly deps: {
-      ledger: DeliveryLedger;
-      messenger: Messenger;
-      tenants: { find(ref: string): TenantRecord | undefined };
-      counters: TeamsDeliveryCounters;
-      outcomes: OutcomeBoard;
-      /** The thread's incident card shows an older incident than the records hold. */
-      threadBehind(conversationId: string, threadKey: string, messageId: string): void;
-    },
-  ) {}
+  constructor(private readonly deps: ThreadPublisherDeps) {}
 
   /**
    * Delivers a pending alert of an incident thread. False when its thread cannot take it (its card
